@@ -1,0 +1,74 @@
+//! # journey-core
+//!
+//! A computable model of customer journeys: personas, journeys as graphs of
+//! stages and touchpoints with transitions and experience measures, a
+//! versioned JSON document, and validation strict enough that exact analytics
+//! can trust the model.
+//!
+//! Real journeys are not linear. Customers loop, jump back, skip ahead and
+//! drop out; a [`Journey`] is therefore a directed graph of [`Touchpoint`]s
+//! joined by [`Transition`]s, with [`Stage`]s as the ordered columns the
+//! touchpoints belong to.
+//!
+//! ## Quick start
+//!
+//! ```
+//! use journey_core::{Document, Severity};
+//!
+//! let text = r#"{
+//!   "schema": "journey/1",
+//!   "journeys": [{
+//!     "id": "signup", "name": "Sign-up",
+//!     "stages": [{"id": "discover", "name": "Discover"}, {"id": "buy", "name": "Buy"}],
+//!     "touchpoints": [
+//!       {"id": "ad", "name": "Social ad", "stage": "discover", "channel": "ads", "emotion": 0.5},
+//!       {"id": "checkout", "name": "Checkout", "stage": "buy", "channel": "web"}
+//!     ],
+//!     "transitions": [{"from": "ad", "to": "checkout", "probability": 0.2}],
+//!     "entries": [{"touchpoint": "ad"}],
+//!     "goals": ["checkout"]
+//!   }]
+//! }"#;
+//! let document = Document::from_json(text)?;
+//! let report = document.validate();
+//! assert!(report.is_valid());
+//! assert_eq!(document.journeys[0].touchpoints_in("buy").count(), 1);
+//! // Same model, same bytes.
+//! assert_eq!(Document::from_json(&document.to_json()?)?, document);
+//! # Ok::<(), journey_core::Error>(())
+//! ```
+//!
+//! ## Modules
+//!
+//! - [`model`]: the domain types.
+//! - [`document`]: the versioned JSON document, with limits.
+//! - [`validate`]: every problem at once, with codes and locations.
+//! - [`graph`]: the petgraph view of a journey and its stage graph.
+//! - [`builder`]: builders that refuse to produce an invalid journey.
+//! - [`error`]: the error type.
+
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod builder;
+pub mod document;
+pub mod error;
+pub mod graph;
+pub mod model;
+pub mod validate;
+
+pub use builder::{DocumentBuilder, JourneyBuilder};
+pub use document::{Document, Limits, MAX_NESTING, SCHEMA, SCHEMA_MAJOR};
+pub use error::Error;
+pub use graph::{JourneyGraph, NextStep, StageEdge, StageStep};
+pub use model::{
+    Channel, Direction, Entry, Extra, Journey, JourneyKind, Layer, MeasureDefinition,
+    MeasureValue, Persona, Scale, Scope, Stage, Status, Touchpoint, TouchpointKind, Transition,
+};
+pub use validate::{Code, Finding, Report, Severity};
+
+/// A result whose error is this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

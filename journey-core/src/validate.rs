@@ -1,0 +1,790 @@
+//! Validation: every problem of a document at once, each with a severity, a
+//! stable code, a message a person understands and a location path such as
+//! `journeys[gym].touchpoints[tour].stage`.
+//!
+//! Errors make a model unfit for analysis (a dangling reference, a
+//! probability of 1.7); warnings point at things a mapper probably wants to
+//! look at (a dead end, a stage with no touchpoint) but that analysis can
+//! handle. Codes never change meaning once released; see [`Code`].
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::document::Document;
+use crate::graph::JourneyGraph;
+use crate::model::{Journey, MeasureDefinition, Status};
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The model cannot be trusted for analysis until this is fixed.
+    Error,
+    /// Worth a look; analysis can proceed.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+macro_rules! codes {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal,)*) => {
+        /// The stable code of a finding, written in snake_case in reports.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        #[non_exhaustive]
+        pub enum Code {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Code {
+            /// The code as written in reports, e.g. `dangling_reference`.
+            pub fn as_str(&self) -> &'static str {
+                match self {
+                    $(Code::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// An id is empty.
+    EmptyId = "empty_id",
+    /// Two items of the same list share an id.
+    DuplicateId = "duplicate_id",
+    /// A reference to a stage, persona, measure or touchpoint that does not exist.
+    DanglingReference = "dangling_reference",
+    /// A probability outside [0, 1].
+    ProbabilityOutOfRange = "probability_out_of_range",
+    /// A touchpoint's outgoing probabilities add up to more than 1.
+    ProbabilitySumAboveOne = "probability_sum_above_one",
+    /// A NaN or infinite number.
+    NonFiniteNumber = "non_finite_number",
+    /// An emotion outside −2..+2.
+    EmotionOutOfRange = "emotion_out_of_range",
+    /// A measure value outside its measure's scale.
+    MeasureOutOfScale = "measure_out_of_scale",
+    /// A score scale whose minimum is not below its maximum.
+    InvalidScale = "invalid_scale",
+    /// A weight, importance or duration below zero.
+    NegativeValue = "negative_value",
+    /// The journey has no entry touchpoint, or its entry weights add up to zero.
+    NoEntry = "no_entry",
+    /// No goal is defined (analysis can still compute reach and drop-off).
+    NoGoal = "no_goal",
+    /// A goal cannot be reached from the entries.
+    GoalUnreachable = "goal_unreachable",
+    /// A present touchpoint cannot be reached from the entries.
+    UnreachableTouchpoint = "unreachable_touchpoint",
+    /// A present, non-goal touchpoint with no way out: everyone drops off there.
+    DeadEnd = "dead_end",
+    /// Customers who reach these touchpoints can never leave them: no goal
+    /// and no drop-off is reachable, so the journey never ends.
+    Trap = "trap",
+    /// A stage with no present touchpoint.
+    EmptyStage = "empty_stage",
+    /// An entry, goal or transition refers to a touchpoint marked missing.
+    MissingTouchpointReferenced = "missing_touchpoint_referenced",
+    /// A goal has outgoing transitions; goals absorb, so analysis ignores them.
+    GoalHasTransitions = "goal_has_transitions",
+    /// The same transition (from, to) appears more than once.
+    DuplicateTransition = "duplicate_transition",
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem found in a document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The stable code.
+    pub code: Code,
+    /// What is wrong, for a person.
+    pub message: String,
+    /// Where, e.g. `journeys[gym].touchpoints[tour].stage`.
+    pub path: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} at {}: {}",
+            self.severity, self.code, self.path, self.message
+        )
+    }
+}
+
+/// Every finding of a validation run, in document order.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Report {
+    /// The findings, errors and warnings, in the order of the document.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// The error findings.
+    pub fn errors(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|finding| finding.severity == Severity::Error)
+    }
+
+    /// The warning findings.
+    pub fn warnings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|finding| finding.severity == Severity::Warning)
+    }
+
+    /// Whether there is no error (warnings allowed).
+    pub fn is_valid(&self) -> bool {
+        self.errors().next().is_none()
+    }
+
+    /// `Ok(self)` when valid, else [`crate::Error::Invalid`] carrying the report.
+    pub fn into_result(self) -> Result<Report, crate::Error> {
+        if self.is_valid() {
+            Ok(self)
+        } else {
+            Err(crate::Error::Invalid { report: self })
+        }
+    }
+
+    fn push(&mut self, severity: Severity, code: Code, path: String, message: String) {
+        self.findings.push(Finding {
+            severity,
+            code,
+            message,
+            path,
+        });
+    }
+
+    fn error(&mut self, code: Code, path: String, message: String) {
+        self.push(Severity::Error, code, path, message);
+    }
+
+    fn warning(&mut self, code: Code, path: String, message: String) {
+        self.push(Severity::Warning, code, path, message);
+    }
+}
+
+/// Validates a whole document: personas, measure definitions and every
+/// journey, including references between them.
+pub fn validate_document(document: &Document) -> Report {
+    let mut report = Report::default();
+    check_ids(
+        &mut report,
+        "personas",
+        document.personas.iter().map(|p| p.id.as_str()),
+    );
+    check_ids(
+        &mut report,
+        "measures",
+        document.measures.iter().map(|m| m.key.as_str()),
+    );
+    for measure in &document.measures {
+        check_measure_definition(&mut report, measure);
+    }
+    check_ids(
+        &mut report,
+        "journeys",
+        document.journeys.iter().map(|j| j.id.as_str()),
+    );
+    let personas: HashSet<&str> = document.personas.iter().map(|p| p.id.as_str()).collect();
+    let measures: BTreeMap<&str, &MeasureDefinition> = document
+        .measures
+        .iter()
+        .map(|m| (m.key.as_str(), m))
+        .collect();
+    let context = Context {
+        personas: Some(&personas),
+        measures: Some(&measures),
+    };
+    for journey in &document.journeys {
+        check_journey(&mut report, journey, &context);
+    }
+    report
+}
+
+/// Validates one journey on its own. References to personas and measures
+/// cannot be checked without their document and are not reported.
+pub fn validate_journey(journey: &Journey) -> Report {
+    let mut report = Report::default();
+    check_journey(
+        &mut report,
+        journey,
+        &Context {
+            personas: None,
+            measures: None,
+        },
+    );
+    report
+}
+
+struct Context<'a> {
+    personas: Option<&'a HashSet<&'a str>>,
+    measures: Option<&'a BTreeMap<&'a str, &'a MeasureDefinition>>,
+}
+
+fn check_ids<'a>(report: &mut Report, list: &str, ids: impl Iterator<Item = &'a str>) {
+    let mut seen = HashSet::new();
+    for (position, id) in ids.enumerate() {
+        if id.is_empty() {
+            report.error(
+                Code::EmptyId,
+                format!("{list}[{position}]"),
+                format!("item {position} of {list} has an empty id"),
+            );
+        } else if !seen.insert(id) {
+            report.error(
+                Code::DuplicateId,
+                format!("{list}[{id}]"),
+                format!("the id {id:?} is used more than once in {list}"),
+            );
+        }
+    }
+}
+
+fn check_finite(report: &mut Report, path: impl FnOnce() -> String, value: f64) -> bool {
+    if value.is_finite() {
+        true
+    } else {
+        let path = path();
+        report.error(
+            Code::NonFiniteNumber,
+            path.clone(),
+            format!("{value} is not a finite number"),
+        );
+        false
+    }
+}
+
+fn check_non_negative(report: &mut Report, path: impl FnOnce() -> String, what: &str, value: f64) {
+    if value.is_finite() && value < 0.0 {
+        report.error(
+            Code::NegativeValue,
+            path(),
+            format!("{what} is {value}; it cannot be negative"),
+        );
+    }
+}
+
+fn check_measure_definition(report: &mut Report, measure: &MeasureDefinition) {
+    let at = format!("measures[{}]", measure.key);
+    if let crate::model::Scale::Score { min, max } = measure.scale {
+        let min_ok = check_finite(report, || format!("{at}.scale.min"), min);
+        let max_ok = check_finite(report, || format!("{at}.scale.max"), max);
+        if min_ok && max_ok && min >= max {
+            report.error(
+                Code::InvalidScale,
+                format!("{at}.scale"),
+                format!("the score scale runs from {min} to {max}; its minimum must be below its maximum"),
+            );
+        }
+    }
+    if let Some(target) = measure.target
+        && check_finite(report, || format!("{at}.target"), target)
+        && !measure.scale.contains(target)
+        && scale_is_sound(measure)
+    {
+        report.error(
+            Code::MeasureOutOfScale,
+            format!("{at}.target"),
+            format!("the target {target} lies outside the measure's scale"),
+        );
+    }
+}
+
+fn scale_is_sound(measure: &MeasureDefinition) -> bool {
+    let (low, high) = measure.scale.bounds();
+    low.is_finite() && !high.is_nan() && low < high
+}
+
+fn check_journey(report: &mut Report, journey: &Journey, context: &Context<'_>) {
+    let at = format!("journeys[{}]", journey.id);
+    check_ids(
+        report,
+        &format!("{at}.stages"),
+        journey.stages.iter().map(|s| s.id.as_str()),
+    );
+    check_ids(
+        report,
+        &format!("{at}.touchpoints"),
+        journey.touchpoints.iter().map(|t| t.id.as_str()),
+    );
+    if let Some(personas) = context.personas {
+        for (position, persona) in journey.personas.iter().enumerate() {
+            if !personas.contains(persona.as_str()) {
+                report.error(
+                    Code::DanglingReference,
+                    format!("{at}.personas[{position}]"),
+                    format!("persona {persona:?} is not defined in the document"),
+                );
+            }
+        }
+    }
+    let stage_ids: HashSet<&str> = journey.stages.iter().map(|s| s.id.as_str()).collect();
+    let status: BTreeMap<&str, Status> = journey
+        .touchpoints
+        .iter()
+        .rev()
+        .map(|t| (t.id.as_str(), t.status))
+        .collect();
+    let goals: HashSet<&str> = journey.goals.iter().map(String::as_str).collect();
+
+    for touchpoint in &journey.touchpoints {
+        let tp = format!("{at}.touchpoints[{}]", touchpoint.id);
+        if !stage_ids.contains(touchpoint.stage.as_str()) {
+            report.error(
+                Code::DanglingReference,
+                format!("{tp}.stage"),
+                format!(
+                    "touchpoint {:?} belongs to stage {:?}, which the journey does not have",
+                    touchpoint.id, touchpoint.stage
+                ),
+            );
+        }
+        if let Some(emotion) = touchpoint.emotion
+            && check_finite(report, || format!("{tp}.emotion"), emotion)
+            && !(-2.0..=2.0).contains(&emotion)
+        {
+            report.error(
+                Code::EmotionOutOfRange,
+                format!("{tp}.emotion"),
+                format!("emotion {emotion} is outside the scale −2..+2"),
+            );
+        }
+        if let Some(importance) = touchpoint.importance
+            && check_finite(report, || format!("{tp}.importance"), importance)
+        {
+            check_non_negative(report, || format!("{tp}.importance"), "importance", importance);
+        }
+        for (key, measured) in &touchpoint.measures {
+            let path = || format!("{tp}.measures[{key}].value");
+            if !check_finite(report, path, measured.value) {
+                continue;
+            }
+            let Some(measures) = context.measures else {
+                continue;
+            };
+            match measures.get(key.as_str()) {
+                None => report.error(
+                    Code::DanglingReference,
+                    format!("{tp}.measures[{key}]"),
+                    format!("measure {key:?} is not defined in the document"),
+                ),
+                Some(definition)
+                    if scale_is_sound(definition) && !definition.scale.contains(measured.value) =>
+                {
+                    let (low, high) = definition.scale.bounds();
+                    report.error(
+                        Code::MeasureOutOfScale,
+                        path(),
+                        format!(
+                            "{key} value {} is outside the measure's scale {low}..{high}",
+                            measured.value
+                        ),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    // Transitions.
+    let mut outgoing_sum: BTreeMap<&str, f64> = BTreeMap::new();
+    let mut pairs = HashSet::new();
+    for (position, transition) in journey.transitions.iter().enumerate() {
+        let tr = format!("{at}.transitions[{position}]");
+        for (end, id) in [("from", &transition.from), ("to", &transition.to)] {
+            match status.get(id.as_str()) {
+                None => report.error(
+                    Code::DanglingReference,
+                    format!("{tr}.{end}"),
+                    format!("transition {position} goes {end} touchpoint {id:?}, which the journey does not have"),
+                ),
+                Some(Status::Missing) => report.warning(
+                    Code::MissingTouchpointReferenced,
+                    format!("{tr}.{end}"),
+                    format!("touchpoint {id:?} is marked missing, so analysis leaves this transition out"),
+                ),
+                Some(Status::Present) => {}
+            }
+        }
+        if !pairs.insert((transition.from.as_str(), transition.to.as_str())) {
+            report.warning(
+                Code::DuplicateTransition,
+                tr.clone(),
+                format!(
+                    "the transition {:?} → {:?} appears more than once; analysis adds them up",
+                    transition.from, transition.to
+                ),
+            );
+        }
+        if let Some(probability) = transition.probability
+            && check_finite(report, || format!("{tr}.probability"), probability)
+        {
+            if !(0.0..=1.0).contains(&probability) {
+                report.error(
+                    Code::ProbabilityOutOfRange,
+                    format!("{tr}.probability"),
+                    format!("probability {probability} is outside [0, 1]"),
+                );
+            } else {
+                *outgoing_sum.entry(transition.from.as_str()).or_default() += probability;
+            }
+        }
+        if let Some(duration) = transition.duration
+            && check_finite(report, || format!("{tr}.duration"), duration)
+        {
+            check_non_negative(report, || format!("{tr}.duration"), "duration", duration);
+        }
+    }
+    for touchpoint in &journey.touchpoints {
+        if let Some(&sum) = outgoing_sum.get(touchpoint.id.as_str())
+            && sum > 1.0 + 1e-9
+        {
+            report.error(
+                Code::ProbabilitySumAboveOne,
+                format!("{at}.touchpoints[{}]", touchpoint.id),
+                format!(
+                    "the probabilities of the transitions leaving {:?} add up to {sum}, more than 1",
+                    touchpoint.id
+                ),
+            );
+            // Report each touchpoint once even when its id is duplicated.
+            outgoing_sum.remove(touchpoint.id.as_str());
+        }
+    }
+
+    // Entries.
+    let mut total_weight = 0.0;
+    for (position, entry) in journey.entries.iter().enumerate() {
+        let en = format!("{at}.entries[{position}]");
+        match status.get(entry.touchpoint.as_str()) {
+            None => report.error(
+                Code::DanglingReference,
+                format!("{en}.touchpoint"),
+                format!(
+                    "entry touchpoint {:?} is not in the journey",
+                    entry.touchpoint
+                ),
+            ),
+            Some(Status::Missing) => report.error(
+                Code::MissingTouchpointReferenced,
+                format!("{en}.touchpoint"),
+                format!(
+                    "entry touchpoint {:?} is marked missing: customers cannot start at a touchpoint that does not exist",
+                    entry.touchpoint
+                ),
+            ),
+            Some(Status::Present) => {}
+        }
+        if check_finite(report, || format!("{en}.weight"), entry.weight) {
+            check_non_negative(report, || format!("{en}.weight"), "the entry weight", entry.weight);
+            total_weight += entry.weight.max(0.0);
+        }
+    }
+    if journey.entries.is_empty() {
+        report.error(
+            Code::NoEntry,
+            format!("{at}.entries"),
+            "the journey has no entry touchpoint: say where customers start".to_owned(),
+        );
+    } else if total_weight <= 0.0 {
+        report.error(
+            Code::NoEntry,
+            format!("{at}.entries"),
+            "the entry weights add up to zero: no customer starts anywhere".to_owned(),
+        );
+    }
+
+    // Goals.
+    if journey.goals.is_empty() {
+        report.warning(
+            Code::NoGoal,
+            format!("{at}.goals"),
+            "the journey has no goal touchpoint; success cannot be measured".to_owned(),
+        );
+    }
+    let mut seen_goals = HashSet::new();
+    for (position, goal) in journey.goals.iter().enumerate() {
+        let path = format!("{at}.goals[{position}]");
+        if !seen_goals.insert(goal.as_str()) {
+            report.warning(
+                Code::DuplicateId,
+                path.clone(),
+                format!("goal {goal:?} is listed more than once"),
+            );
+        }
+        match status.get(goal.as_str()) {
+            None => report.error(
+                Code::DanglingReference,
+                path,
+                format!("goal touchpoint {goal:?} is not in the journey"),
+            ),
+            Some(Status::Missing) => report.warning(
+                Code::MissingTouchpointReferenced,
+                path,
+                format!("goal touchpoint {goal:?} is marked missing, so no customer can reach it yet"),
+            ),
+            Some(Status::Present) => {}
+        }
+    }
+
+    check_structure(report, journey, &at, &goals);
+
+    for stage in &journey.stages {
+        let present = journey
+            .touchpoints_in(&stage.id)
+            .any(|t| t.status == Status::Present);
+        if !present {
+            report.warning(
+                Code::EmptyStage,
+                format!("{at}.stages[{}]", stage.id),
+                format!("stage {:?} has no present touchpoint", stage.id),
+            );
+        }
+    }
+}
+
+/// Reachability, goals, dead ends and traps, on the graph of present touchpoints.
+fn check_structure(report: &mut Report, journey: &Journey, at: &str, goals: &HashSet<&str>) {
+    let graph = JourneyGraph::new(journey);
+    let reachable = graph.reachable_nodes();
+    let any_entry = !reachable.is_empty();
+    for goal in &journey.goals {
+        if let Some(node) = graph.node(goal)
+            && graph.touchpoint_at(node).status == Status::Present
+        {
+            if any_entry && !reachable.contains(&node) {
+                report.error(
+                    Code::GoalUnreachable,
+                    format!("{at}.goals[{goal}]"),
+                    format!("no path leads from the entries to goal {goal:?}"),
+                );
+            }
+            if graph.has_way_out(node) {
+                report.warning(
+                    Code::GoalHasTransitions,
+                    format!("{at}.touchpoints[{goal}]"),
+                    format!("goal {goal:?} has outgoing transitions; goals end the journey, so analysis ignores them"),
+                );
+            }
+        }
+    }
+    let mut leaks = BTreeSet::new();
+    for node in graph.nodes() {
+        let touchpoint = graph.touchpoint_at(node);
+        if touchpoint.status != Status::Present {
+            continue;
+        }
+        let is_goal = goals.contains(touchpoint.id.as_str());
+        if any_entry && !reachable.contains(&node) {
+            report.warning(
+                Code::UnreachableTouchpoint,
+                format!("{at}.touchpoints[{}]", touchpoint.id),
+                format!("no path leads from the entries to {:?}", touchpoint.id),
+            );
+        }
+        if !is_goal && !graph.has_way_out(node) {
+            report.warning(
+                Code::DeadEnd,
+                format!("{at}.touchpoints[{}]", touchpoint.id),
+                format!("{:?} has no way out: every customer who gets here leaves", touchpoint.id),
+            );
+        }
+        let (_, drop_off) = graph.resolved(node);
+        if is_goal || drop_off > 0.0 {
+            leaks.insert(node);
+        }
+    }
+    let can_end = graph.can_reach(&leaks);
+    let trapped: Vec<&str> = reachable
+        .iter()
+        .filter(|node| !can_end.contains(node))
+        .map(|&node| graph.touchpoint_at(node).id.as_str())
+        .collect();
+    if !trapped.is_empty() {
+        report.error(
+            Code::Trap,
+            format!("{at}.touchpoints[{}]", trapped[0]),
+            format!(
+                "customers who reach {} can never reach a goal or leave: their transitions always lead back among them",
+                trapped
+                    .iter()
+                    .map(|id| format!("{id:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
+}
+
+/// The path of the first NaN or infinite number in a document, if any.
+pub(crate) fn first_non_finite(document: &Document) -> Option<String> {
+    for measure in &document.measures {
+        let at = format!("measures[{}]", measure.key);
+        if let crate::model::Scale::Score { min, max } = measure.scale {
+            if !min.is_finite() {
+                return Some(format!("{at}.scale.min"));
+            }
+            if !max.is_finite() {
+                return Some(format!("{at}.scale.max"));
+            }
+        }
+        if measure.target.is_some_and(|t| !t.is_finite()) {
+            return Some(format!("{at}.target"));
+        }
+    }
+    for journey in &document.journeys {
+        let at = format!("journeys[{}]", journey.id);
+        for touchpoint in &journey.touchpoints {
+            let tp = format!("{at}.touchpoints[{}]", touchpoint.id);
+            if touchpoint.emotion.is_some_and(|v| !v.is_finite()) {
+                return Some(format!("{tp}.emotion"));
+            }
+            if touchpoint.importance.is_some_and(|v| !v.is_finite()) {
+                return Some(format!("{tp}.importance"));
+            }
+            for (key, measured) in &touchpoint.measures {
+                if !measured.value.is_finite() {
+                    return Some(format!("{tp}.measures[{key}].value"));
+                }
+            }
+        }
+        for (position, transition) in journey.transitions.iter().enumerate() {
+            let tr = format!("{at}.transitions[{position}]");
+            if transition.probability.is_some_and(|v| !v.is_finite()) {
+                return Some(format!("{tr}.probability"));
+            }
+            if transition.duration.is_some_and(|v| !v.is_finite()) {
+                return Some(format!("{tr}.duration"));
+            }
+        }
+        for (position, entry) in journey.entries.iter().enumerate() {
+            if !entry.weight.is_finite() {
+                return Some(format!("{at}.entries[{position}].weight"));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Entry, Stage, Touchpoint, Transition};
+
+    fn stage(id: &str) -> Stage {
+        Stage {
+            id: id.into(),
+            name: id.into(),
+            ..Stage::default()
+        }
+    }
+
+    fn base() -> Journey {
+        Journey {
+            id: "j".into(),
+            name: "J".into(),
+            stages: vec![stage("s1"), stage("s2")],
+            touchpoints: vec![
+                Touchpoint::new("a", "A", "s1"),
+                Touchpoint::new("b", "B", "s2"),
+            ],
+            transitions: vec![Transition::new("a", "b").probability(0.8)],
+            entries: vec![Entry {
+                touchpoint: "a".into(),
+                weight: 1.0,
+                extra: Default::default(),
+            }],
+            goals: vec!["b".into()],
+            ..Journey::default()
+        }
+    }
+
+    fn codes(report: &Report) -> Vec<(Severity, Code, &str)> {
+        report
+            .findings
+            .iter()
+            .map(|f| (f.severity, f.code, f.path.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn a_sound_journey_has_no_findings() {
+        assert_eq!(validate_journey(&base()).findings, vec![]);
+    }
+
+    #[test]
+    fn trap_loops_are_errors() {
+        let mut journey = base();
+        journey.touchpoints.push(Touchpoint::new("c", "C", "s1"));
+        journey.transitions = vec![
+            Transition::new("a", "b").probability(0.5),
+            Transition::new("a", "c").probability(0.5),
+            Transition::new("c", "c").probability(1.0),
+        ];
+        let report = validate_journey(&journey);
+        assert_eq!(
+            codes(&report),
+            vec![(Severity::Error, Code::Trap, "journeys[j].touchpoints[c]")]
+        );
+    }
+
+    #[test]
+    fn unreachable_goal_dead_end_and_empty_stage() {
+        let mut journey = base();
+        journey.stages.push(stage("s3"));
+        journey.transitions.clear();
+        let report = validate_journey(&journey);
+        assert_eq!(
+            codes(&report),
+            vec![
+                (Severity::Error, Code::GoalUnreachable, "journeys[j].goals[b]"),
+                (Severity::Warning, Code::DeadEnd, "journeys[j].touchpoints[a]"),
+                (
+                    Severity::Warning,
+                    Code::UnreachableTouchpoint,
+                    "journeys[j].touchpoints[b]"
+                ),
+                (Severity::Warning, Code::EmptyStage, "journeys[j].stages[s3]"),
+            ]
+        );
+    }
+
+    #[test]
+    fn non_finite_numbers_are_errors_not_panics() {
+        let mut journey = base();
+        journey.touchpoints[0].emotion = Some(f64::NAN);
+        journey.transitions[0].probability = Some(f64::INFINITY);
+        journey.entries[0].weight = f64::NEG_INFINITY;
+        let report = validate_journey(&journey);
+        let errors: Vec<_> = report.errors().map(|f| (f.code, f.path.as_str())).collect();
+        assert_eq!(
+            errors,
+            vec![
+                (Code::NonFiniteNumber, "journeys[j].touchpoints[a].emotion"),
+                (Code::NonFiniteNumber, "journeys[j].transitions[0].probability"),
+                (Code::NonFiniteNumber, "journeys[j].entries[0].weight"),
+                (Code::NoEntry, "journeys[j].entries"),
+            ]
+        );
+    }
+}
