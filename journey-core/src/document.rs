@@ -143,7 +143,11 @@ impl Document {
 
     /// Reads a document with the given limits.
     pub fn from_json_with_limits(text: &str, limits: &Limits) -> Result<Document, Error> {
-        check_limit("document size in bytes", text.len(), limits.max_document_bytes)?;
+        check_limit(
+            "document size in bytes",
+            text.len(),
+            limits.max_document_bytes,
+        )?;
         // Read the schema first, so that a newer major version is refused
         // with a clear error instead of a confusing shape mismatch.
         let probe: SchemaProbe = serde_json::from_str(text).map_err(|e| Error::from_json(&e))?;

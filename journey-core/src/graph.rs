@@ -78,10 +78,8 @@ impl<'a> JourneyGraph<'a> {
     /// represented once (the first), and transitions whose endpoints do not
     /// exist are left out; [`crate::validate`] reports both.
     pub fn new(journey: &'a Journey) -> Self {
-        let mut graph = StableDiGraph::with_capacity(
-            journey.touchpoints.len(),
-            journey.transitions.len(),
-        );
+        let mut graph =
+            StableDiGraph::with_capacity(journey.touchpoints.len(), journey.transitions.len());
         let mut nodes = HashMap::with_capacity(journey.touchpoints.len());
         for (position, touchpoint) in journey.touchpoints.iter().enumerate() {
             nodes
@@ -129,10 +127,6 @@ impl<'a> JourneyGraph<'a> {
 
     pub(crate) fn nodes(&self) -> impl Iterator<Item = NodeIndex> + '_ {
         self.graph.node_indices()
-    }
-
-    pub(crate) fn node_count(&self) -> usize {
-        self.graph.node_count()
     }
 
     fn is_present(&self, node: NodeIndex) -> bool {

@@ -184,7 +184,9 @@ impl Journey {
 
     /// The touchpoint with this id.
     pub fn touchpoint(&self, id: &str) -> Option<&Touchpoint> {
-        self.touchpoints.iter().find(|touchpoint| touchpoint.id == id)
+        self.touchpoints
+            .iter()
+            .find(|touchpoint| touchpoint.id == id)
     }
 
     /// The touchpoints of a stage, in list order.
@@ -762,7 +764,8 @@ impl MeasureDefinition {
             Direction::HigherIsBetter => target - value,
             Direction::LowerIsBetter => value - target,
         };
-        if !(miss > 0.0) {
+        // NaN compares as not greater, so it counts as no miss.
+        if miss.is_nan() || miss <= 0.0 {
             return 0.0;
         }
         let (low, high) = self.scale.bounds();
@@ -808,8 +811,8 @@ mod tests {
 
     #[test]
     fn shortfall_follows_direction_and_scale() {
-        let csat = MeasureDefinition::new("csat", "CSAT", Scale::Score { min: 1.0, max: 5.0 })
-            .target(4.0);
+        let csat =
+            MeasureDefinition::new("csat", "CSAT", Scale::Score { min: 1.0, max: 5.0 }).target(4.0);
         assert_eq!(csat.shortfall(3.0), 0.25);
         assert_eq!(csat.shortfall(4.5), 0.0);
         let ces = MeasureDefinition::new("ces", "CES", Scale::Score { min: 1.0, max: 7.0 })
@@ -832,6 +835,12 @@ mod tests {
         assert!(!Scale::Ratio.contains(1.5));
         assert!(!Scale::Count.contains(-1.0));
         assert!(!Scale::Count.contains(f64::NAN));
-        assert!(Scale::Score { min: -100.0, max: 100.0 }.contains(-100.0));
+        assert!(
+            Scale::Score {
+                min: -100.0,
+                max: 100.0
+            }
+            .contains(-100.0)
+        );
     }
 }

@@ -7,7 +7,7 @@
 //! look at (a dead end, a stage with no touchpoint) but that analysis can
 //! handle. Codes never change meaning once released; see [`Code`].
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -242,7 +242,7 @@ struct Context<'a> {
 }
 
 fn check_ids<'a>(report: &mut Report, list: &str, ids: impl Iterator<Item = &'a str>) {
-    let mut seen = HashSet::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
     for (position, id) in ids.enumerate() {
         if id.is_empty() {
             report.error(
@@ -250,12 +250,18 @@ fn check_ids<'a>(report: &mut Report, list: &str, ids: impl Iterator<Item = &'a 
                 format!("{list}[{position}]"),
                 format!("item {position} of {list} has an empty id"),
             );
-        } else if !seen.insert(id) {
+        } else if let Some(first) = seen.get(id) {
+            // Id-based paths would be ambiguous here, so the duplicate is
+            // located by its position.
             report.error(
                 Code::DuplicateId,
-                format!("{list}[{id}]"),
-                format!("the id {id:?} is used more than once in {list}"),
+                format!("{list}[{position}].id"),
+                format!(
+                    "the id {id:?} of item {position} of {list} is already used by item {first}"
+                ),
             );
+        } else {
+            seen.insert(id, position);
         }
     }
 }
@@ -372,7 +378,12 @@ fn check_journey(report: &mut Report, journey: &Journey, context: &Context<'_>) 
         if let Some(importance) = touchpoint.importance
             && check_finite(report, || format!("{tp}.importance"), importance)
         {
-            check_non_negative(report, || format!("{tp}.importance"), "importance", importance);
+            check_non_negative(
+                report,
+                || format!("{tp}.importance"),
+                "importance",
+                importance,
+            );
         }
         for (key, measured) in &touchpoint.measures {
             let path = || format!("{tp}.measures[{key}].value");
@@ -496,7 +507,12 @@ fn check_journey(report: &mut Report, journey: &Journey, context: &Context<'_>) 
             Some(Status::Present) => {}
         }
         if check_finite(report, || format!("{en}.weight"), entry.weight) {
-            check_non_negative(report, || format!("{en}.weight"), "the entry weight", entry.weight);
+            check_non_negative(
+                report,
+                || format!("{en}.weight"),
+                "the entry weight",
+                entry.weight,
+            );
             total_weight += entry.weight.max(0.0);
         }
     }
@@ -541,7 +557,9 @@ fn check_journey(report: &mut Report, journey: &Journey, context: &Context<'_>) 
             Some(Status::Missing) => report.warning(
                 Code::MissingTouchpointReferenced,
                 path,
-                format!("goal touchpoint {goal:?} is marked missing, so no customer can reach it yet"),
+                format!(
+                    "goal touchpoint {goal:?} is marked missing, so no customer can reach it yet"
+                ),
             ),
             Some(Status::Present) => {}
         }
@@ -606,7 +624,10 @@ fn check_structure(report: &mut Report, journey: &Journey, at: &str, goals: &Has
             report.warning(
                 Code::DeadEnd,
                 format!("{at}.touchpoints[{}]", touchpoint.id),
-                format!("{:?} has no way out: every customer who gets here leaves", touchpoint.id),
+                format!(
+                    "{:?} has no way out: every customer who gets here leaves",
+                    touchpoint.id
+                ),
             );
         }
         let (_, drop_off) = graph.resolved(node);
@@ -757,14 +778,26 @@ mod tests {
         assert_eq!(
             codes(&report),
             vec![
-                (Severity::Error, Code::GoalUnreachable, "journeys[j].goals[b]"),
-                (Severity::Warning, Code::DeadEnd, "journeys[j].touchpoints[a]"),
+                (
+                    Severity::Error,
+                    Code::GoalUnreachable,
+                    "journeys[j].goals[b]"
+                ),
+                (
+                    Severity::Warning,
+                    Code::DeadEnd,
+                    "journeys[j].touchpoints[a]"
+                ),
                 (
                     Severity::Warning,
                     Code::UnreachableTouchpoint,
                     "journeys[j].touchpoints[b]"
                 ),
-                (Severity::Warning, Code::EmptyStage, "journeys[j].stages[s3]"),
+                (
+                    Severity::Warning,
+                    Code::EmptyStage,
+                    "journeys[j].stages[s3]"
+                ),
             ]
         );
     }
@@ -781,7 +814,10 @@ mod tests {
             errors,
             vec![
                 (Code::NonFiniteNumber, "journeys[j].touchpoints[a].emotion"),
-                (Code::NonFiniteNumber, "journeys[j].transitions[0].probability"),
+                (
+                    Code::NonFiniteNumber,
+                    "journeys[j].transitions[0].probability"
+                ),
                 (Code::NonFiniteNumber, "journeys[j].entries[0].weight"),
                 (Code::NoEntry, "journeys[j].entries"),
             ]

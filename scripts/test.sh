@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test of the project: formatting, lints, Rust unit, integration,
+# property and doc tests, and the docs build. Later parts (C, Node, browser)
+# are added here as their crates arrive. Safe to run again and again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "cargo test (unit, integration, property, doc)"
+cargo test --workspace --quiet 2>&1 | tee target/rust-tests.log
+# The runners' summary lines, added up, so one line tells the whole story.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
+     END { printf "rust: %d passed, %d failed\n", p, f }' target/rust-tests.log
+
+step "cargo doc (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+
+step "main example"
+cargo run --quiet --example gym > target/example.out
+grep -q "Missing touchpoints (5)" target/example.out
+
+echo
+echo "all tests passed"
