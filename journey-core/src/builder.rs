@@ -174,3 +174,66 @@ impl DocumentBuilder {
         Ok(document)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::Code;
+
+    fn two_steps() -> JourneyBuilder {
+        Journey::builder("j", "J")
+            .stage("s", "S")
+            .touchpoint(Touchpoint::new("a", "A", "s"))
+            .touchpoint(Touchpoint::new("b", "B", "s"))
+            .transition(Transition::new("a", "b"))
+            .entry("a", 1.0)
+            .goal("b")
+    }
+
+    #[test]
+    fn a_valid_journey_builds() {
+        let journey = two_steps().kind(JourneyKind::FutureState).build().unwrap();
+        assert_eq!(journey.kind, JourneyKind::FutureState);
+        assert_eq!(journey.entries[0].touchpoint, "a");
+        assert_eq!(journey.goals, ["b"]);
+    }
+
+    #[test]
+    fn an_invalid_journey_is_refused_with_every_error() {
+        let error = two_steps()
+            .transition(Transition::new("b", "nowhere").probability(2.0))
+            .touchpoint(Touchpoint::new("a", "again", "s"))
+            .build()
+            .unwrap_err();
+        let Error::Invalid { report } = &error else {
+            panic!("expected Invalid, got {error:?}");
+        };
+        let codes: Vec<Code> = report.errors().map(|f| f.code).collect();
+        assert!(codes.contains(&Code::DuplicateId), "{codes:?}");
+        assert!(codes.contains(&Code::DanglingReference), "{codes:?}");
+        assert!(codes.contains(&Code::ProbabilityOutOfRange), "{codes:?}");
+        assert_eq!(error.code(), "validation_error");
+        assert!(
+            error
+                .to_string()
+                .starts_with(&format!("invalid model: {} errors; first: ", codes.len())),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_document_checks_references_between_its_parts() {
+        let journey = two_steps().persona("nobody").build().unwrap();
+        let error = Document::builder()
+            .journey(journey.clone())
+            .build()
+            .unwrap_err();
+        assert_eq!(error.code(), "validation_error");
+        let document = Document::builder()
+            .persona(Persona::new("nobody", "No one"))
+            .journey(journey)
+            .build()
+            .unwrap();
+        assert_eq!(document.personas.len(), 1);
+    }
+}

@@ -105,3 +105,44 @@ impl Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_errors_carry_position_without_repeating_it() {
+        let parse_error = serde_json::from_str::<serde_json::Value>("{\n  \"a\" 1\n}").unwrap_err();
+        let error = Error::from_json(&parse_error);
+        let Error::Json {
+            line,
+            column,
+            message,
+        } = &error
+        else {
+            panic!("expected Json, got {error:?}");
+        };
+        assert_eq!((*line, *column), (2, 7));
+        assert!(!message.contains("line"), "{message}");
+        assert_eq!(
+            error.to_string(),
+            format!("malformed JSON at line 2, column 7: {message}")
+        );
+    }
+
+    #[test]
+    fn codes_are_stable() {
+        let not_found = Error::NotFound {
+            kind: "touchpoint",
+            id: "x".into(),
+        };
+        assert_eq!(not_found.code(), "not_found");
+        assert_eq!(not_found.to_string(), "no touchpoint with id \"x\"");
+        let limit = Error::LimitExceeded {
+            what: "personas".into(),
+            limit: 1,
+            actual: 2,
+        };
+        assert_eq!(limit.code(), "limit_exceeded");
+    }
+}
