@@ -57,6 +57,7 @@ pub mod builder;
 pub mod document;
 pub mod error;
 pub mod graph;
+mod linalg;
 pub mod model;
 pub mod validate;
 
