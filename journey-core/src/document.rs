@@ -214,6 +214,20 @@ impl Document {
         validate::validate_document(self)
     }
 
+    /// Analyzes one journey of the document with the document's measure
+    /// catalog (see [`crate::analysis`]).
+    pub fn analyze(
+        &self,
+        journey: &str,
+        options: &crate::analysis::Options,
+    ) -> Result<crate::analysis::Analysis, Error> {
+        let found = self.journey(journey).ok_or_else(|| Error::NotFound {
+            kind: "journey",
+            id: journey.to_owned(),
+        })?;
+        crate::analysis::analyze_with_measures(found, &self.measures, options)
+    }
+
     /// The journey with this id.
     pub fn journey(&self, id: &str) -> Option<&Journey> {
         self.journeys.iter().find(|journey| journey.id == id)

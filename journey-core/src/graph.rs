@@ -121,6 +121,11 @@ impl<'a> JourneyGraph<'a> {
         self.nodes.get(id).copied()
     }
 
+    /// The position in the journey's touchpoint list of a node.
+    pub(crate) fn position_of(&self, node: NodeIndex) -> usize {
+        self.graph[node]
+    }
+
     pub(crate) fn touchpoint_at(&self, node: NodeIndex) -> &'a Touchpoint {
         &self.journey.touchpoints[self.graph[node]]
     }
@@ -129,7 +134,7 @@ impl<'a> JourneyGraph<'a> {
         self.graph.node_indices()
     }
 
-    fn is_present(&self, node: NodeIndex) -> bool {
+    pub(crate) fn is_present(&self, node: NodeIndex) -> bool {
         self.touchpoint_at(node).status == Status::Present
     }
 
@@ -243,6 +248,26 @@ impl<'a> JourneyGraph<'a> {
         if self.is_goal(node) || !self.is_present(node) {
             return (Vec::new(), 0.0);
         }
+        let mut merged: Vec<(NodeIndex, f64)> = Vec::new();
+        for (_, target, probability) in self.resolved_transitions(node) {
+            match merged.iter_mut().find(|(existing, _)| *existing == target) {
+                Some((_, total)) => *total += probability,
+                None => merged.push((target, probability)),
+            }
+        }
+        let assigned: f64 = merged.iter().map(|(_, p)| p).sum();
+        // Rounding (0.7 + 0.2 + 0.1) must not turn a closed loop into a leak.
+        let drop_off = 1.0 - assigned;
+        let drop_off = if drop_off < 1e-12 { 0.0 } else { drop_off };
+        (merged, drop_off)
+    }
+
+    /// Like [`JourneyGraph::resolved`], per transition: `(transition
+    /// position, target, probability)` in transition order, before merging.
+    pub(crate) fn resolved_transitions(&self, node: NodeIndex) -> Vec<(usize, NodeIndex, f64)> {
+        if self.is_goal(node) || !self.is_present(node) {
+            return Vec::new();
+        }
         let mut edges: Vec<(usize, NodeIndex)> = self
             .graph
             .edges_directed(node, EdgeDirection::Outgoing)
@@ -252,7 +277,7 @@ impl<'a> JourneyGraph<'a> {
         let transitions = &self.journey.transitions;
         let mut claimed = 0.0;
         let mut open = Vec::new();
-        let mut steps: Vec<(NodeIndex, f64)> = Vec::with_capacity(edges.len());
+        let mut steps: Vec<(usize, NodeIndex, f64)> = Vec::with_capacity(edges.len());
         for &(position, target) in &edges {
             let transition = &transitions[position];
             match transition.probability {
@@ -260,7 +285,7 @@ impl<'a> JourneyGraph<'a> {
                     let probability = sanitize(probability);
                     claimed += probability;
                     if self.is_present(target) {
-                        steps.push((target, probability));
+                        steps.push((position, target, probability));
                     }
                 }
                 None if self.is_present(target) => open.push((position, target)),
@@ -274,24 +299,16 @@ impl<'a> JourneyGraph<'a> {
                 .map(|&(position, _)| transitions[position].count)
                 .collect();
             let total: u64 = counts.iter().flatten().sum();
-            for (slot, &(_, target)) in open.iter().enumerate() {
+            for (slot, &(position, target)) in open.iter().enumerate() {
                 let share = match &counts {
                     Some(counts) if total > 0 => counts[slot] as f64 / total as f64,
                     _ => 1.0 / open.len() as f64,
                 };
-                steps.push((target, remaining * share));
+                steps.push((position, target, remaining * share));
             }
         }
-        // Merge parallel transitions, keeping first-seen order.
-        let mut merged: Vec<(NodeIndex, f64)> = Vec::with_capacity(steps.len());
-        for (target, probability) in steps {
-            match merged.iter_mut().find(|(existing, _)| *existing == target) {
-                Some((_, total)) => *total += probability,
-                None => merged.push((target, probability)),
-            }
-        }
-        let assigned: f64 = merged.iter().map(|(_, p)| p).sum();
-        (merged, (1.0 - assigned).max(0.0))
+        steps.sort_unstable_by_key(|&(position, _, _)| position);
+        steps
     }
 
     /// The next steps from a touchpoint with their resolved probabilities,

@@ -53,6 +53,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod analysis;
 pub mod builder;
 pub mod document;
 pub mod error;
@@ -61,6 +62,7 @@ mod linalg;
 pub mod model;
 pub mod validate;
 
+pub use analysis::{Analysis, Options, analyze, analyze_with_measures};
 pub use builder::{DocumentBuilder, JourneyBuilder};
 pub use document::{Document, Limits, MAX_NESTING, SCHEMA, SCHEMA_MAJOR};
 pub use error::Error;

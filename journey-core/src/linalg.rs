@@ -189,18 +189,19 @@ impl Factor {
         let mut z_lower: Vec<Vec<f64>> = self.pattern.iter().map(|s| vec![0.0; s.len()]).collect();
         let mut z_upper = z_lower.clone();
         let mut z_diag = vec![0.0; n];
-        let z_at = |z_lower: &[Vec<f64>], z_upper: &[Vec<f64>], z_diag: &[f64], i: usize, j: usize| {
-            use std::cmp::Ordering;
-            match i.cmp(&j) {
-                Ordering::Equal => z_diag[i],
-                Ordering::Greater => self.pattern[j]
-                    .binary_search(&i)
-                    .map_or(0.0, |p| z_lower[j][p]),
-                Ordering::Less => self.pattern[i]
-                    .binary_search(&j)
-                    .map_or(0.0, |p| z_upper[i][p]),
-            }
-        };
+        let z_at =
+            |z_lower: &[Vec<f64>], z_upper: &[Vec<f64>], z_diag: &[f64], i: usize, j: usize| {
+                use std::cmp::Ordering;
+                match i.cmp(&j) {
+                    Ordering::Equal => z_diag[i],
+                    Ordering::Greater => self.pattern[j]
+                        .binary_search(&i)
+                        .map_or(0.0, |p| z_lower[j][p]),
+                    Ordering::Less => self.pattern[i]
+                        .binary_search(&j)
+                        .map_or(0.0, |p| z_upper[i][p]),
+                }
+            };
         for t in (0..n).rev() {
             let structure = &self.pattern[t];
             let l = &self.lower[t];
