@@ -8,6 +8,7 @@
 
 use std::process::ExitCode;
 
+use journey_core::analysis::{Analysis, Options};
 use journey_core::{Document, Journey, Status};
 
 const BUNDLED: [&str; 2] = ["examples/data/gym.json", "examples/data/shoe.json"];
@@ -54,6 +55,14 @@ fn summarise(path: &str) -> Result<(), String> {
     for finding in &report.findings {
         println!("  {finding}");
     }
+    if report.is_valid() {
+        for journey in &document.journeys {
+            let analysis = document
+                .analyze(&journey.id, &Options::default())
+                .map_err(|e| e.to_string())?;
+            print_analysis(journey, &analysis);
+        }
+    }
     println!();
     Ok(())
 }
@@ -94,5 +103,93 @@ fn emotion_bar(emotion: f64) -> String {
         format!("{:>4}|", "-".repeat(steps.min(4)))
     } else {
         format!("    |{}", "+".repeat(steps.min(4)))
+    }
+}
+
+fn print_analysis(journey: &Journey, analysis: &Analysis) {
+    println!("\nAnalysis of {}:", journey.name);
+    println!(
+        "  Goal probability {:.1}%, expected steps {:.2}{}",
+        100.0 * analysis.goal_probability,
+        analysis.expected_steps,
+        analysis
+            .expected_time
+            .map(|t| format!(", expected time {:.1} h", t / 3600.0))
+            .unwrap_or_default()
+    );
+    for goal in &analysis.goals {
+        println!(
+            "    via {:<28} {:>6.1}%",
+            goal.touchpoint,
+            100.0 * goal.probability
+        );
+    }
+    println!("  Funnel:");
+    println!(
+        "    {:<16} {:>7} {:>11} {:>9} {:>9}",
+        "stage", "reach", "conversion", "drop-off", "emotion"
+    );
+    for (stage, experience) in analysis.funnel.iter().zip(&analysis.stages) {
+        println!(
+            "    {:<16} {:>6.1}% {:>11} {:>8.1}% {:>9}",
+            stage.stage,
+            100.0 * stage.reach,
+            stage
+                .conversion
+                .map(|c| format!("{:.1}%", 100.0 * c))
+                .unwrap_or_else(|| "-".to_owned()),
+            100.0 * stage.drop_off,
+            experience
+                .emotion
+                .map(|e| format!("{e:+.2}"))
+                .unwrap_or_else(|| "-".to_owned()),
+        );
+    }
+    println!("  Most likely paths to a goal:");
+    for path in &analysis.paths.to_goal {
+        println!(
+            "    {:>6.2}%  {}{}",
+            100.0 * path.probability,
+            path.touchpoints.join(" > "),
+            if path.sawtooth { "  (sawtooth)" } else { "" }
+        );
+    }
+    println!("  Most likely drop-offs:");
+    for path in analysis.paths.to_drop_off.iter().take(3) {
+        println!(
+            "    {:>6.2}%  {} > (leaves)",
+            100.0 * path.probability,
+            path.touchpoints.join(" > ")
+        );
+    }
+    println!("  Pain points by impact:");
+    for pain in analysis.pain_points.iter().take(5) {
+        println!(
+            "    {:<22} impact {:.3} (reach {:.1}%, severity {:.2}, importance {}): {}",
+            pain.touchpoint,
+            pain.impact,
+            100.0 * pain.reach,
+            pain.severity,
+            pain.importance,
+            pain.reasons.join("; ")
+        );
+    }
+    let mut impacts: Vec<_> = analysis
+        .touchpoints
+        .iter()
+        .filter(|t| t.reach > 0.0)
+        .collect();
+    impacts.sort_by(|a, b| {
+        b.removal_effect
+            .total_cmp(&a.removal_effect)
+            .then(a.touchpoint.cmp(&b.touchpoint))
+    });
+    println!("  Touchpoint impact (goal probability lost without it):");
+    for touchpoint in impacts.iter().take(6) {
+        println!(
+            "    {:<22} {:>6.1}%",
+            touchpoint.touchpoint,
+            100.0 * touchpoint.removal_effect
+        );
     }
 }

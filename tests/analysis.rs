@@ -498,3 +498,89 @@ fn results_serialize_and_are_deterministic() {
     let back: Analysis = serde_json::from_str(&json).unwrap();
     assert_eq!(back, a);
 }
+
+#[test]
+fn comparing_current_and_future_state() {
+    let document = common::example("gym.json");
+    let current = document.journey("gym").unwrap().clone();
+    let mut future = current.clone();
+    future.id = "gym_future".into();
+    future.kind = journey_core::JourneyKind::FutureState;
+    let chat = future
+        .touchpoints
+        .iter_mut()
+        .find(|t| t.id == "live_chat")
+        .unwrap();
+    chat.status = journey_core::Status::Present;
+    chat.emotion = Some(1.0);
+    future
+        .touchpoints
+        .iter_mut()
+        .find(|t| t.id == "trial_ending_email")
+        .unwrap()
+        .emotion = Some(0.0);
+    future
+        .transitions
+        .push(Transition::new("free_trial_popup", "live_chat").probability(0.2));
+    future
+        .transitions
+        .push(Transition::new("live_chat", "in_person_visit").probability(0.7));
+    future
+        .transitions
+        .iter_mut()
+        .find(|t| t.from == "trial_ending_email" && t.to == "renewal_offer")
+        .unwrap()
+        .probability = Some(0.8);
+
+    let options = Options::default();
+    let c = journey_core::compare(&current, &future, &document.measures, &options).unwrap();
+    assert_eq!(c.touchpoints.added, Vec::<String>::new());
+    assert_eq!(c.touchpoints.removed, Vec::<String>::new());
+    let changed: Vec<(&str, Vec<&str>)> = c
+        .touchpoints
+        .changed
+        .iter()
+        .map(|ch| {
+            (
+                ch.id.as_str(),
+                ch.fields.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            ("live_chat", vec!["emotion", "status"]),
+            ("trial_ending_email", vec!["emotion"])
+        ]
+    );
+    assert_eq!(
+        c.transitions.added,
+        [
+            "free_trial_popup -> live_chat",
+            "live_chat -> in_person_visit"
+        ]
+    );
+    assert_eq!(c.transitions.changed.len(), 1);
+    assert_eq!(
+        c.transitions.changed[0].id,
+        "trial_ending_email -> renewal_offer"
+    );
+    assert_eq!(c.transitions.changed[0].fields, ["probability"]);
+
+    let before = analyze(&current, &options).unwrap().goal_probability;
+    let after = analyze(&future, &options).unwrap().goal_probability;
+    assert_eq!(c.goal_probability.before, before);
+    assert_eq!(c.goal_probability.after, after);
+    assert!(c.goal_probability.delta > 0.0);
+    // Awareness is untouched; the funnel improves from consideration on.
+    assert_eq!(c.funnel[0].delta, Some(0.0));
+    assert_eq!(c.emotion[0].delta, Some(0.0));
+    assert!(
+        c.funnel[2..].iter().all(|s| s.delta.unwrap() > 0.0),
+        "{:?}",
+        c.funnel
+    );
+    let retention = c.emotion.iter().find(|s| s.stage == "retention").unwrap();
+    assert!(retention.delta.unwrap() > 0.0);
+}

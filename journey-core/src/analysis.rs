@@ -690,6 +690,7 @@ fn funnel(
 /// A partial or finished path in the best-first search.
 #[derive(Debug)]
 struct Candidate {
+    priority: f64,
     probability: f64,
     sequence: usize,
     arena: usize,
@@ -711,62 +712,132 @@ impl PartialOrd for Candidate {
 impl Ord for Candidate {
     fn cmp(&self, other: &Self) -> Ordering {
         // Most likely first; among equals, the one found first.
-        self.probability
-            .total_cmp(&other.probability)
+        self.priority
+            .total_cmp(&other.priority)
             .then_with(|| other.sequence.cmp(&self.sequence))
     }
 }
 
-/// Best-first search over simple paths: a prefix's probability bounds every
-/// completion's, so paths come off the heap in order of probability.
+/// The k most likely simple paths of each outcome, by A* search: a partial
+/// path is ranked by its probability times the best probability any
+/// continuation could add (a bound computed once per outcome), so finished
+/// paths come off the heap most likely first and the search goes straight to
+/// them instead of enumerating likely prefixes that lead nowhere.
 fn likely_paths(graph: &JourneyGraph<'_>, chain: &Chain, options: &Options) -> Paths {
-    let mut to_goal = Vec::new();
-    let mut to_drop_off = Vec::new();
-    let mut truncated = false;
-    if options.top == 0 {
-        return Paths {
-            to_goal,
-            to_drop_off,
-            truncated,
-        };
+    let (to_goal, goal_truncated) = search(graph, chain, Outcome::Goal, options);
+    let (to_drop_off, drop_truncated) = search(graph, chain, Outcome::DropOff, options);
+    Paths {
+        to_goal,
+        to_drop_off,
+        truncated: goal_truncated || drop_truncated,
     }
+}
+
+/// For each transient node, the largest probability with which a walk from it
+/// can end with `outcome` (a max-product shortest path, found with Dijkstra
+/// backwards from the endings).
+fn completion_bound(chain: &Chain, outcome: Outcome) -> Vec<f64> {
+    let n = chain.nodes.len();
+    let mut bound: Vec<f64> = (0..n)
+        .map(|i| match outcome {
+            Outcome::Goal => chain.to_goal[i].iter().map(|&(_, p)| p).fold(0.0, f64::max),
+            Outcome::DropOff => chain.drop[i],
+        })
+        .collect();
+    let mut incoming: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+    for (i, row) in chain.q.iter().enumerate() {
+        for &(j, p) in row {
+            if i != j {
+                incoming[j].push((i, p));
+            }
+        }
+    }
+    #[derive(PartialEq)]
+    struct Item(f64, usize);
+    impl Eq for Item {}
+    impl PartialOrd for Item {
+        fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl Ord for Item {
+        fn cmp(&self, other: &Self) -> Ordering {
+            self.0.total_cmp(&other.0).then(other.1.cmp(&self.1))
+        }
+    }
+    let mut heap: BinaryHeap<Item> = bound
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b > 0.0)
+        .map(|(i, &b)| Item(b, i))
+        .collect();
+    let mut done = vec![false; n];
+    while let Some(Item(value, j)) = heap.pop() {
+        if done[j] || value < bound[j] {
+            continue;
+        }
+        done[j] = true;
+        for &(i, p) in &incoming[j] {
+            let candidate = p * value;
+            if candidate > bound[i] {
+                bound[i] = candidate;
+                heap.push(Item(candidate, i));
+            }
+        }
+    }
+    bound
+}
+
+fn search(
+    graph: &JourneyGraph<'_>,
+    chain: &Chain,
+    outcome: Outcome,
+    options: &Options,
+) -> (Vec<Path>, bool) {
+    let mut found = Vec::new();
+    if options.top == 0 {
+        return (found, false);
+    }
+    let bound = completion_bound(chain, outcome);
     // (place, parent) per path node.
     let mut arena: Vec<(Place, Option<usize>)> = Vec::new();
     let mut heap = BinaryHeap::new();
     let mut sequence = 0usize;
-    let mut push =
-        |heap: &mut BinaryHeap<Candidate>, probability: f64, arena: usize, kind, finished| {
-            if probability > 0.0 {
-                heap.push(Candidate {
-                    probability,
-                    sequence,
-                    arena,
-                    kind,
-                    finished,
-                });
-                sequence += 1;
-            }
-        };
+    // `priority` ranks; `probability` is the path's own.
+    let mut push = |heap: &mut BinaryHeap<Candidate>,
+                    priority: f64,
+                    probability: f64,
+                    arena: usize,
+                    finished: bool| {
+        if priority > 0.0 {
+            heap.push(Candidate {
+                priority,
+                probability,
+                sequence,
+                arena,
+                kind: outcome,
+                finished,
+            });
+            sequence += 1;
+        }
+    };
     for (i, &a) in chain.alpha.iter().enumerate() {
         arena.push((Place::Transient(i), None));
-        push(&mut heap, a, arena.len() - 1, Outcome::Goal, false);
+        push(&mut heap, a * bound[i], a, arena.len() - 1, false);
     }
-    for (g, &a) in chain.alpha_goal.iter().enumerate() {
-        arena.push((Place::Goal(g), None));
-        push(&mut heap, a, arena.len() - 1, Outcome::Goal, true);
+    if outcome == Outcome::Goal {
+        for (g, &a) in chain.alpha_goal.iter().enumerate() {
+            arena.push((Place::Goal(g), None));
+            push(&mut heap, a, a, arena.len() - 1, true);
+        }
     }
     let mut expansions = 0usize;
+    let mut truncated = false;
     while let Some(candidate) = heap.pop() {
-        if to_goal.len() >= options.top && to_drop_off.len() >= options.top {
-            break;
-        }
         if candidate.finished {
-            let list = match candidate.kind {
-                Outcome::Goal => &mut to_goal,
-                Outcome::DropOff => &mut to_drop_off,
-            };
-            if list.len() < options.top {
-                list.push(make_path(graph, chain, &arena, &candidate, options));
+            found.push(make_path(graph, chain, &arena, &candidate, options));
+            if found.len() >= options.top {
+                break;
             }
             continue;
         }
@@ -779,30 +850,27 @@ fn likely_paths(graph: &JourneyGraph<'_>, chain: &Chain, options: &Options) -> P
             continue;
         };
         let p = candidate.probability;
-        push(
-            &mut heap,
-            p * chain.drop[i],
-            candidate.arena,
-            Outcome::DropOff,
-            true,
-        );
-        for &(g, q) in &chain.to_goal[i] {
-            arena.push((Place::Goal(g), Some(candidate.arena)));
-            push(&mut heap, p * q, arena.len() - 1, Outcome::Goal, true);
+        match outcome {
+            Outcome::DropOff => {
+                let q = p * chain.drop[i];
+                push(&mut heap, q, q, candidate.arena, true);
+            }
+            Outcome::Goal => {
+                for &(g, q) in &chain.to_goal[i] {
+                    arena.push((Place::Goal(g), Some(candidate.arena)));
+                    push(&mut heap, p * q, p * q, arena.len() - 1, true);
+                }
+            }
         }
         for &(j, q) in &chain.q[i] {
-            if on_path(&arena, candidate.arena, Place::Transient(j)) {
+            if bound[j] <= 0.0 || on_path(&arena, candidate.arena, Place::Transient(j)) {
                 continue;
             }
             arena.push((Place::Transient(j), Some(candidate.arena)));
-            push(&mut heap, p * q, arena.len() - 1, Outcome::Goal, false);
+            push(&mut heap, p * q * bound[j], p * q, arena.len() - 1, false);
         }
     }
-    Paths {
-        to_goal,
-        to_drop_off,
-        truncated,
-    }
+    (found, truncated)
 }
 
 fn on_path(arena: &[(Place, Option<usize>)], mut at: usize, place: Place) -> bool {
@@ -1069,4 +1137,221 @@ fn gaps(graph: &JourneyGraph<'_>) -> Gaps {
         }
     }
     gaps
+}
+
+/// What changes between two journeys: current vs future state, or one
+/// persona's journey vs another's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// The first journey's id.
+    pub before: String,
+    /// The second journey's id.
+    pub after: String,
+    /// Touchpoints added, removed and changed (by id).
+    pub touchpoints: Changes,
+    /// Transitions added, removed and changed (by `"from -> to"`).
+    pub transitions: Changes,
+    /// Goal probability before and after.
+    pub goal_probability: Delta,
+    /// Reach of each stage before and after (stages of either journey, in
+    /// the first journey's order, then the second's new ones).
+    pub funnel: Vec<StageDelta>,
+    /// Reach-weighted stage emotion before and after, same stage order.
+    pub emotion: Vec<StageDelta>,
+}
+
+/// Ids added, removed and changed between two journeys.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Changes {
+    /// In the second journey only.
+    pub added: Vec<String>,
+    /// In the first journey only.
+    pub removed: Vec<String>,
+    /// In both, with different fields.
+    pub changed: Vec<Change>,
+}
+
+/// One item present in both journeys whose fields differ.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// The item's id.
+    pub id: String,
+    /// The names of the fields that differ, as in the document.
+    pub fields: Vec<String>,
+}
+
+/// A number before and after.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Delta {
+    /// In the first journey.
+    pub before: f64,
+    /// In the second journey.
+    pub after: f64,
+    /// `after − before`.
+    pub delta: f64,
+}
+
+/// A stage's number before and after; `None` where the stage is absent or
+/// the number undefined.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageDelta {
+    /// The stage's id.
+    pub stage: String,
+    /// In the first journey.
+    pub before: Option<f64>,
+    /// In the second journey.
+    pub after: Option<f64>,
+    /// `after − before` when both are defined.
+    pub delta: Option<f64>,
+}
+
+/// Compares two journeys, structurally and by their analyses.
+pub fn compare(
+    before: &Journey,
+    after: &Journey,
+    measures: &[MeasureDefinition],
+    options: &Options,
+) -> Result<Comparison, Error> {
+    let first = analyze_with_measures(before, measures, options)?;
+    let second = analyze_with_measures(after, measures, options)?;
+    let touchpoints = changes(
+        before.touchpoints.iter().map(|t| (t.id.clone(), t)),
+        after.touchpoints.iter().map(|t| (t.id.clone(), t)),
+    );
+    let transitions = changes(
+        before
+            .transitions
+            .iter()
+            .map(|t| (format!("{} -> {}", t.from, t.to), t)),
+        after
+            .transitions
+            .iter()
+            .map(|t| (format!("{} -> {}", t.from, t.to), t)),
+    );
+    let mut stages: Vec<&str> = before.stages.iter().map(|s| s.id.as_str()).collect();
+    for stage in &after.stages {
+        if !stages.contains(&stage.id.as_str()) {
+            stages.push(&stage.id);
+        }
+    }
+    let per_stage = |pick: &dyn Fn(&Analysis, &str) -> Option<f64>| -> Vec<StageDelta> {
+        stages
+            .iter()
+            .map(|&stage| {
+                let b = pick(&first, stage);
+                let a = pick(&second, stage);
+                StageDelta {
+                    stage: stage.to_owned(),
+                    before: b,
+                    after: a,
+                    delta: b.zip(a).map(|(b, a)| a - b),
+                }
+            })
+            .collect()
+    };
+    let funnel = per_stage(&|analysis, stage| {
+        analysis
+            .funnel
+            .iter()
+            .find(|f| f.stage == stage)
+            .map(|f| f.reach)
+    });
+    let emotion = per_stage(&|analysis, stage| {
+        analysis
+            .stages
+            .iter()
+            .find(|s| s.stage == stage)
+            .and_then(|s| s.emotion)
+    });
+    Ok(Comparison {
+        before: before.id.clone(),
+        after: after.id.clone(),
+        touchpoints,
+        transitions,
+        goal_probability: Delta {
+            before: first.goal_probability,
+            after: second.goal_probability,
+            delta: second.goal_probability - first.goal_probability,
+        },
+        funnel,
+        emotion,
+    })
+}
+
+fn changes<'a, T: Serialize + 'a>(
+    before: impl Iterator<Item = (String, &'a T)>,
+    after: impl Iterator<Item = (String, &'a T)>,
+) -> Changes {
+    let as_fields = |item: &T| match serde_json::to_value(item) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    let mut old: Vec<(String, serde_json::Map<String, serde_json::Value>)> = Vec::new();
+    for (id, item) in before {
+        if !old.iter().any(|(seen, _)| *seen == id) {
+            old.push((id, as_fields(item)));
+        }
+    }
+    let mut result = Changes::default();
+    let mut matched = std::collections::HashSet::new();
+    let lookup: HashMap<&str, usize> = old
+        .iter()
+        .enumerate()
+        .map(|(k, (id, _))| (id.as_str(), k))
+        .collect();
+    for (id, item) in after {
+        match lookup.get(id.as_str()) {
+            None => {
+                if !result.added.contains(&id) {
+                    result.added.push(id);
+                }
+            }
+            Some(&k) => {
+                if !matched.insert(k) {
+                    continue;
+                }
+                let new = as_fields(item);
+                let previous = &old[k].1;
+                let mut fields: Vec<String> = previous
+                    .keys()
+                    .chain(new.keys())
+                    .filter(|key| previous.get(*key) != new.get(*key))
+                    .cloned()
+                    .collect();
+                fields.sort();
+                fields.dedup();
+                if !fields.is_empty() {
+                    result.changed.push(Change { id, fields });
+                }
+            }
+        }
+    }
+    for (k, (id, _)) in old.iter().enumerate() {
+        if !matched.contains(&k) {
+            result.removed.push(id.clone());
+        }
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn factor_fill_stays_linear_in_the_transitions() {
+        for n in [1_000, 10_000] {
+            let journey = crate::synthetic::journey(n, 42);
+            let graph = JourneyGraph::new(&journey);
+            let chain = Chain::new(&graph).unwrap();
+            let factor = Factor::new(&chain.q).unwrap();
+            let ratio = factor.fill() as f64 / journey.transitions.len() as f64;
+            assert!(
+                ratio < 8.0,
+                "fill {} for {} transitions",
+                factor.fill(),
+                journey.transitions.len()
+            );
+        }
+    }
 }

@@ -60,9 +60,10 @@ pub mod error;
 pub mod graph;
 mod linalg;
 pub mod model;
+pub mod synthetic;
 pub mod validate;
 
-pub use analysis::{Analysis, Options, analyze, analyze_with_measures};
+pub use analysis::{Analysis, Comparison, Options, analyze, analyze_with_measures, compare};
 pub use builder::{DocumentBuilder, JourneyBuilder};
 pub use document::{Document, Limits, MAX_NESTING, SCHEMA, SCHEMA_MAJOR};
 pub use error::Error;

@@ -1,0 +1,150 @@
+//! Generated journeys of any size, for benchmarks, load tests and demos.
+//!
+//! The shape follows real maps: touchpoints in ten ordered stages, most
+//! transitions moving a few steps forward, some looping back a few steps,
+//! about one in a hundred jumping anywhere, and a tenth of every touchpoint's
+//! customers dropping off. The same size and seed give the same journey.
+
+use crate::model::{Channel, Journey, Stage, Touchpoint, Transition};
+
+/// How many transitions leave a touchpoint, on average.
+pub const OUT_DEGREE: usize = 4;
+
+/// A generated journey with `touchpoints` touchpoints (at least 2), average
+/// out-degree [`OUT_DEGREE`], loops, back-jumps and long jumps, entries at the
+/// first touchpoints and goals at the last ones. It always validates without
+/// errors.
+pub fn journey(touchpoints: usize, seed: u64) -> Journey {
+    let n = touchpoints.max(2);
+    let stages = n.min(10);
+    let mut random = SplitMix(seed);
+    let channels = Channel::BUILT_IN;
+    let window = 8usize;
+    let goals = (n / 100).max(1);
+    let mut journey = Journey {
+        id: format!("synthetic_{n}_{seed}"),
+        name: format!("Synthetic journey of {n} touchpoints"),
+        stages: (0..stages)
+            .map(|s| Stage::new(format!("stage_{s}"), format!("Stage {}", s + 1)))
+            .collect(),
+        ..Journey::default()
+    };
+    for i in 0..n {
+        let emotion = (random.below(9) as f64 - 4.0) / 2.0;
+        journey.touchpoints.push(
+            Touchpoint::new(
+                format!("t{i}"),
+                format!("Touchpoint {i}"),
+                format!("stage_{}", i * stages / n),
+            )
+            .channel(channels[random.below(channels.len())].clone())
+            .emotion(emotion),
+        );
+    }
+    for i in 0..n - goals {
+        let mut targets: Vec<usize> = Vec::with_capacity(OUT_DEGREE);
+        for _ in 0..OUT_DEGREE {
+            let roll = random.below(100);
+            let target = if roll < 1 {
+                random.below(n)
+            } else if roll < 11 {
+                i.saturating_sub(1 + random.below(window))
+            } else {
+                (i + 1 + random.below(window)).min(n - 1)
+            };
+            if !targets.contains(&target) {
+                targets.push(target);
+            }
+        }
+        // Always a way forward, so every touchpoint can reach a goal.
+        let forward = i + 1;
+        if !targets.contains(&forward) {
+            targets[0] = forward;
+        }
+        // And a way to every goal from the touchpoints just before them.
+        if i + 2 * goals >= n {
+            let goal = i + goals;
+            if !targets.contains(&goal) {
+                let last = targets.len() - 1;
+                if last > 0 && targets.len() >= OUT_DEGREE {
+                    targets[last] = goal;
+                } else {
+                    targets.push(goal);
+                }
+            }
+        }
+        let weights: Vec<f64> = targets
+            .iter()
+            .map(|_| 1.0 + random.below(9) as f64)
+            .collect();
+        let total: f64 = weights.iter().sum();
+        for (target, weight) in targets.into_iter().zip(weights) {
+            // Rounded so that documents print short numbers; the remaining
+            // mass (about a tenth) drops off.
+            let probability = (0.9 * weight / total * 1000.0).floor() / 1000.0;
+            journey.transitions.push(
+                Transition::new(format!("t{i}"), format!("t{target}"))
+                    .probability(probability)
+                    .duration(60.0 * (1 + random.below(60)) as f64),
+            );
+        }
+    }
+    for i in 0..3.min(n - goals) {
+        journey = journey_entry(journey, i, (3 - i) as f64);
+    }
+    journey.goals = (n - goals..n).map(|i| format!("t{i}")).collect();
+    journey
+}
+
+fn journey_entry(mut journey: Journey, index: usize, weight: f64) -> Journey {
+    journey.entries.push(crate::model::Entry {
+        touchpoint: format!("t{index}"),
+        weight,
+        extra: Default::default(),
+    });
+    journey
+}
+
+/// SplitMix64: small, fast and deterministic everywhere (wasm included).
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, bound: usize) -> usize {
+        (self.next() % bound.max(1) as u64) as usize
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_journeys_are_valid_deterministic_and_sized() {
+        for n in [2, 10, 100, 1000] {
+            let journey = journey(n, 42);
+            let report = crate::validate::validate_journey(&journey);
+            assert!(report.is_valid(), "n={n}: {:?}", report.errors().next());
+            assert_eq!(journey.touchpoints.len(), n);
+            assert_eq!(journey, super::journey(n, 42));
+        }
+        let big = journey(1000, 1);
+        let degree = big.transitions.len() as f64 / 990.0;
+        assert!((3.0..=4.0).contains(&degree), "average out-degree {degree}");
+        let back = big
+            .transitions
+            .iter()
+            .filter(|t| {
+                t.to[1..].parse::<usize>().unwrap() <= t.from[1..].parse::<usize>().unwrap()
+            })
+            .count();
+        assert!(back > 100, "{back} loops and back-jumps");
+    }
+}
