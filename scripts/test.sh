@@ -7,6 +7,22 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# Debian packages the tests need, installed once (quietly) when missing.
+apt_updated=""
+need() {
+  local command="$1" package="$2"
+  command -v "$command" > /dev/null && return 0
+  if [ -z "$apt_updated" ]; then
+    apt-get update -qq > /dev/null
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" > /dev/null
+}
+need valgrind valgrind
+need pkg-config pkg-config
+need cc gcc
+need c++ g++
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -21,6 +37,9 @@ awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $
 
 step "cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+
+step "C library (journey-ffi)"
+bash scripts/test-c.sh
 
 step "main example"
 cargo run --quiet --example gym > target/example.out

@@ -1,0 +1,900 @@
+//! # libjourney
+//!
+//! The C interface of journey: load a journey document, validate it, analyze
+//! its journeys and read the model through typed accessors.
+//!
+//! ## Conventions
+//!
+//! - Every fallible function returns a [`JourneyStatus`]; `JOURNEY_STATUS_OK`
+//!   is 0. On failure, [`journey_last_error_message`] tells the calling thread
+//!   what went wrong. Out-pointers are written only on success.
+//! - String inputs are `(const char *ptr, size_t len)`: UTF-8, not necessarily
+//!   NUL-terminated. A NULL pointer is allowed only with `len == 0`.
+//! - Strings returned through `char **out` are owned by the caller,
+//!   NUL-terminated, and must be released with [`journey_string_free`] — not
+//!   `free()`. Their length (which counts any interior NUL) is written to
+//!   `size_t *out_len` when that pointer is not NULL.
+//! - Handles are released with their own `_free` function; every `_free`
+//!   accepts NULL.
+//! - No panic crosses into C: every function runs inside `catch_unwind` and a
+//!   panic becomes `JOURNEY_STATUS_INTERNAL`.
+
+#![deny(missing_docs)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::cell::RefCell;
+use std::ffi::{CStr, CString, c_char};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use journey_core::analysis::{Analysis, Options};
+use journey_core::{Document, Error, Journey, Touchpoint};
+
+/// The version of the C ABI. It changes only when an existing function or
+/// type changes incompatibly; additions keep it.
+pub const JOURNEY_ABI_VERSION: u32 = 1;
+
+/// The outcome of a call. Codes are never reused.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JourneyStatus {
+    /// Success.
+    Ok = 0,
+    /// A NULL pointer, invalid UTF-8, an index out of range or a bad option.
+    InvalidArgument = 1,
+    /// Malformed JSON (the message gives line and column).
+    ParseError = 2,
+    /// The model has validation errors (the message gives the first).
+    ValidationError = 3,
+    /// No journey, stage, touchpoint or measure with that id.
+    NotFound = 4,
+    /// The input is larger than the library's limits.
+    LimitExceeded = 5,
+    /// The document declares a schema this version cannot read.
+    UnsupportedSchema = 6,
+    /// A bug in the library (a caught panic). Please report it.
+    Internal = 7,
+}
+
+/// A loaded journey document: personas, measure definitions and journeys.
+///
+/// Immutable once loaded: it may be shared and read from any number of
+/// threads at once. Strings returned from it are copies, independent of the
+/// model's lifetime. Release with [`journey_model_free`].
+pub struct JourneyModel(Document);
+
+/// The analysis of one journey, as computed by [`journey_model_analyze`].
+///
+/// Immutable: it may be shared and read from any number of threads at once.
+/// It does not borrow from the model it came from. Release with
+/// [`journey_analysis_free`].
+pub struct JourneyAnalysis(Analysis);
+
+struct Failure(JourneyStatus, String);
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        let status = match error.code() {
+            "parse_error" => JourneyStatus::ParseError,
+            "unsupported_schema" => JourneyStatus::UnsupportedSchema,
+            "limit_exceeded" => JourneyStatus::LimitExceeded,
+            "validation_error" | "non_finite_number" => JourneyStatus::ValidationError,
+            "not_found" => JourneyStatus::NotFound,
+            _ => JourneyStatus::Internal,
+        };
+        Failure(status, error.to_string())
+    }
+}
+
+fn invalid(message: impl Into<String>) -> Failure {
+    Failure(JourneyStatus::InvalidArgument, message.into())
+}
+
+fn not_found(kind: &str, id: &str) -> Failure {
+    Failure(JourneyStatus::NotFound, format!("no {kind} with id {id:?}"))
+}
+
+thread_local! {
+    static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+}
+
+fn set_last_error(message: &str) {
+    let clean = CString::new(message.replace('\0', "\u{FFFD}")).unwrap_or_default();
+    LAST_ERROR.with(|slot| *slot.borrow_mut() = clean);
+}
+
+/// Runs an exported function's body: catches panics, records failures.
+fn guard(body: impl FnOnce() -> Result<(), Failure>) -> JourneyStatus {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => JourneyStatus::Ok,
+        Ok(Err(Failure(status, message))) => {
+            set_last_error(&message);
+            status
+        }
+        Err(_) => {
+            set_last_error("internal error: the library panicked; please report this");
+            JourneyStatus::Internal
+        }
+    }
+}
+
+/// Reads a `(ptr, len)` UTF-8 string argument.
+///
+/// # Safety
+/// `ptr` must be NULL with `len == 0`, or point to `len` readable bytes.
+unsafe fn text<'a>(ptr: *const c_char, len: usize, what: &str) -> Result<&'a str, Failure> {
+    if ptr.is_null() {
+        return if len == 0 {
+            Ok("")
+        } else {
+            Err(invalid(format!("{what} is NULL")))
+        };
+    }
+    // SAFETY: the caller guarantees `len` readable bytes at `ptr`.
+    let bytes = unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len) };
+    std::str::from_utf8(bytes).map_err(|e| {
+        invalid(format!(
+            "{what} is not valid UTF-8 (at byte {})",
+            e.valid_up_to()
+        ))
+    })
+}
+
+/// A shared reference from a handle pointer.
+///
+/// # Safety
+/// `ptr` must be NULL or a live handle from this library.
+unsafe fn handle<'a, T>(ptr: *const T, what: &str) -> Result<&'a T, Failure> {
+    // SAFETY: the caller guarantees a live handle or NULL.
+    unsafe { ptr.as_ref() }.ok_or_else(|| invalid(format!("{what} is NULL")))
+}
+
+/// Writes `value` through an out-pointer.
+///
+/// # Safety
+/// `out` must be NULL or valid for a write of `T`.
+unsafe fn put<T>(out: *mut T, value: T, what: &str) -> Result<(), Failure> {
+    if out.is_null() {
+        return Err(invalid(format!("{what} is NULL")));
+    }
+    // SAFETY: checked non-NULL; the caller guarantees it is writable.
+    unsafe { out.write(value) };
+    Ok(())
+}
+
+/// Checks out-pointers before any work, so a failure leaves nothing allocated.
+fn require<T>(out: *mut T, what: &str) -> Result<(), Failure> {
+    if out.is_null() {
+        Err(invalid(format!("{what} is NULL")))
+    } else {
+        Ok(())
+    }
+}
+
+/// Allocates a caller-owned, NUL-terminated copy of `value`. A hidden length
+/// header in front of the bytes lets [`journey_string_free`] release it even
+/// when the text has interior NULs.
+fn owned_string(value: &str) -> *mut c_char {
+    const HEADER: usize = std::mem::size_of::<usize>();
+    let mut buffer = Vec::with_capacity(HEADER + value.len() + 1);
+    buffer.extend_from_slice(&value.len().to_ne_bytes());
+    buffer.extend_from_slice(value.as_bytes());
+    buffer.push(0);
+    let raw = Box::into_raw(buffer.into_boxed_slice()).cast::<u8>();
+    // SAFETY: the allocation is HEADER + len + 1 bytes long.
+    unsafe { raw.add(HEADER) }.cast::<c_char>()
+}
+
+/// Writes a caller-owned string and its length.
+///
+/// # Safety
+/// `out` must be valid for a write (checked non-NULL); `out_len` NULL or writable.
+unsafe fn put_string(
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+    value: &str,
+) -> Result<(), Failure> {
+    require(out, "out")?;
+    // SAFETY: `out` checked; `out_len` is NULL or writable by contract.
+    unsafe {
+        out.write(owned_string(value));
+        if !out_len.is_null() {
+            out_len.write(value.len());
+        }
+    }
+    Ok(())
+}
+
+fn find_journey<'a>(model: &'a JourneyModel, id: &str) -> Result<&'a Journey, Failure> {
+    model.0.journey(id).ok_or_else(|| not_found("journey", id))
+}
+
+fn find_touchpoint<'a>(journey: &'a Journey, id: &str) -> Result<&'a Touchpoint, Failure> {
+    journey
+        .touchpoint(id)
+        .ok_or_else(|| not_found("touchpoint", id))
+}
+
+fn at<'a, T>(items: &'a [T], index: usize, what: &str) -> Result<&'a T, Failure> {
+    items.get(index).ok_or_else(|| {
+        invalid(format!(
+            "{what} index {index} is out of range (there are {})",
+            items.len()
+        ))
+    })
+}
+
+/// The library's version, e.g. `"0.1.0"`: a static NUL-terminated string
+/// (do not free).
+#[unsafe(no_mangle)]
+pub extern "C" fn journey_version() -> *const c_char {
+    static VERSION: &CStr =
+        match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+            Ok(version) => version,
+            Err(_) => c"unknown",
+        };
+    VERSION.as_ptr()
+}
+
+/// The ABI version of the loaded library; compare with `JOURNEY_ABI_VERSION`
+/// from the header the program was compiled against.
+#[unsafe(no_mangle)]
+pub extern "C" fn journey_abi_version() -> u32 {
+    JOURNEY_ABI_VERSION
+}
+
+/// The message of the calling thread's last failure, or an empty string.
+///
+/// The pointer is owned by the library (do not free) and stays valid until
+/// the next failing call on the same thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn journey_last_error_message() -> *const c_char {
+    LAST_ERROR.with(|slot| slot.borrow().as_ptr())
+}
+
+/// Releases a string returned by this library. NULL is ignored.
+///
+/// # Safety
+/// `string` must be NULL or a string returned by this library through a
+/// `char **out` parameter, not yet released. Never pass it to `free()`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_string_free(string: *mut c_char) {
+    if string.is_null() {
+        return;
+    }
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        const HEADER: usize = std::mem::size_of::<usize>();
+        // SAFETY: `string` came from `owned_string`, HEADER bytes after the
+        // start of a boxed slice of HEADER + len + 1 bytes.
+        unsafe {
+            let start = string.cast::<u8>().sub(HEADER);
+            let len = usize::from_ne_bytes(std::ptr::read_unaligned(start.cast::<[u8; HEADER]>()));
+            let slice = std::ptr::slice_from_raw_parts_mut(start, HEADER + len + 1);
+            drop(Box::from_raw(slice));
+        }
+    }));
+}
+
+/// Loads a journey document from JSON text.
+///
+/// Fails with `JOURNEY_STATUS_PARSE_ERROR` (malformed JSON, with line and
+/// column in the message), `JOURNEY_STATUS_UNSUPPORTED_SCHEMA` or
+/// `JOURNEY_STATUS_LIMIT_EXCEEDED`. A document with validation errors loads;
+/// see [`journey_model_validate`].
+///
+/// # Safety
+/// `json` must point to `len` readable bytes (or be NULL with `len == 0`);
+/// `out` must be valid for a write. On success `*out` holds a new model to
+/// release with [`journey_model_free`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_from_json(
+    json: *const c_char,
+    len: usize,
+    out: *mut *mut JourneyModel,
+) -> JourneyStatus {
+    guard(|| {
+        require(out, "out")?;
+        // SAFETY: forwarded caller guarantees.
+        let text = unsafe { text(json, len, "json") }?;
+        let document = Document::from_json(text)?;
+        let model = Box::into_raw(Box::new(JourneyModel(document)));
+        // SAFETY: `out` checked non-NULL above.
+        unsafe { put(out, model, "out") }
+    })
+}
+
+/// Releases a model. NULL is ignored.
+///
+/// # Safety
+/// `model` must be NULL or a model from [`journey_model_from_json`], not yet
+/// released, and no other thread may be using it.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_free(model: *mut JourneyModel) {
+    if !model.is_null() {
+        // SAFETY: the caller passes ownership of a live model.
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(model) })));
+    }
+}
+
+/// Writes the model as JSON (deterministic: the same model gives the same bytes).
+///
+/// # Safety
+/// `model` must be a live model; `out` writable; `out_len` NULL or writable.
+/// Release `*out` with [`journey_string_free`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_to_json(
+    model: *const JourneyModel,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let model = unsafe { handle(model, "model") }?;
+        require(out, "out")?;
+        let json = model.0.to_json()?;
+        // SAFETY: forwarded caller guarantees.
+        unsafe { put_string(out, out_len, &json) }
+    })
+}
+
+/// Validates the model: counts its errors and warnings and, when
+/// `out_report` is not NULL, writes the full report as JSON (the same JSON
+/// as the Rust `Report`). Findings are not failures: this returns
+/// `JOURNEY_STATUS_OK` whenever validation ran.
+///
+/// # Safety
+/// `model` must be a live model; `out_errors` and `out_warnings` writable;
+/// `out_report` and `out_len` NULL or writable. Release `*out_report` with
+/// [`journey_string_free`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_validate(
+    model: *const JourneyModel,
+    out_errors: *mut usize,
+    out_warnings: *mut usize,
+    out_report: *mut *mut c_char,
+    out_len: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let model = unsafe { handle(model, "model") }?;
+        require(out_errors, "out_errors")?;
+        require(out_warnings, "out_warnings")?;
+        let report = model.0.validate();
+        let json = if out_report.is_null() {
+            None
+        } else {
+            Some(
+                serde_json::to_string(&report)
+                    .map_err(|e| Failure(JourneyStatus::Internal, e.to_string()))?,
+            )
+        };
+        // SAFETY: checked non-NULL above; caller guarantees writability.
+        unsafe {
+            put(out_errors, report.errors().count(), "out_errors")?;
+            put(out_warnings, report.warnings().count(), "out_warnings")?;
+            if let Some(json) = json {
+                put_string(out_report, out_len, &json)?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Reads analysis options from optional JSON (`{"top": 3}`); NULL or empty
+/// text means the defaults.
+fn options(text: &str) -> Result<Options, Failure> {
+    if text.trim().is_empty() {
+        return Ok(Options::default());
+    }
+    serde_json::from_str(text).map_err(|e| {
+        Failure(
+            JourneyStatus::InvalidArgument,
+            format!("options are not valid: {e}"),
+        )
+    })
+}
+
+/// Analyzes one journey of the model with the model's measure catalog.
+///
+/// `options_json` may be NULL (with `options_len == 0`) for the defaults, or
+/// JSON such as `{"top": 3, "max_path_expansions": 10000, "rapid_drop": 1.5}`.
+/// Fails with `JOURNEY_STATUS_NOT_FOUND` for an unknown journey and
+/// `JOURNEY_STATUS_VALIDATION_ERROR` when the journey has validation errors.
+///
+/// # Safety
+/// `model` must be a live model; string arguments as in the conventions;
+/// `out` writable. Release `*out` with [`journey_analysis_free`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_analyze(
+    model: *const JourneyModel,
+    journey: *const c_char,
+    journey_len: usize,
+    options_json: *const c_char,
+    options_len: usize,
+    out: *mut *mut JourneyAnalysis,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let (model, journey, options_text) = unsafe {
+            (
+                handle(model, "model")?,
+                text(journey, journey_len, "journey")?,
+                text(options_json, options_len, "options_json")?,
+            )
+        };
+        require(out, "out")?;
+        let options = options(options_text)?;
+        let analysis = model.0.analyze(journey, &options)?;
+        let boxed = Box::into_raw(Box::new(JourneyAnalysis(analysis)));
+        // SAFETY: checked non-NULL above.
+        unsafe { put(out, boxed, "out") }
+    })
+}
+
+/// Releases an analysis. NULL is ignored.
+///
+/// # Safety
+/// `analysis` must be NULL or an analysis from [`journey_model_analyze`], not
+/// yet released, and no other thread may be using it.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_analysis_free(analysis: *mut JourneyAnalysis) {
+    if !analysis.is_null() {
+        // SAFETY: the caller passes ownership of a live analysis.
+        let _ = catch_unwind(AssertUnwindSafe(|| {
+            drop(unsafe { Box::from_raw(analysis) })
+        }));
+    }
+}
+
+/// Writes the whole analysis as JSON, byte for byte the serialization of the
+/// Rust `Analysis` (and of the JS one).
+///
+/// # Safety
+/// `analysis` must be live; `out` writable; `out_len` NULL or writable.
+/// Release `*out` with [`journey_string_free`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_analysis_to_json(
+    analysis: *const JourneyAnalysis,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let analysis = unsafe { handle(analysis, "analysis") }?;
+        require(out, "out")?;
+        let json = serde_json::to_string(&analysis.0)
+            .map_err(|e| Failure(JourneyStatus::Internal, e.to_string()))?;
+        // SAFETY: forwarded caller guarantees.
+        unsafe { put_string(out, out_len, &json) }
+    })
+}
+
+/// The probability that a customer reaches any goal.
+///
+/// # Safety
+/// `analysis` must be live; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_analysis_goal_probability(
+    analysis: *const JourneyAnalysis,
+    out: *mut f64,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let analysis = unsafe { handle(analysis, "analysis") }?;
+        // SAFETY: forwarded caller guarantees.
+        unsafe { put(out, analysis.0.goal_probability, "out") }
+    })
+}
+
+/// The funnel reach of a stage: the probability of ever reaching that stage
+/// or a later one.
+///
+/// # Safety
+/// `analysis` must be live; `stage` as in the conventions; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_analysis_stage_reach(
+    analysis: *const JourneyAnalysis,
+    stage: *const c_char,
+    stage_len: usize,
+    out: *mut f64,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let (analysis, stage) = unsafe {
+            (
+                handle(analysis, "analysis")?,
+                text(stage, stage_len, "stage")?,
+            )
+        };
+        require(out, "out")?;
+        let found = analysis
+            .0
+            .funnel
+            .iter()
+            .find(|s| s.stage == stage)
+            .ok_or_else(|| not_found("stage", stage))?;
+        // SAFETY: checked above.
+        unsafe { put(out, found.reach, "out") }
+    })
+}
+
+/// A touchpoint's reach (probability of being visited at least once) and
+/// removal effect (relative loss of goal probability without it).
+///
+/// # Safety
+/// `analysis` must be live; `touchpoint` as in the conventions; `out_reach`
+/// writable; `out_removal_effect` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_analysis_touchpoint_reach(
+    analysis: *const JourneyAnalysis,
+    touchpoint: *const c_char,
+    touchpoint_len: usize,
+    out_reach: *mut f64,
+    out_removal_effect: *mut f64,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let (analysis, touchpoint) = unsafe {
+            (
+                handle(analysis, "analysis")?,
+                text(touchpoint, touchpoint_len, "touchpoint")?,
+            )
+        };
+        require(out_reach, "out_reach")?;
+        let found = analysis
+            .0
+            .touchpoints
+            .iter()
+            .find(|t| t.touchpoint == touchpoint)
+            .ok_or_else(|| not_found("touchpoint", touchpoint))?;
+        // SAFETY: checked above; the optional pointer is checked here.
+        unsafe {
+            put(out_reach, found.reach, "out_reach")?;
+            if !out_removal_effect.is_null() {
+                out_removal_effect.write(found.removal_effect);
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The number of pain points, ranked by impact.
+///
+/// # Safety
+/// `analysis` must be live; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_analysis_pain_point_count(
+    analysis: *const JourneyAnalysis,
+    out: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let analysis = unsafe { handle(analysis, "analysis") }?;
+        // SAFETY: forwarded caller guarantees.
+        unsafe { put(out, analysis.0.pain_points.len(), "out") }
+    })
+}
+
+/// The pain point at `index` (0 is the highest impact): its touchpoint id and
+/// its impact (reach × severity × importance).
+///
+/// # Safety
+/// `analysis` must be live; `out_touchpoint` and `out_impact` writable;
+/// `out_len` NULL or writable. Release `*out_touchpoint` with
+/// [`journey_string_free`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_analysis_pain_point(
+    analysis: *const JourneyAnalysis,
+    index: usize,
+    out_touchpoint: *mut *mut c_char,
+    out_len: *mut usize,
+    out_impact: *mut f64,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let analysis = unsafe { handle(analysis, "analysis") }?;
+        require(out_touchpoint, "out_touchpoint")?;
+        require(out_impact, "out_impact")?;
+        let pain = at(&analysis.0.pain_points, index, "pain point")?;
+        // SAFETY: checked above.
+        unsafe {
+            put(out_impact, pain.impact, "out_impact")?;
+            put_string(out_touchpoint, out_len, &pain.touchpoint)
+        }
+    })
+}
+
+/// The number of journeys in the model.
+///
+/// # Safety
+/// `model` must be live; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_journey_count(
+    model: *const JourneyModel,
+    out: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let model = unsafe { handle(model, "model") }?;
+        // SAFETY: forwarded caller guarantees.
+        unsafe { put(out, model.0.journeys.len(), "out") }
+    })
+}
+
+/// The id and name of the journey at `index` (document order).
+///
+/// # Safety
+/// `model` must be live; `out_id` and `out_name` writable. Release both
+/// strings with [`journey_string_free`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_journey_at(
+    model: *const JourneyModel,
+    index: usize,
+    out_id: *mut *mut c_char,
+    out_name: *mut *mut c_char,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let model = unsafe { handle(model, "model") }?;
+        require(out_id, "out_id")?;
+        require(out_name, "out_name")?;
+        let journey = at(&model.0.journeys, index, "journey")?;
+        // SAFETY: checked above.
+        unsafe {
+            put_string(out_id, std::ptr::null_mut(), &journey.id)?;
+            put_string(out_name, std::ptr::null_mut(), &journey.name)
+        }
+    })
+}
+
+/// The number of stages of a journey.
+///
+/// # Safety
+/// `model` must be live; `journey` as in the conventions; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_stage_count(
+    model: *const JourneyModel,
+    journey: *const c_char,
+    journey_len: usize,
+    out: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let (model, journey) = unsafe {
+            (
+                handle(model, "model")?,
+                text(journey, journey_len, "journey")?,
+            )
+        };
+        require(out, "out")?;
+        let journey = find_journey(model, journey)?;
+        // SAFETY: checked above.
+        unsafe { put(out, journey.stages.len(), "out") }
+    })
+}
+
+/// The id and name of a journey's stage at `index` (stage order).
+///
+/// # Safety
+/// `model` must be live; `journey` as in the conventions; `out_id` and
+/// `out_name` writable. Release both strings with [`journey_string_free`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_stage_at(
+    model: *const JourneyModel,
+    journey: *const c_char,
+    journey_len: usize,
+    index: usize,
+    out_id: *mut *mut c_char,
+    out_name: *mut *mut c_char,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let (model, journey) = unsafe {
+            (
+                handle(model, "model")?,
+                text(journey, journey_len, "journey")?,
+            )
+        };
+        require(out_id, "out_id")?;
+        require(out_name, "out_name")?;
+        let stage = at(&find_journey(model, journey)?.stages, index, "stage")?;
+        // SAFETY: checked above.
+        unsafe {
+            put_string(out_id, std::ptr::null_mut(), &stage.id)?;
+            put_string(out_name, std::ptr::null_mut(), &stage.name)
+        }
+    })
+}
+
+/// The number of touchpoints of a journey (present and missing).
+///
+/// # Safety
+/// `model` must be live; `journey` as in the conventions; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_touchpoint_count(
+    model: *const JourneyModel,
+    journey: *const c_char,
+    journey_len: usize,
+    out: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let (model, journey) = unsafe {
+            (
+                handle(model, "model")?,
+                text(journey, journey_len, "journey")?,
+            )
+        };
+        require(out, "out")?;
+        let journey = find_journey(model, journey)?;
+        // SAFETY: checked above.
+        unsafe { put(out, journey.touchpoints.len(), "out") }
+    })
+}
+
+/// The id and name of a journey's touchpoint at `index` (document order).
+///
+/// # Safety
+/// `model` must be live; `journey` as in the conventions; `out_id` and
+/// `out_name` writable. Release both strings with [`journey_string_free`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_touchpoint_at(
+    model: *const JourneyModel,
+    journey: *const c_char,
+    journey_len: usize,
+    index: usize,
+    out_id: *mut *mut c_char,
+    out_name: *mut *mut c_char,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let (model, journey) = unsafe {
+            (
+                handle(model, "model")?,
+                text(journey, journey_len, "journey")?,
+            )
+        };
+        require(out_id, "out_id")?;
+        require(out_name, "out_name")?;
+        let touchpoint = at(
+            &find_journey(model, journey)?.touchpoints,
+            index,
+            "touchpoint",
+        )?;
+        // SAFETY: checked above.
+        unsafe {
+            put_string(out_id, std::ptr::null_mut(), &touchpoint.id)?;
+            put_string(out_name, std::ptr::null_mut(), &touchpoint.name)
+        }
+    })
+}
+
+/// Looks up a touchpoint for the accessors below.
+///
+/// # Safety
+/// As for the accessors.
+unsafe fn touchpoint_of<'a>(
+    model: *const JourneyModel,
+    journey: *const c_char,
+    journey_len: usize,
+    touchpoint: *const c_char,
+    touchpoint_len: usize,
+) -> Result<&'a Touchpoint, Failure> {
+    // SAFETY: forwarded caller guarantees.
+    let (model, journey, touchpoint) = unsafe {
+        (
+            handle(model, "model")?,
+            text(journey, journey_len, "journey")?,
+            text(touchpoint, touchpoint_len, "touchpoint")?,
+        )
+    };
+    find_touchpoint(find_journey(model, journey)?, touchpoint)
+}
+
+/// A touchpoint's stage id and channel name (`"web"`, `"in_person"`, or a
+/// custom channel as written).
+///
+/// # Safety
+/// `model` must be live; string arguments as in the conventions;
+/// `out_stage` and `out_channel` writable. Release both strings with
+/// [`journey_string_free`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_touchpoint_info(
+    model: *const JourneyModel,
+    journey: *const c_char,
+    journey_len: usize,
+    touchpoint: *const c_char,
+    touchpoint_len: usize,
+    out_stage: *mut *mut c_char,
+    out_channel: *mut *mut c_char,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let found =
+            unsafe { touchpoint_of(model, journey, journey_len, touchpoint, touchpoint_len) }?;
+        require(out_stage, "out_stage")?;
+        require(out_channel, "out_channel")?;
+        // SAFETY: checked above.
+        unsafe {
+            put_string(out_stage, std::ptr::null_mut(), &found.stage)?;
+            put_string(out_channel, std::ptr::null_mut(), found.channel.as_str())
+        }
+    })
+}
+
+/// A touchpoint's emotion on the −2..+2 scale. `*out_has_emotion` is false
+/// (and `*out_emotion` untouched) when the map gives none.
+///
+/// # Safety
+/// `model` must be live; string arguments as in the conventions;
+/// `out_has_emotion` and `out_emotion` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_touchpoint_emotion(
+    model: *const JourneyModel,
+    journey: *const c_char,
+    journey_len: usize,
+    touchpoint: *const c_char,
+    touchpoint_len: usize,
+    out_has_emotion: *mut bool,
+    out_emotion: *mut f64,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let found =
+            unsafe { touchpoint_of(model, journey, journey_len, touchpoint, touchpoint_len) }?;
+        require(out_has_emotion, "out_has_emotion")?;
+        require(out_emotion, "out_emotion")?;
+        // SAFETY: checked above.
+        unsafe {
+            put(out_has_emotion, found.emotion.is_some(), "out_has_emotion")?;
+            if let Some(emotion) = found.emotion {
+                put(out_emotion, emotion, "out_emotion")?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// A touchpoint's value of one experience measure (e.g. `"csat"`) and its
+/// sample size (0 when not given). `JOURNEY_STATUS_NOT_FOUND` when the
+/// touchpoint has no value for that measure.
+///
+/// # Safety
+/// `model` must be live; string arguments as in the conventions;
+/// `out_value` writable; `out_sample_size` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_touchpoint_measure(
+    model: *const JourneyModel,
+    journey: *const c_char,
+    journey_len: usize,
+    touchpoint: *const c_char,
+    touchpoint_len: usize,
+    measure: *const c_char,
+    measure_len: usize,
+    out_value: *mut f64,
+    out_sample_size: *mut u64,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let (found, key) = unsafe {
+            (
+                touchpoint_of(model, journey, journey_len, touchpoint, touchpoint_len)?,
+                text(measure, measure_len, "measure")?,
+            )
+        };
+        require(out_value, "out_value")?;
+        let value = found.measures.get(key).ok_or_else(|| {
+            Failure(
+                JourneyStatus::NotFound,
+                format!("touchpoint {:?} has no value for measure {key:?}", found.id),
+            )
+        })?;
+        // SAFETY: checked above; the optional pointer is checked here.
+        unsafe {
+            put(out_value, value.value, "out_value")?;
+            if !out_sample_size.is_null() {
+                out_sample_size.write(value.sample_size.unwrap_or(0));
+            }
+        }
+        Ok(())
+    })
+}

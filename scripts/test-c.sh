@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The C library: header current, C tests under ASan+UBSan and valgrind, the
+# header as C++17, the example against the static and the shared library, and
+# an install found through pkg-config.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build --release --quiet -p journey-ffi
+lib=target/release
+out=target/c
+mkdir -p "$out"
+CFLAGS=(-std=c11 -Wall -Wextra -Werror -pedantic -Iinclude)
+STATIC_LIBS=("$lib/libjourney.a" -lpthread -ldl -lm)
+
+echo "-- header is current"
+cargo test --quiet -p journey-ffi --test header
+
+echo "-- C tests, ASan + UBSan, static library"
+cc "${CFLAGS[@]}" -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+  tests/c/test_journey.c "${STATIC_LIBS[@]}" -o "$out/test_journey_asan"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 "$out/test_journey_asan" examples/data
+
+echo "-- C tests, valgrind, shared library"
+cc "${CFLAGS[@]}" -g tests/c/test_journey.c -L"$lib" -ljourney -lm -o "$out/test_journey_shared"
+LD_LIBRARY_PATH="$lib" valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+  --error-exitcode=1 "$out/test_journey_shared" examples/data
+
+echo "-- header compiles as C++17"
+c++ -std=c++17 -Wall -Wextra -Werror -pedantic -Iinclude tests/c/header.cpp -L"$lib" -ljourney -o "$out/header_cpp"
+LD_LIBRARY_PATH="$lib" "$out/header_cpp" > /dev/null
+
+echo "-- example, static and shared"
+cc "${CFLAGS[@]}" examples/c/helpdesk.c "${STATIC_LIBS[@]}" -o "$out/helpdesk_static"
+cc "${CFLAGS[@]}" examples/c/helpdesk.c -L"$lib" -ljourney -o "$out/helpdesk_shared"
+"$out/helpdesk_static" examples/data/gym.json > "$out/helpdesk_static.out"
+LD_LIBRARY_PATH="$lib" "$out/helpdesk_shared" examples/data/gym.json > "$out/helpdesk_shared.out"
+cmp "$out/helpdesk_static.out" "$out/helpdesk_shared.out"
+grep -q "1. trial_ending_email" "$out/helpdesk_static.out"
+
+echo "-- install and pkg-config"
+prefix="$(pwd)/$out/prefix"
+rm -rf "$prefix"
+bash scripts/install-c.sh "$prefix" > /dev/null
+PKG_CONFIG_PATH="$prefix/lib/pkgconfig" cc -std=c11 examples/c/helpdesk.c \
+  $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs journey) -o "$out/helpdesk_pc"
+LD_LIBRARY_PATH="$prefix/lib" "$out/helpdesk_pc" examples/data/gym.json | cmp - "$out/helpdesk_static.out"
+echo "C library: all checks passed"

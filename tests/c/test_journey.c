@@ -1,0 +1,342 @@
+/* Tests of libjourney's C API: every exported function, and every error
+ * path (NULL arguments, invalid UTF-8, malformed JSON, unknown ids, limits).
+ * Run by scripts/test.sh under ASan+UBSan and under valgrind. */
+#include "journey.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int passed = 0;
+static int failed = 0;
+
+#define CHECK(cond)                                                        \
+  do {                                                                     \
+    if (cond) {                                                            \
+      passed++;                                                            \
+    } else {                                                               \
+      failed++;                                                            \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,     \
+              #cond);                                                      \
+    }                                                                      \
+  } while (0)
+
+#define CHECK_STATUS(call, expected) CHECK((call) == (expected))
+#define S(literal) literal, (sizeof(literal) - 1)
+
+static char *read_file(const char *path, size_t *len) {
+  FILE *file = fopen(path, "rb");
+  if (!file) {
+    fprintf(stderr, "cannot open %s\n", path);
+    exit(2);
+  }
+  fseek(file, 0, SEEK_END);
+  long size = ftell(file);
+  fseek(file, 0, SEEK_SET);
+  char *text = malloc((size_t)size);
+  if (!text || fread(text, 1, (size_t)size, file) != (size_t)size) {
+    exit(2);
+  }
+  fclose(file);
+  *len = (size_t)size;
+  return text;
+}
+
+static int message_contains(const char *needle) {
+  return strstr(journey_last_error_message(), needle) != NULL;
+}
+
+static void test_version(void) {
+  CHECK(strlen(journey_version()) > 0);
+  CHECK(journey_abi_version() == JOURNEY_ABI_VERSION);
+  CHECK(strcmp(journey_last_error_message(), "") == 0);
+}
+
+static void test_load_errors(void) {
+  JourneyModel *model = NULL;
+  /* Malformed JSON: parse error with line and column. */
+  CHECK_STATUS(journey_model_from_json(S("{\n \"schema\": \"journey/1\",\n  oops}"), &model),
+               JOURNEY_STATUS_PARSE_ERROR);
+  CHECK(model == NULL);
+  CHECK(message_contains("line 3"));
+  /* Invalid UTF-8. */
+  CHECK_STATUS(journey_model_from_json(S("{\"schema\": \"journey/1\", \"x\": \"\xff\"}"), &model),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK(message_contains("UTF-8"));
+  /* NULL input with a length, NULL out. */
+  CHECK_STATUS(journey_model_from_json(NULL, 5, &model), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK(message_contains("json is NULL"));
+  CHECK_STATUS(journey_model_from_json(S("{\"schema\": \"journey/1\"}"), NULL),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+  /* NULL with zero length is the empty string: not JSON. */
+  CHECK_STATUS(journey_model_from_json(NULL, 0, &model), JOURNEY_STATUS_PARSE_ERROR);
+  /* A newer major schema. */
+  CHECK_STATUS(journey_model_from_json(S("{\"schema\": \"journey/2\"}"), &model),
+               JOURNEY_STATUS_UNSUPPORTED_SCHEMA);
+  CHECK(message_contains("journey/2"));
+  /* Nesting beyond the limit is refused, not a crash. */
+  size_t depth = 100000;
+  char *deep = malloc(2 * depth + 64);
+  size_t n = (size_t)sprintf(deep, "{\"schema\": \"journey/1\", \"x\": ");
+  memset(deep + n, '[', depth);
+  memset(deep + n + depth, ']', depth);
+  deep[n + 2 * depth] = '}';
+  CHECK_STATUS(journey_model_from_json(deep, n + 2 * depth + 1, &model),
+               JOURNEY_STATUS_PARSE_ERROR);
+  free(deep);
+  /* Input not NUL-terminated: only len bytes are read. */
+  const char padded[] = "{\"schema\": \"journey/1\"}GARBAGE";
+  CHECK_STATUS(journey_model_from_json(padded, sizeof(padded) - 1 - 7, &model), JOURNEY_STATUS_OK);
+  journey_model_free(model);
+  model = NULL;
+  /* Frees accept NULL. */
+  journey_model_free(NULL);
+  journey_analysis_free(NULL);
+  journey_string_free(NULL);
+}
+
+static void test_limits(void) {
+  /* A document with more personas than the 10,000 allowed. */
+  size_t count = 10001;
+  const char *item = "{\"id\":\"p\",\"name\":\"p\"},";
+  size_t item_len = strlen(item);
+  char *text = malloc(64 + count * item_len);
+  size_t n = (size_t)sprintf(text, "{\"schema\":\"journey/1\",\"personas\":[");
+  for (size_t i = 0; i < count; i++) {
+    memcpy(text + n, item, item_len);
+    n += item_len;
+  }
+  text[n - 1] = ']';
+  text[n++] = '}';
+  JourneyModel *model = NULL;
+  CHECK_STATUS(journey_model_from_json(text, n, &model), JOURNEY_STATUS_LIMIT_EXCEEDED);
+  CHECK(message_contains("personas"));
+  CHECK(model == NULL);
+  free(text);
+}
+
+static JourneyModel *load(const char *path) {
+  size_t len = 0;
+  char *text = read_file(path, &len);
+  JourneyModel *model = NULL;
+  CHECK_STATUS(journey_model_from_json(text, len, &model), JOURNEY_STATUS_OK);
+  free(text);
+  return model;
+}
+
+static void test_round_trip_and_validate(JourneyModel *gym) {
+  char *json = NULL;
+  size_t len = 0;
+  CHECK_STATUS(journey_model_to_json(gym, &json, &len), JOURNEY_STATUS_OK);
+  CHECK(len == strlen(json));
+  JourneyModel *again = NULL;
+  CHECK_STATUS(journey_model_from_json(json, len, &again), JOURNEY_STATUS_OK);
+  char *json2 = NULL;
+  CHECK_STATUS(journey_model_to_json(again, &json2, NULL), JOURNEY_STATUS_OK);
+  CHECK(strcmp(json, json2) == 0);
+  journey_string_free(json);
+  journey_string_free(json2);
+  journey_model_free(again);
+  CHECK_STATUS(journey_model_to_json(NULL, &json, &len), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_model_to_json(gym, NULL, &len), JOURNEY_STATUS_INVALID_ARGUMENT);
+
+  size_t errors = 99, warnings = 99;
+  char *report = NULL;
+  CHECK_STATUS(journey_model_validate(gym, &errors, &warnings, &report, &len), JOURNEY_STATUS_OK);
+  CHECK(errors == 0 && warnings == 0);
+  CHECK(strcmp(report, "{\"findings\":[]}") == 0);
+  journey_string_free(report);
+  CHECK_STATUS(journey_model_validate(gym, &errors, &warnings, NULL, NULL), JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_model_validate(NULL, &errors, &warnings, NULL, NULL),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_model_validate(gym, NULL, &warnings, NULL, NULL),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_model_validate(gym, &errors, NULL, NULL, NULL),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+
+  /* A broken model loads, reports its errors, and refuses analysis. */
+  JourneyModel *broken = NULL;
+  CHECK_STATUS(journey_model_from_json(S("{\"schema\":\"journey/1\",\"journeys\":[{\"id\":\"j\",\"name\":\"J\","
+                                         "\"stages\":[{\"id\":\"s\",\"name\":\"S\"}],"
+                                         "\"touchpoints\":[{\"id\":\"a\",\"name\":\"A\",\"stage\":\"nope\",\"emotion\":9}],"
+                                         "\"entries\":[{\"touchpoint\":\"a\"}],\"goals\":[\"a\"]}]}"),
+                                       &broken),
+               JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_model_validate(broken, &errors, &warnings, &report, NULL), JOURNEY_STATUS_OK);
+  CHECK(errors == 2);
+  CHECK(strstr(report, "journeys[j].touchpoints[a].stage") != NULL);
+  CHECK(strstr(report, "emotion_out_of_range") != NULL);
+  journey_string_free(report);
+  JourneyAnalysis *analysis = NULL;
+  CHECK_STATUS(journey_model_analyze(broken, S("j"), NULL, 0, &analysis),
+               JOURNEY_STATUS_VALIDATION_ERROR);
+  CHECK(analysis == NULL);
+  CHECK(message_contains("error"));
+  journey_model_free(broken);
+}
+
+static void test_accessors(JourneyModel *gym) {
+  size_t count = 0;
+  char *id = NULL, *name = NULL;
+  CHECK_STATUS(journey_model_journey_count(gym, &count), JOURNEY_STATUS_OK);
+  CHECK(count == 1);
+  CHECK_STATUS(journey_model_journey_count(NULL, &count), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_model_journey_count(gym, NULL), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_model_journey_at(gym, 0, &id, &name), JOURNEY_STATUS_OK);
+  CHECK(strcmp(id, "gym") == 0 && strcmp(name, "Joining a gym") == 0);
+  journey_string_free(id);
+  journey_string_free(name);
+  CHECK_STATUS(journey_model_journey_at(gym, 1, &id, &name), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK(message_contains("out of range"));
+  CHECK_STATUS(journey_model_journey_at(gym, 0, NULL, &name), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_model_journey_at(gym, 0, &id, NULL), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_model_journey_at(NULL, 0, &id, &name), JOURNEY_STATUS_INVALID_ARGUMENT);
+
+  CHECK_STATUS(journey_model_stage_count(gym, S("gym"), &count), JOURNEY_STATUS_OK);
+  CHECK(count == 5);
+  CHECK_STATUS(journey_model_stage_count(gym, S("pool"), &count), JOURNEY_STATUS_NOT_FOUND);
+  CHECK(message_contains("no journey with id \"pool\""));
+  CHECK_STATUS(journey_model_stage_count(gym, "\xc3", 1, &count), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_model_stage_count(gym, S("gym"), NULL), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_model_stage_at(gym, S("gym"), 4, &id, &name), JOURNEY_STATUS_OK);
+  CHECK(strcmp(id, "advocacy") == 0 && strcmp(name, "Loyalty and advocacy") == 0);
+  journey_string_free(id);
+  journey_string_free(name);
+  CHECK_STATUS(journey_model_stage_at(gym, S("gym"), 5, &id, &name), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_model_stage_at(gym, S("pool"), 0, &id, &name), JOURNEY_STATUS_NOT_FOUND);
+  CHECK_STATUS(journey_model_stage_at(gym, S("gym"), 0, NULL, &name), JOURNEY_STATUS_INVALID_ARGUMENT);
+
+  CHECK_STATUS(journey_model_touchpoint_count(gym, S("gym"), &count), JOURNEY_STATUS_OK);
+  CHECK(count == 23);
+  CHECK_STATUS(journey_model_touchpoint_count(gym, S("pool"), &count), JOURNEY_STATUS_NOT_FOUND);
+  CHECK_STATUS(journey_model_touchpoint_count(NULL, S("gym"), &count), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_model_touchpoint_at(gym, S("gym"), 3, &id, &name), JOURNEY_STATUS_OK);
+  CHECK(strcmp(id, "contact_form") == 0 && strcmp(name, "Contact form") == 0);
+  journey_string_free(id);
+  journey_string_free(name);
+  CHECK_STATUS(journey_model_touchpoint_at(gym, S("gym"), 23, &id, &name), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_model_touchpoint_at(gym, S("gym"), 0, &id, NULL), JOURNEY_STATUS_INVALID_ARGUMENT);
+
+  char *stage = NULL, *channel = NULL;
+  CHECK_STATUS(journey_model_touchpoint_info(gym, S("gym"), S("follow_up_call"), &stage, &channel),
+               JOURNEY_STATUS_OK);
+  CHECK(strcmp(stage, "retention") == 0 && strcmp(channel, "phone") == 0);
+  journey_string_free(stage);
+  journey_string_free(channel);
+  CHECK_STATUS(journey_model_touchpoint_info(gym, S("gym"), S("sauna"), &stage, &channel),
+               JOURNEY_STATUS_NOT_FOUND);
+  CHECK(message_contains("no touchpoint with id \"sauna\""));
+  CHECK_STATUS(journey_model_touchpoint_info(gym, S("gym"), S("follow_up_call"), &stage, NULL),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_model_touchpoint_info(gym, S("gym"), NULL, 3, &stage, &channel),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+
+  bool has = false;
+  double emotion = 0.0;
+  CHECK_STATUS(journey_model_touchpoint_emotion(gym, S("gym"), S("trial_ending_email"), &has, &emotion),
+               JOURNEY_STATUS_OK);
+  CHECK(has && emotion == -1.0);
+  emotion = 42.0;
+  CHECK_STATUS(journey_model_touchpoint_emotion(gym, S("gym"), S("mobile_app"), &has, &emotion),
+               JOURNEY_STATUS_OK);
+  CHECK(!has && emotion == 42.0);
+  CHECK_STATUS(journey_model_touchpoint_emotion(gym, S("gym"), S("mobile_app"), NULL, &emotion),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_model_touchpoint_emotion(gym, S("gym"), S("x"), &has, &emotion),
+               JOURNEY_STATUS_NOT_FOUND);
+
+  double value = 0.0;
+  uint64_t sample = 0;
+  CHECK_STATUS(journey_model_touchpoint_measure(gym, S("gym"), S("contact_form"), S("ces"), &value, &sample),
+               JOURNEY_STATUS_OK);
+  CHECK(value == 5.2 && sample == 40);
+  CHECK_STATUS(journey_model_touchpoint_measure(gym, S("gym"), S("contact_form"), S("ces"), &value, NULL),
+               JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_model_touchpoint_measure(gym, S("gym"), S("contact_form"), S("nps"), &value, &sample),
+               JOURNEY_STATUS_NOT_FOUND);
+  CHECK(message_contains("no value for measure \"nps\""));
+  CHECK_STATUS(journey_model_touchpoint_measure(gym, S("gym"), S("contact_form"), "\x80", 1, &value, &sample),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_model_touchpoint_measure(gym, S("gym"), S("contact_form"), S("ces"), NULL, &sample),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+}
+
+static void test_analysis(JourneyModel *gym) {
+  JourneyAnalysis *analysis = NULL;
+  CHECK_STATUS(journey_model_analyze(gym, S("gym"), NULL, 0, &analysis), JOURNEY_STATUS_OK);
+  double p = 0.0;
+  CHECK_STATUS(journey_analysis_goal_probability(analysis, &p), JOURNEY_STATUS_OK);
+  /* 4014234 / 37999375, derived by exact rational arithmetic. */
+  CHECK(fabs(p - 4014234.0 / 37999375.0) < 1e-12);
+  CHECK_STATUS(journey_analysis_goal_probability(NULL, &p), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_analysis_goal_probability(analysis, NULL), JOURNEY_STATUS_INVALID_ARGUMENT);
+
+  double reach = 0.0, removal = 0.0;
+  CHECK_STATUS(journey_analysis_stage_reach(analysis, S("retention"), &reach), JOURNEY_STATUS_OK);
+  CHECK(fabs(reach - 0.293612544) < 1e-12);
+  CHECK_STATUS(journey_analysis_stage_reach(analysis, S("onboarding"), &reach), JOURNEY_STATUS_NOT_FOUND);
+  CHECK_STATUS(journey_analysis_stage_reach(analysis, S("retention"), NULL), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_analysis_touchpoint_reach(analysis, S("online_reviews"), &reach, &removal),
+               JOURNEY_STATUS_OK);
+  CHECK(fabs(reach - 0.68) < 1e-12 && fabs(removal - 0.6563961517938416) < 1e-12);
+  CHECK_STATUS(journey_analysis_touchpoint_reach(analysis, S("online_reviews"), &reach, NULL),
+               JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_analysis_touchpoint_reach(analysis, S("x"), &reach, NULL), JOURNEY_STATUS_NOT_FOUND);
+  CHECK_STATUS(journey_analysis_touchpoint_reach(analysis, S("x"), NULL, NULL), JOURNEY_STATUS_INVALID_ARGUMENT);
+
+  size_t count = 0;
+  CHECK_STATUS(journey_analysis_pain_point_count(analysis, &count), JOURNEY_STATUS_OK);
+  CHECK(count == 4);
+  CHECK_STATUS(journey_analysis_pain_point_count(analysis, NULL), JOURNEY_STATUS_INVALID_ARGUMENT);
+  char *touchpoint = NULL;
+  size_t len = 0;
+  double impact = 0.0;
+  CHECK_STATUS(journey_analysis_pain_point(analysis, 0, &touchpoint, &len, &impact), JOURNEY_STATUS_OK);
+  CHECK(strcmp(touchpoint, "trial_ending_email") == 0 && len == 18);
+  CHECK(fabs(impact - 0.293612544 * 0.5 * 3.0) < 1e-12);
+  journey_string_free(touchpoint);
+  CHECK_STATUS(journey_analysis_pain_point(analysis, 4, &touchpoint, &len, &impact),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_analysis_pain_point(analysis, 0, &touchpoint, &len, NULL),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+
+  char *json = NULL;
+  CHECK_STATUS(journey_analysis_to_json(analysis, &json, &len), JOURNEY_STATUS_OK);
+  CHECK(strncmp(json, "{\"journey\":\"gym\",\"goal_probability\":", 36) == 0);
+  journey_string_free(json);
+  CHECK_STATUS(journey_analysis_to_json(NULL, &json, &len), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_analysis_to_json(analysis, NULL, &len), JOURNEY_STATUS_INVALID_ARGUMENT);
+  journey_analysis_free(analysis);
+
+  /* Options as JSON; bad options are an invalid argument. */
+  CHECK_STATUS(journey_model_analyze(gym, S("gym"), S("{\"top\": 1}"), &analysis), JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_analysis_to_json(analysis, &json, NULL), JOURNEY_STATUS_OK);
+  journey_string_free(json);
+  journey_analysis_free(analysis);
+  analysis = NULL;
+  CHECK_STATUS(journey_model_analyze(gym, S("gym"), S("{\"top\": \"many\"}"), &analysis),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK(message_contains("options"));
+  CHECK(analysis == NULL);
+  CHECK_STATUS(journey_model_analyze(gym, S("pool"), NULL, 0, &analysis), JOURNEY_STATUS_NOT_FOUND);
+  CHECK_STATUS(journey_model_analyze(NULL, S("gym"), NULL, 0, &analysis), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_model_analyze(gym, S("gym"), NULL, 0, NULL), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_model_analyze(gym, NULL, 3, NULL, 0, &analysis), JOURNEY_STATUS_INVALID_ARGUMENT);
+}
+
+int main(int argc, char **argv) {
+  const char *data = argc > 1 ? argv[1] : "examples/data";
+  char gym_path[4096];
+  snprintf(gym_path, sizeof(gym_path), "%s/gym.json", data);
+  test_version();
+  test_load_errors();
+  test_limits();
+  JourneyModel *gym = load(gym_path);
+  test_round_trip_and_validate(gym);
+  test_accessors(gym);
+  test_analysis(gym);
+  journey_model_free(gym);
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed == 0 ? 0 : 1;
+}
