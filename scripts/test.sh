@@ -16,7 +16,7 @@ need() {
     apt-get update -qq > /dev/null
     apt_updated=1
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" > /dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" > /dev/null 2>&1
 }
 need valgrind valgrind
 need pkg-config pkg-config

@@ -39,6 +39,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use petgraph::stable_graph::NodeIndex;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
@@ -48,7 +49,7 @@ use crate::model::{Journey, MeasureDefinition, Status};
 use crate::validate::{self, Code, Finding, Report, Severity};
 
 /// What to compute and how far to look.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct Options {
     /// How many likely paths (of each kind) and moments of truth to list. Default: 5.
@@ -72,7 +73,7 @@ impl Default for Options {
 }
 
 /// Everything [`analyze`] finds about one journey.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Analysis {
     /// The journey's id.
     pub journey: String,
@@ -109,7 +110,7 @@ pub struct Analysis {
 }
 
 /// How likely a customer is to end at one goal.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct GoalOutcome {
     /// The goal touchpoint.
     pub touchpoint: String,
@@ -118,7 +119,7 @@ pub struct GoalOutcome {
 }
 
 /// The numbers of one touchpoint.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TouchpointStats {
     /// The touchpoint's id.
     pub touchpoint: String,
@@ -139,7 +140,7 @@ pub struct TouchpointStats {
 }
 
 /// One stage of the funnel.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FunnelStage {
     /// The stage's id.
     pub stage: String,
@@ -155,7 +156,7 @@ pub struct FunnelStage {
 }
 
 /// How a path ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// At a goal touchpoint.
@@ -165,7 +166,7 @@ pub enum Outcome {
 }
 
 /// Likely paths, most likely first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Paths {
     /// The most likely entry → goal paths.
     pub to_goal: Vec<Path>,
@@ -177,7 +178,7 @@ pub struct Paths {
 }
 
 /// One simple path (no touchpoint twice) through the journey.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Path {
     /// Touchpoint ids from the entry on.
     pub touchpoints: Vec<String>,
@@ -196,7 +197,7 @@ pub struct Path {
 }
 
 /// A sharp fall in emotion from one touchpoint to the next.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RapidDrop {
     /// The touchpoint before the fall.
     pub from: String,
@@ -207,7 +208,7 @@ pub struct RapidDrop {
 }
 
 /// How one stage feels.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct StageExperience {
     /// The stage's id.
     pub stage: String,
@@ -219,7 +220,7 @@ pub struct StageExperience {
 }
 
 /// A touchpoint that hurts, and how much it matters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PainPoint {
     /// The touchpoint's id.
     pub touchpoint: String,
@@ -239,7 +240,7 @@ pub struct PainPoint {
 }
 
 /// A touchpoint with a large emotional load.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct MomentOfTruth {
     /// The touchpoint's id.
     pub touchpoint: String,
@@ -252,7 +253,7 @@ pub struct MomentOfTruth {
 }
 
 /// What the map lacks.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Gaps {
     /// Stages with no present touchpoint.
     pub empty_stages: Vec<String>,
@@ -1144,7 +1145,7 @@ fn gaps(graph: &JourneyGraph<'_>) -> Gaps {
 
 /// What changes between two journeys: current vs future state, or one
 /// persona's journey vs another's.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Comparison {
     /// The first journey's id.
     pub before: String,
@@ -1164,7 +1165,7 @@ pub struct Comparison {
 }
 
 /// Ids added, removed and changed between two journeys.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Changes {
     /// In the second journey only.
     pub added: Vec<String>,
@@ -1175,7 +1176,7 @@ pub struct Changes {
 }
 
 /// One item present in both journeys whose fields differ.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Change {
     /// The item's id.
     pub id: String,
@@ -1184,7 +1185,7 @@ pub struct Change {
 }
 
 /// A number before and after.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Delta {
     /// In the first journey.
     pub before: f64,
@@ -1196,7 +1197,7 @@ pub struct Delta {
 
 /// A stage's number before and after; `None` where the stage is absent or
 /// the number undefined.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct StageDelta {
     /// The stage's id.
     pub stage: String,

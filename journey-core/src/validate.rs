@@ -17,7 +17,19 @@ use crate::graph::JourneyGraph;
 use crate::model::{Journey, MeasureDefinition, Status};
 
 /// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// The model cannot be trusted for analysis until this is fixed.
@@ -38,7 +50,7 @@ impl fmt::Display for Severity {
 macro_rules! codes {
     ($($(#[$doc:meta])* $variant:ident = $name:literal,)*) => {
         /// The stable code of a finding, written in snake_case in reports.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
         #[serde(rename_all = "snake_case")]
         #[non_exhaustive]
         pub enum Code {
@@ -107,7 +119,7 @@ impl fmt::Display for Code {
 }
 
 /// One problem found in a document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Finding {
     /// Error or warning.
     pub severity: Severity,
@@ -130,7 +142,7 @@ impl fmt::Display for Finding {
 }
 
 /// Every finding of a validation run, in document order.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Report {
     /// The findings, errors and warnings, in the order of the document.
     pub findings: Vec<Finding>,

@@ -1,0 +1,251 @@
+//! journey for JavaScript: the WebAssembly binding of `journey-core`.
+//!
+//! It converts and delegates: arguments come in as strings or plain JS
+//! objects, results go out as plain JS objects shaped exactly like the Rust
+//! serialization, and errors are thrown as `JourneyError`s carrying the core
+//! error's stable `code`. No logic lives here.
+
+#![deny(missing_docs)]
+
+use std::cell::RefCell;
+
+use journey_core::analysis::Options;
+use journey_core::{Document, Error, Journey};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = include_str!("../types.d.ts");
+
+thread_local! {
+    /// The `JourneyError` class of the JS wrapper, registered at load time.
+    static ERROR_CLASS: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+}
+
+/// Registers the JS class thrown on failure (the package's entry modules
+/// do this; applications never need to).
+#[wasm_bindgen(js_name = "__setErrorClass", skip_typescript)]
+pub fn set_error_class(class: js_sys::Function) {
+    ERROR_CLASS.with(|slot| *slot.borrow_mut() = Some(class));
+    std::panic::set_hook(Box::new(|info| {
+        // A panic is a bug; it surfaces as a JourneyError with code
+        // "internal", never as `RuntimeError: unreachable`.
+        let error = make_error(
+            &format!("internal error: {info}; please report this"),
+            "internal",
+            JsValue::UNDEFINED,
+        );
+        wasm_bindgen::throw_val(error);
+    }));
+}
+
+/// Panics on purpose, so the tests can see how a panic surfaces.
+#[wasm_bindgen(js_name = "__testPanic", skip_typescript)]
+pub fn test_panic() {
+    #[allow(clippy::panic)]
+    {
+        panic!("a deliberate panic for the tests");
+    }
+}
+
+fn make_error(message: &str, code: &str, problems: JsValue) -> JsValue {
+    let class = ERROR_CLASS.with(|slot| slot.borrow().clone());
+    let arguments = js_sys::Array::of3(&message.into(), &code.into(), &problems);
+    if let Some(class) = class
+        && let Ok(error) = js_sys::Reflect::construct(&class, &arguments)
+    {
+        return error;
+    }
+    let error = js_sys::Error::new(message);
+    error.set_name("JourneyError");
+    let _ = js_sys::Reflect::set(&error, &"code".into(), &code.into());
+    let _ = js_sys::Reflect::set(&error, &"problems".into(), &problems);
+    error.into()
+}
+
+fn to_js_error(error: Error) -> JsValue {
+    let problems = match &error {
+        Error::Invalid { report } => to_js(&report.findings).unwrap_or(JsValue::UNDEFINED),
+        _ => JsValue::UNDEFINED,
+    };
+    make_error(&error.to_string(), error.code(), problems)
+}
+
+fn invalid_argument(message: String) -> JsValue {
+    make_error(&message, "invalid_argument", JsValue::UNDEFINED)
+}
+
+/// Converts a result to a plain JS object, exactly as serde_json writes it.
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| make_error(&e.to_string(), "internal", JsValue::UNDEFINED))
+}
+
+fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| invalid_argument(format!("{what} is not valid: {e}")))
+}
+
+fn options(value: Option<JsValue>) -> Result<Options, JsValue> {
+    match value {
+        None => Ok(Options::default()),
+        Some(value) if value.is_undefined() || value.is_null() => Ok(Options::default()),
+        Some(value) => from_js(value, "options"),
+    }
+}
+
+/// The library's version, e.g. `"0.1.0"`.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
+
+/// A loaded journey document: personas, measure definitions and journeys.
+///
+/// Immutable. Call `free()` when done, or let it be garbage-collected.
+#[wasm_bindgen]
+pub struct JourneyModel {
+    document: Document,
+}
+
+impl JourneyModel {
+    fn journey_by_id(&self, id: &str) -> Result<&Journey, JsValue> {
+        self.document.journey(id).ok_or_else(|| {
+            to_js_error(Error::NotFound {
+                kind: "journey",
+                id: id.to_owned(),
+            })
+        })
+    }
+}
+
+#[wasm_bindgen]
+impl JourneyModel {
+    /// Loads a document from JSON text. Throws a `JourneyError` with code
+    /// `parse_error` (with line and column), `unsupported_schema` or
+    /// `limit_exceeded`. A document with validation errors loads; see
+    /// `validate()`.
+    #[wasm_bindgen(js_name = fromJson)]
+    pub fn from_json(text: &str) -> Result<JourneyModel, JsValue> {
+        let document = Document::from_json(text).map_err(to_js_error)?;
+        Ok(JourneyModel { document })
+    }
+
+    /// Loads a document from a plain object (as `JSON.parse` gives).
+    #[wasm_bindgen(js_name = fromObject)]
+    pub fn from_object(
+        #[wasm_bindgen(unchecked_param_type = "JourneyDocument")] document: JsValue,
+    ) -> Result<JourneyModel, JsValue> {
+        if !document.is_object() {
+            return Err(invalid_argument("the document is not an object".to_owned()));
+        }
+        let text = js_sys::JSON::stringify(&document)
+            .ok()
+            .and_then(|text| text.as_string())
+            .ok_or_else(|| invalid_argument("the document cannot be written as JSON".to_owned()))?;
+        Self::from_json(&text)
+    }
+
+    /// The document as JSON text: the same model always gives the same bytes.
+    #[wasm_bindgen(js_name = toJson)]
+    pub fn to_json(&self) -> Result<String, JsValue> {
+        self.document.to_json().map_err(to_js_error)
+    }
+
+    /// The document as a plain object.
+    #[wasm_bindgen(js_name = toObject, unchecked_return_type = "JourneyDocument")]
+    pub fn to_object(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.document)
+    }
+
+    /// Every validation finding, errors and warnings.
+    #[wasm_bindgen(unchecked_return_type = "Report")]
+    pub fn validate(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.document.validate())
+    }
+
+    /// Analyzes one journey exactly (see the core's `analysis` module).
+    /// Throws `not_found` for an unknown journey and `validation_error`
+    /// (with `problems`) for a journey with validation errors.
+    #[wasm_bindgen(unchecked_return_type = "Analysis")]
+    pub fn analyze(
+        &self,
+        journey: &str,
+        #[wasm_bindgen(unchecked_param_type = "AnalysisOptions | undefined")] options: Option<
+            JsValue,
+        >,
+    ) -> Result<JsValue, JsValue> {
+        let options = self::options(options)?;
+        let analysis = self
+            .document
+            .analyze(journey, &options)
+            .map_err(to_js_error)?;
+        to_js(&analysis)
+    }
+
+    /// Compares two journeys of the document (current vs future state, or
+    /// two personas' journeys).
+    #[wasm_bindgen(unchecked_return_type = "Comparison")]
+    pub fn compare(
+        &self,
+        before: &str,
+        after: &str,
+        #[wasm_bindgen(unchecked_param_type = "AnalysisOptions | undefined")] options: Option<
+            JsValue,
+        >,
+    ) -> Result<JsValue, JsValue> {
+        let options = self::options(options)?;
+        let comparison = journey_core::compare(
+            self.journey_by_id(before)?,
+            self.journey_by_id(after)?,
+            &self.document.measures,
+            &options,
+        )
+        .map_err(to_js_error)?;
+        to_js(&comparison)
+    }
+
+    /// The personas.
+    #[wasm_bindgen(unchecked_return_type = "Persona[]")]
+    pub fn personas(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.document.personas)
+    }
+
+    /// The journeys, whole.
+    #[wasm_bindgen(unchecked_return_type = "Journey[]")]
+    pub fn journeys(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.document.journeys)
+    }
+
+    /// One journey. Throws `not_found` for an unknown id.
+    #[wasm_bindgen(unchecked_return_type = "Journey")]
+    pub fn journey(&self, id: &str) -> Result<JsValue, JsValue> {
+        to_js(self.journey_by_id(id)?)
+    }
+
+    /// A journey's stages, in order.
+    #[wasm_bindgen(unchecked_return_type = "Stage[]")]
+    pub fn stages(&self, journey: &str) -> Result<JsValue, JsValue> {
+        to_js(&self.journey_by_id(journey)?.stages)
+    }
+
+    /// A journey's touchpoints, in document order (present and missing).
+    #[wasm_bindgen(unchecked_return_type = "Touchpoint[]")]
+    pub fn touchpoints(&self, journey: &str) -> Result<JsValue, JsValue> {
+        to_js(&self.journey_by_id(journey)?.touchpoints)
+    }
+
+    /// One touchpoint of a journey. Throws `not_found` for an unknown id.
+    #[wasm_bindgen(unchecked_return_type = "Touchpoint")]
+    pub fn touchpoint(&self, journey: &str, id: &str) -> Result<JsValue, JsValue> {
+        let touchpoint = self.journey_by_id(journey)?.touchpoint(id).ok_or_else(|| {
+            to_js_error(Error::NotFound {
+                kind: "touchpoint",
+                id: id.to_owned(),
+            })
+        })?;
+        to_js(touchpoint)
+    }
+}

@@ -1,0 +1,154 @@
+// The npm package's Node build: every exported function, every error path,
+// and results identical to the Rust serialization.
+// Run by scripts/test-wasm.sh: JOURNEY_WASM_PKG=<package dir> node --test
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+const pkg = process.env.JOURNEY_WASM_PKG;
+const root = process.env.JOURNEY_ROOT;
+const expectedDir = process.env.JOURNEY_EXPECTED;
+const { JourneyModel, JourneyError, version, __testPanic } = await import(join(pkg, 'node.mjs'));
+const gymText = readFileSync(join(root, 'examples/data/gym.json'), 'utf8');
+const shoeText = readFileSync(join(root, 'examples/data/shoe.json'), 'utf8');
+
+function throwsJourneyError(fn, code, pattern) {
+  assert.throws(fn, (error) => {
+    assert.ok(error instanceof JourneyError, `not a JourneyError: ${error}`);
+    assert.ok(error instanceof Error);
+    assert.equal(error.name, 'JourneyError');
+    assert.equal(error.code, code);
+    if (pattern) assert.match(error.message, pattern);
+    return true;
+  });
+}
+
+test('version matches the package', () => {
+  const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
+  assert.equal(version(), manifest.version);
+});
+
+test('analyze gives exactly the Rust results for the fixtures', () => {
+  for (const [text, id] of [[gymText, 'gym'], [shoeText, 'shoe']]) {
+    const model = JourneyModel.fromJson(text);
+    const expected = JSON.parse(readFileSync(join(expectedDir, `${id}.json`), 'utf8'));
+    assert.deepStrictEqual(model.analyze(id), expected);
+    model.free();
+  }
+});
+
+test('known values of the gym journey', () => {
+  const model = JourneyModel.fromJson(gymText);
+  const analysis = model.analyze('gym');
+  assert.ok(Math.abs(analysis.goal_probability - 4014234 / 37999375) < 1e-12);
+  assert.deepEqual(analysis.funnel.map((s) => s.stage), ['awareness', 'consideration', 'conversion', 'retention', 'advocacy']);
+  assert.equal(analysis.pain_points[0].touchpoint, 'trial_ending_email');
+  assert.deepEqual(analysis.gaps.missing_touchpoints, ['success_stories', 'live_chat', 'mobile_app', 'community_events', 'loyalty_rewards']);
+  const top1 = model.analyze('gym', { top: 1 });
+  assert.equal(top1.paths.to_goal.length, 1);
+  assert.equal(top1.moments_of_truth.length, 1);
+});
+
+test('round trip through JSON text and plain objects', () => {
+  const model = JourneyModel.fromJson(gymText);
+  const json = model.toJson();
+  assert.equal(JourneyModel.fromJson(json).toJson(), json);
+  const object = model.toObject();
+  assert.equal(object.schema, 'journey/1');
+  assert.equal(JourneyModel.fromObject(object).toJson(), json);
+  // Unknown fields survive.
+  const extended = JSON.parse(gymText);
+  extended.journeys[0].x_color = '#0a0';
+  assert.equal(JourneyModel.fromObject(extended).journey('gym').x_color, '#0a0');
+});
+
+test('validate reports findings as plain objects', () => {
+  const model = JourneyModel.fromJson(gymText);
+  assert.deepEqual(model.validate(), { findings: [] });
+  const broken = JSON.parse(gymText);
+  broken.journeys[0].transitions[0].probability = 1.7;
+  broken.journeys[0].touchpoints[0].emotion = 9;
+  const findings = JourneyModel.fromObject(broken).validate().findings;
+  assert.deepEqual(
+    findings.map((f) => [f.severity, f.code, f.path]),
+    [
+      ['error', 'emotion_out_of_range', 'journeys[gym].touchpoints[online_reviews].emotion'],
+      ['error', 'probability_out_of_range', 'journeys[gym].transitions[0].probability'],
+    ],
+  );
+});
+
+test('accessors', () => {
+  const model = JourneyModel.fromJson(gymText);
+  assert.deepEqual(model.personas().map((p) => p.id), ['fitness_beginner']);
+  assert.deepEqual(model.journeys().map((j) => j.id), ['gym']);
+  assert.equal(model.journey('gym').name, 'Joining a gym');
+  assert.equal(model.stages('gym').length, 5);
+  assert.equal(model.touchpoints('gym').length, 23);
+  const form = model.touchpoint('gym', 'contact_form');
+  assert.equal(form.stage, 'consideration');
+  assert.deepEqual(form.measures.ces, { value: 5.2, sample_size: 40 });
+  assert.equal(model.touchpoint('gym', 'mobile_app').status, 'missing');
+});
+
+test('compare two journeys', () => {
+  const doc = JSON.parse(gymText);
+  const future = structuredClone(doc.journeys[0]);
+  future.id = 'gym_future';
+  future.touchpoints.find((t) => t.id === 'trial_ending_email').emotion = 0;
+  doc.journeys.push(future);
+  const model = JourneyModel.fromObject(doc);
+  const comparison = model.compare('gym', 'gym_future');
+  assert.deepEqual(comparison.touchpoints.changed, [{ id: 'trial_ending_email', fields: ['emotion'] }]);
+  assert.equal(comparison.goal_probability.delta, 0);
+  throwsJourneyError(() => model.compare('gym', 'nope'), 'not_found', /nope/);
+});
+
+test('errors are JourneyErrors with stable codes', () => {
+  throwsJourneyError(() => JourneyModel.fromJson('{\n  "schema": "journey/1",\n  oops\n}'), 'parse_error', /line 3/);
+  throwsJourneyError(() => JourneyModel.fromJson('{"schema": "journey/2"}'), 'unsupported_schema', /journey\/2/);
+  throwsJourneyError(() => JourneyModel.fromJson('{"journeys": []}'), 'unsupported_schema');
+  throwsJourneyError(() => JourneyModel.fromJson('[1, 2'), 'parse_error');
+  const deep = '{"schema":"journey/1","x":' + '['.repeat(5000) + ']'.repeat(5000) + '}';
+  throwsJourneyError(() => JourneyModel.fromJson(deep), 'parse_error');
+  const many = { schema: 'journey/1', personas: Array.from({ length: 10001 }, (_, i) => ({ id: `p${i}`, name: 'p' })) };
+  throwsJourneyError(() => JourneyModel.fromObject(many), 'limit_exceeded', /personas/);
+  throwsJourneyError(() => JourneyModel.fromObject(undefined), 'invalid_argument');
+
+  const model = JourneyModel.fromJson(gymText);
+  throwsJourneyError(() => model.analyze('pool'), 'not_found', /pool/);
+  throwsJourneyError(() => model.journey('pool'), 'not_found');
+  throwsJourneyError(() => model.stages('pool'), 'not_found');
+  throwsJourneyError(() => model.touchpoints('pool'), 'not_found');
+  throwsJourneyError(() => model.touchpoint('gym', 'sauna'), 'not_found', /sauna/);
+  throwsJourneyError(() => model.analyze('gym', { top: 'many' }), 'invalid_argument', /options/);
+
+  const broken = JSON.parse(gymText);
+  broken.journeys[0].touchpoints[7].stage = 'onboarding';
+  const invalid = JourneyModel.fromObject(broken);
+  assert.throws(() => invalid.analyze('gym'), (error) => {
+    assert.ok(error instanceof JourneyError);
+    assert.equal(error.code, 'validation_error');
+    assert.deepEqual(error.problems.map((p) => p.path), ['journeys[gym].touchpoints[facility_tour].stage']);
+    return true;
+  });
+});
+
+test('a panic surfaces as a JourneyError, not RuntimeError: unreachable', () => {
+  throwsJourneyError(() => __testPanic(), 'internal', /deliberate panic/);
+});
+
+test('freed handles refuse further use', () => {
+  const model = JourneyModel.fromJson(shoeText);
+  model.free();
+  assert.throws(() => model.analyze('shoe'));
+});
+
+test('the CommonJS entry shares the API', () => {
+  const require = createRequire(import.meta.url);
+  const cjs = require(join(pkg, 'node.cjs'));
+  assert.equal(cjs.version(), version());
+  assert.equal(cjs.JourneyError, JourneyError);
+});

@@ -1,0 +1,478 @@
+// Generated from the Rust types' JSON Schemas by journey-wasm/tests/typescript.rs; do not edit.
+
+/** Any JSON value. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A journey document: personas, experience-measure definitions and journeys. */
+export interface JourneyDocument {
+  /** The journeys. */
+  journeys?: Journey[];
+  /** Experience-measure definitions shared by all journeys. */
+  measures?: MeasureDefinition[];
+  /** The personas journeys are for. */
+  personas?: Persona[];
+  /** The document format, `journey/1` (or a minor revision such as `journey/1.2`). */
+  schema: string;
+  /** Fields this version does not know, kept as written. */
+  [key: string]: unknown;
+}
+
+/** Every finding of a validation run, in document order. */
+export interface Report {
+  /** The findings, errors and warnings, in the order of the document. */
+  findings: Finding[];
+}
+
+/** What to compute and how far to look. */
+export interface AnalysisOptions {
+  /** How many partial paths the path search may expand before it stops and marks its lists truncated. Default: 100,000. */
+  max_path_expansions?: number;
+  /** A fall in emotion between consecutive touchpoints of a path at least this large is flagged as a rapid drop. Default: 1.5 (on the −2..+2 scale). */
+  rapid_drop?: number;
+  /** How many likely paths (of each kind) and moments of truth to list. Default: 5. */
+  top?: number;
+}
+
+/** Everything [`analyze`] finds about one journey. */
+export interface Analysis {
+  /** Probability that a customer leaves without reaching a goal. */
+  drop_off_probability: number;
+  /** Mean emotion per touchpoint visit over the whole journey (visits weighted by their expected number); `None` without emotions. */
+  expected_emotion?: number | null;
+  /** Expected number of steps (transitions, including the final step to a goal or out) a customer takes before the journey ends. */
+  expected_steps: number;
+  /** Expected time in the journey, in seconds, counting the transitions that give a duration; `None` when no reachable transition gives one. */
+  expected_time?: number | null;
+  /** The stage funnel, in stage order. */
+  funnel: FunnelStage[];
+  /** What the map lacks. */
+  gaps: Gaps;
+  /** Probability that a customer reaches any goal. */
+  goal_probability: number;
+  /** Probability of ending at each goal, in the journey's goal order. */
+  goals: GoalOutcome[];
+  /** The journey's id. */
+  journey: string;
+  /** The touchpoints with the greatest emotional load (reach × |emotion|). */
+  moments_of_truth: MomentOfTruth[];
+  /** Touchpoints that hurt, by impact (highest first). */
+  pain_points: PainPoint[];
+  /** The most likely ways through the journey. */
+  paths: Paths;
+  /** Experience by stage, in stage order. */
+  stages: StageExperience[];
+  /** Per touchpoint, in the journey's order (missing and unreachable ones included, with zeros). */
+  touchpoints: TouchpointStats[];
+}
+
+/** What changes between two journeys: current vs future state, or one persona's journey vs another's. */
+export interface Comparison {
+  /** The second journey's id. */
+  after: string;
+  /** The first journey's id. */
+  before: string;
+  /** Reach-weighted stage emotion before and after, same stage order. */
+  emotion: StageDelta[];
+  /** Reach of each stage before and after (stages of either journey, in the first journey's order, then the second's new ones). */
+  funnel: StageDelta[];
+  /** Goal probability before and after. */
+  goal_probability: Delta;
+  /** Touchpoints added, removed and changed (by id). */
+  touchpoints: Changes;
+  /** Transitions added, removed and changed (by `"from -> to"`). */
+  transitions: Changes;
+}
+
+/** One item present in both journeys whose fields differ. */
+export interface Change {
+  /** The names of the fields that differ, as in the document. */
+  fields: string[];
+  /** The item's id. */
+  id: string;
+}
+
+/** Ids added, removed and changed between two journeys. */
+export interface Changes {
+  /** In the second journey only. */
+  added: string[];
+  /** In both, with different fields. */
+  changed: Change[];
+  /** In the first journey only. */
+  removed: string[];
+}
+
+/** A built-in channel name, or any other string for a custom channel. */
+export type Channel = "web" | "mobile_app" | "email" | "phone" | "chat" | "chatbot" | "sms" | "social" | "ads" | "review_site" | "in_person" | "community" | "knowledge_base" | "postal_mail" | "word_of_mouth" | "event" | (string & {});
+
+/** The stable code of a finding, written in snake_case in reports. */
+export type Code = "empty_id" | "duplicate_id" | "dangling_reference" | "probability_out_of_range" | "probability_sum_above_one" | "non_finite_number" | "emotion_out_of_range" | "measure_out_of_scale" | "invalid_scale" | "negative_value" | "no_entry" | "no_goal" | "goal_unreachable" | "unreachable_touchpoint" | "dead_end" | "trap" | "empty_stage" | "missing_touchpoint_referenced" | "goal_has_transitions" | "duplicate_transition";
+
+/** A number before and after. */
+export interface Delta {
+  /** In the second journey. */
+  after: number;
+  /** In the first journey. */
+  before: number;
+  /** `after − before`. */
+  delta: number;
+}
+
+/** Which way a measure improves. */
+export type Direction = "higher_is_better" | "lower_is_better";
+
+/** A touchpoint where customers start, with its relative weight. */
+export interface Entry {
+  /** Id of the entry touchpoint. */
+  touchpoint: string;
+  /** Relative weight; weights are normalized over all entries. Default: 1. */
+  weight?: number;
+  /** Fields this version does not know, kept as written. */
+  [key: string]: unknown;
+}
+
+/** One problem found in a document. */
+export interface Finding {
+  /** The stable code. */
+  code: Code;
+  /** What is wrong, for a person. */
+  message: string;
+  /** Where, e.g. `journeys[gym].touchpoints[tour].stage`. */
+  path: string;
+  /** Error or warning. */
+  severity: Severity;
+}
+
+/** One stage of the funnel. */
+export interface FunnelStage {
+  /** Share of those reaching this stage who go on to a later one; `None` for the last stage and for a stage nobody reaches. */
+  conversion?: number | null;
+  /** Share of all customers who leave from a touchpoint of this stage. */
+  drop_off: number;
+  /** Probability of reaching this stage but no later one. */
+  lost: number;
+  /** Probability of ever reaching this stage or a later one. */
+  reach: number;
+  /** The stage's id. */
+  stage: string;
+}
+
+/** What the map lacks. */
+export interface Gaps {
+  /** Non-goal touchpoints with no way out. */
+  dead_ends: string[];
+  /** Stages with no present touchpoint. */
+  empty_stages: string[];
+  /** Touchpoints marked missing: opportunities that do not exist yet. */
+  missing_touchpoints: string[];
+  /** Present touchpoints no customer can reach. */
+  unreachable: string[];
+}
+
+/** How likely a customer is to end at one goal. */
+export interface GoalOutcome {
+  /** Probability of ending there. */
+  probability: number;
+  /** The goal touchpoint. */
+  touchpoint: string;
+}
+
+/** One journey: stages as ordered columns, touchpoints within them, and the transitions customers take between touchpoints. */
+export interface Journey {
+  /** A sentence on the journey. */
+  description?: string | null;
+  /** Where customers start, with relative weights. */
+  entries?: Entry[];
+  /** Ids of the touchpoints that mean success. */
+  goals?: string[];
+  /** Unique id within the document. */
+  id: string;
+  /** What the map depicts. Default: current state. */
+  kind?: JourneyKind;
+  /** Display name. */
+  name: string;
+  /** Ids of the personas this journey is for. */
+  personas?: string[];
+  /** Where the journey starts and ends. */
+  scope?: Scope | null;
+  /** The stages, in order: their order is the order of this list. */
+  stages?: Stage[];
+  /** Touchpoints, each belonging to one stage. */
+  touchpoints?: Touchpoint[];
+  /** Directed transitions between touchpoints; loops, back-jumps and skips are allowed. */
+  transitions?: Transition[];
+  /** Fields this version does not know, kept as written. */
+  [key: string]: unknown;
+}
+
+/** What a journey map depicts. */
+export type JourneyKind = "current_state" | "future_state" | "day_in_the_life" | "service_blueprint";
+
+/** Whether the customer sees a touchpoint (service-blueprint layers). */
+export type Layer = "frontstage" | "backstage";
+
+/** The definition of an experience measure, shared by every journey of a document. */
+export interface MeasureDefinition {
+  /** Which way the measure improves. Default: higher is better. */
+  direction?: Direction;
+  /** Key touchpoints use for their values, e.g. `csat`. */
+  key: string;
+  /** Display name. */
+  name: string;
+  /** The scale values lie on. */
+  scale: Scale;
+  /** The value the business aims for. */
+  target?: number | null;
+  /** Unit, e.g. "%", "s", "points". */
+  unit?: string | null;
+  /** Fields this version does not know, kept as written. */
+  [key: string]: unknown;
+}
+
+/** One measured value of an experience measure at a touchpoint. */
+export interface MeasureValue {
+  /** How many answers or observations the value rests on. */
+  sample_size?: number | null;
+  /** The value, on the measure's scale. */
+  value: number;
+  /** Fields this version does not know, kept as written. */
+  [key: string]: unknown;
+}
+
+/** A touchpoint with a large emotional load. */
+export interface MomentOfTruth {
+  /** Its emotion. */
+  emotion: number;
+  /** `reach × |emotion|`. */
+  load: number;
+  /** Probability that a customer meets it. */
+  reach: number;
+  /** The touchpoint's id. */
+  touchpoint: string;
+}
+
+/** How a path ends. */
+export type Outcome = "goal" | "drop_off";
+
+/** A touchpoint that hurts, and how much it matters. */
+export interface PainPoint {
+  /** `reach × severity × importance`. */
+  impact: number;
+  /** Its importance weight (1 when the map gives none). */
+  importance: number;
+  /** Probability that a customer meets it. */
+  reach: number;
+  /** Why it counts as a pain point, for a person. */
+  reasons: string[];
+  /** How badly it hurts, in [0, 1]: the larger of its negative emotion (−2 → 1) and its measures' shortfalls from target. */
+  severity: number;
+  /** Its stage. */
+  stage: string;
+  /** The touchpoint's id. */
+  touchpoint: string;
+}
+
+/** One simple path (no touchpoint twice) through the journey. */
+export interface Path {
+  /** The emotion at each touchpoint (`None` where the map gives none). */
+  emotions: (number | null)[];
+  /** Goal or drop-off. */
+  outcome: Outcome;
+  /** Mean of the most intense and the final emotion; `None` without emotions. */
+  peak_end?: number | null;
+  /** Probability that a customer's journey is exactly this path. */
+  probability: number;
+  /** Falls of at least [`Options::rapid_drop`] between consecutive touchpoints. */
+  rapid_drops: RapidDrop[];
+  /** The emotion curve changes direction at least twice. */
+  sawtooth: boolean;
+  /** Touchpoint ids from the entry on. */
+  touchpoints: string[];
+}
+
+/** Likely paths, most likely first. */
+export interface Paths {
+  /** The most likely paths that end in a drop-off. */
+  to_drop_off: Path[];
+  /** The most likely entry → goal paths. */
+  to_goal: Path[];
+  /** Whether the search hit [`Options::max_path_expansions`] before filling both lists (the paths listed are still the most likely ones). */
+  truncated: boolean;
+}
+
+/** A fictional representative of a customer segment. */
+export interface Persona {
+  /** Free attributes: demographics (age, location, occupation) and the like. */
+  attributes?: { [key: string]: unknown };
+  /** Background in a sentence or two. */
+  description?: string | null;
+  /** What the persona wants to achieve. */
+  goals?: string[];
+  /** Unique id within the document. */
+  id: string;
+  /** Why the persona acts. */
+  motivations?: string[];
+  /** Display name, e.g. "Hannah, HR manager". */
+  name: string;
+  /** What frustrates the persona. */
+  pain_points?: string[];
+  /** Channels the persona prefers, most preferred first. */
+  preferred_channels?: Channel[];
+  /** Fields this version does not know, kept as written. */
+  [key: string]: unknown;
+}
+
+/** A sharp fall in emotion from one touchpoint to the next. */
+export interface RapidDrop {
+  /** How far the emotion falls (positive). */
+  drop: number;
+  /** The touchpoint before the fall. */
+  from: string;
+  /** The touchpoint after it. */
+  to: string;
+}
+
+/** The scale an experience measure is expressed on. */
+export interface Scale {
+  /** Highest possible value. */
+  max: number;
+  /** Lowest possible value. */
+  min: number;
+  type: "score";
+} | {
+  type: "ratio";
+} | {
+  type: "duration";
+} | {
+  type: "count";
+}
+
+/** Where a journey starts and ends, in words. */
+export interface Scope {
+  /** The end of the journey, e.g. "recommends the gym to a friend". */
+  end?: string | null;
+  /** The starting situation, e.g. "notices they get winded on stairs". */
+  start?: string | null;
+  /** Fields this version does not know, kept as written. */
+  [key: string]: unknown;
+}
+
+/** How serious a finding is. */
+export type Severity = "error" | "warning";
+
+/** A stage (phase): a column of the map grouping steps by the customer's mindset. */
+export interface Stage {
+  /** What the customer does in this stage. */
+  actions?: string[];
+  /** What the customer is about in this stage. */
+  description?: string | null;
+  /** Unique id within the journey. */
+  id: string;
+  /** Display name, e.g. "Awareness". */
+  name: string;
+  /** What the customer thinks or asks in this stage. */
+  thoughts?: string[];
+  /** Fields this version does not know, kept as written. */
+  [key: string]: unknown;
+}
+
+/** A stage's number before and after; `None` where the stage is absent or the number undefined. */
+export interface StageDelta {
+  /** In the second journey. */
+  after?: number | null;
+  /** In the first journey. */
+  before?: number | null;
+  /** `after − before` when both are defined. */
+  delta?: number | null;
+  /** The stage's id. */
+  stage: string;
+}
+
+/** How one stage feels. */
+export interface StageExperience {
+  /** Reach-weighted mean emotion of its touchpoints; `None` when no reached touchpoint of the stage has an emotion. */
+  emotion?: number | null;
+  /** Reach-weighted mean of each measure over the stage's reached touchpoints. */
+  measures: { [key: string]: number };
+  /** The stage's id. */
+  stage: string;
+}
+
+/** Whether a touchpoint exists. */
+export type Status = "present" | "missing";
+
+/** An interaction where the customer meets the brand. */
+export interface Touchpoint {
+  /** What the customer does here. */
+  actions?: string[];
+  /** The channel. Default: web. */
+  channel?: Channel;
+  /** A sentence on the touchpoint. */
+  description?: string | null;
+  /** How the customer feels, from −2 (very negative) to +2 (very positive). */
+  emotion?: number | null;
+  /** Unique id within the journey. */
+  id: string;
+  /** How much the touchpoint matters, a non-negative weight. Analysis uses 1 when absent. */
+  importance?: number | null;
+  /** Communication point or action. Default: communication point. */
+  kind?: TouchpointKind;
+  /** Frontstage or backstage. Default: frontstage. */
+  layer?: Layer;
+  /** Experience-measure values keyed by measure key. */
+  measures?: { [key: string]: MeasureValue };
+  /** Display name. */
+  name: string;
+  /** What could be better here. */
+  opportunities?: string[];
+  /** The team or department that owns the touchpoint. */
+  owner?: string | null;
+  /** What hurts here. */
+  pain_points?: string[];
+  /** Id of the stage this touchpoint belongs to. */
+  stage: string;
+  /** Present, or missing (a gap). Default: present. */
+  status?: Status;
+  /** What the customer thinks or asks here. */
+  thoughts?: string[];
+  /** Fields this version does not know, kept as written. */
+  [key: string]: unknown;
+}
+
+/** The two kinds of touchpoint of the CJML modelling language. */
+export type TouchpointKind = "communication_point" | "action";
+
+/** The numbers of one touchpoint. */
+export interface TouchpointStats {
+  /** Share of all customers who leave the journey here. */
+  drop_off: number;
+  /** Expected number of visits per customer (above the reach when customers loop back to it). */
+  expected_visits: number;
+  /** Probability of reaching a goal from here (1 for a goal). */
+  goal_probability: number;
+  /** Probability that a customer visits it at least once. */
+  reach: number;
+  /** Relative drop in the journey's goal probability if this touchpoint were removed and its inflow dropped off, in [0, 1]. */
+  removal_effect: number;
+  /** Its stage. */
+  stage: string;
+  /** The touchpoint's id. */
+  touchpoint: string;
+}
+
+/** A directed edge between two touchpoints. */
+export interface Transition {
+  /** How many times the transition was observed. */
+  count?: number | null;
+  /** Typical time between the two touchpoints, in seconds. */
+  duration?: number | null;
+  /** Id of the touchpoint the customer leaves. */
+  from: string;
+  /** A label, e.g. "clicks the coupon". */
+  label?: string | null;
+  /** Probability of taking this transition from `from`, in [0, 1]. */
+  probability?: number | null;
+  /** Id of the touchpoint the customer goes to (may equal `from`: a loop). */
+  to: string;
+  /** Fields this version does not know, kept as written. */
+  [key: string]: unknown;
+}
