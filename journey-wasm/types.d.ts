@@ -332,7 +332,7 @@ export interface RapidDrop {
 }
 
 /** The scale an experience measure is expressed on. */
-export interface Scale {
+export type Scale = {
   /** Highest possible value. */
   max: number;
   /** Lowest possible value. */
@@ -344,7 +344,7 @@ export interface Scale {
   type: "duration";
 } | {
   type: "count";
-}
+};
 
 /** Where a journey starts and ends, in words. */
 export interface Scope {

@@ -22,6 +22,8 @@ need valgrind valgrind
 need pkg-config pkg-config
 need cc gcc
 need c++ g++
+need node nodejs
+need chromium chromium
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -40,6 +42,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
 step "C library (journey-ffi)"
 bash scripts/test-c.sh
+
+step "npm package (journey-wasm): Node, packed tarball, TypeScript, Chromium"
+bash scripts/test-wasm.sh
 
 step "main example"
 cargo run --quiet --example gym > target/example.out

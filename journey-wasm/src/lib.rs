@@ -88,8 +88,15 @@ fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue
         .map_err(|e| invalid_argument(format!("{what} is not valid: {e}")))
 }
 
-fn options(value: Option<JsValue>) -> Result<Options, JsValue> {
-    match value {
+#[wasm_bindgen]
+extern "C" {
+    /// Analysis options as passed from JS (`AnalysisOptions` in TypeScript).
+    #[wasm_bindgen(typescript_type = "AnalysisOptions")]
+    pub type AnalysisOptionsArg;
+}
+
+fn options(value: Option<AnalysisOptionsArg>) -> Result<Options, JsValue> {
+    match value.map(JsValue::from) {
         None => Ok(Options::default()),
         Some(value) if value.is_undefined() || value.is_null() => Ok(Options::default()),
         Some(value) => from_js(value, "options"),
@@ -173,9 +180,7 @@ impl JourneyModel {
     pub fn analyze(
         &self,
         journey: &str,
-        #[wasm_bindgen(unchecked_param_type = "AnalysisOptions | undefined")] options: Option<
-            JsValue,
-        >,
+        options: Option<AnalysisOptionsArg>,
     ) -> Result<JsValue, JsValue> {
         let options = self::options(options)?;
         let analysis = self
@@ -192,9 +197,7 @@ impl JourneyModel {
         &self,
         before: &str,
         after: &str,
-        #[wasm_bindgen(unchecked_param_type = "AnalysisOptions | undefined")] options: Option<
-            JsValue,
-        >,
+        options: Option<AnalysisOptionsArg>,
     ) -> Result<JsValue, JsValue> {
         let options = self::options(options)?;
         let comparison = journey_core::compare(

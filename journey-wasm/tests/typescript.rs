@@ -187,7 +187,8 @@ fn write_type(out: &mut String, name: &str, schema: &Value) {
         .unwrap();
     }
     let body = ts(schema);
-    if body.starts_with('{') {
+    let union = schema.get("oneOf").is_some() || schema.get("anyOf").is_some();
+    if body.starts_with('{') && !union {
         writeln!(out, "export interface {name} {body}").unwrap();
     } else {
         writeln!(out, "export type {name} = {body};").unwrap();

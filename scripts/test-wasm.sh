@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The npm package: build it (within the size budget), run the Node tests,
+# install the packed tarball into a fresh project (ESM, CommonJS and a strict
+# TypeScript check), and drive the web example in headless Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+npm_dir="$root/target/npm"
+
+echo "-- build the package"
+bash scripts/build-wasm.sh --pack
+version="$(cargo pkgid -p journey-wasm | sed 's/.*[#@]//')"
+
+echo "-- Node tests (node --test)"
+mkdir -p "$npm_dir/expected"
+cargo build --quiet --example analyze
+for journey in gym shoe; do
+  target/debug/examples/analyze "examples/data/$journey.json" "$journey" > "$npm_dir/expected/$journey.json"
+done
+JOURNEY_WASM_PKG="$npm_dir/journey-wasm" JOURNEY_ROOT="$root" JOURNEY_EXPECTED="$npm_dir/expected" \
+  node --test journey-wasm/tests/node/
+
+echo "-- the packed tarball in a fresh project: ESM, CommonJS, TypeScript"
+consumer="$(mktemp -d)"
+cp journey-wasm/tests/consumer/* "$consumer/"
+(
+  cd "$consumer"
+  echo '{ "name": "consumer", "private": true }' > package.json
+  npm install --silent --no-audit --no-fund "$npm_dir/journey-wasm-$version.tgz" typescript@5.9.3
+  node esm.mjs "$root/examples/data/gym.json"
+  node cjs.cjs "$root/examples/data/gym.json"
+  npx --no-install tsc -p tsconfig.json
+  echo "tsc: the public types check"
+)
+rm -rf "$consumer"
+
+echo "-- the web example in headless Chromium"
+tools="$npm_dir/tools"
+if [ ! -d "$tools/node_modules/playwright-core" ]; then
+  (cd "$tools" && npm install --silent --no-audit --no-fund playwright-core@1.65.1)
+fi
+PLAYWRIGHT="$tools/node_modules/playwright-core" ARTIFACTS="$root/artifacts" \
+  node journey-wasm/tests/browser/run.mjs
