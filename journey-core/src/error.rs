@@ -57,6 +57,15 @@ pub enum Error {
         /// Every finding, errors and warnings.
         report: Report,
     },
+    /// A CSV event log could not be read (a missing column, an unreadable
+    /// file, or a bad row under `OnError::Fail`).
+    #[error("CSV row {row}: {message}")]
+    Csv {
+        /// The 1-based line (the header is line 1).
+        row: u64,
+        /// What is wrong.
+        message: String,
+    },
     /// An id that names nothing.
     #[error("no {kind} with id {id:?}")]
     NotFound {
@@ -91,6 +100,7 @@ impl Error {
             Error::NonFinite { .. } => "non_finite_number",
             Error::Invalid { .. } => "validation_error",
             Error::NotFound { .. } => "not_found",
+            Error::Csv { .. } => "csv_error",
         }
     }
 

@@ -57,6 +57,7 @@ pub mod analysis;
 pub mod builder;
 pub mod document;
 pub mod error;
+pub mod events;
 pub mod graph;
 mod linalg;
 pub mod model;

@@ -74,7 +74,7 @@ struct Failure(JourneyStatus, String);
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
         let status = match error.code() {
-            "parse_error" => JourneyStatus::ParseError,
+            "parse_error" | "csv_error" => JourneyStatus::ParseError,
             "unsupported_schema" => JourneyStatus::UnsupportedSchema,
             "limit_exceeded" => JourneyStatus::LimitExceeded,
             "validation_error" | "non_finite_number" => JourneyStatus::ValidationError,
