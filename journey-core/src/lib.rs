@@ -55,6 +55,8 @@
 
 pub mod analysis;
 pub mod builder;
+pub mod conformance;
+pub mod discovery;
 pub mod document;
 pub mod error;
 pub mod events;

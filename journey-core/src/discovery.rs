@@ -1,0 +1,549 @@
+//! What the traces show: the directly-follows graph with counts and
+//! durations, start and end counts, touchpoint frequencies, variants, and
+//! measure aggregates — as a mergeable state, so that a distributed engine can
+//! compute it per partition of customers and [`Discovery::merge`] the parts
+//! into exactly the result of one pass.
+//!
+//! Everything in the state is an integer count or sum (measure values are
+//! summed in millionths), so merging is exactly commutative and associative.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::events::{Trace, Traces};
+use crate::model::Journey;
+
+/// Measure values are summed in units of 10⁻⁶ so sums merge exactly.
+const MEASURE_SCALE: f64 = 1e6;
+
+/// Durations of one directly-follows edge.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct EdgeState {
+    /// How often `to` directly followed `from`.
+    pub count: u64,
+    /// Sum of the durations, in milliseconds.
+    pub total_ms: i64,
+    /// Shortest duration, in milliseconds.
+    pub min_ms: i64,
+    /// Longest duration, in milliseconds.
+    pub max_ms: i64,
+    /// Log-scale histogram of durations (bucket → count) for the median and
+    /// p90 estimates: bucket `b` holds durations in `[1.05^(b-1), 1.05^b)` ms
+    /// (bucket 0 holds 0 ms).
+    pub histogram: BTreeMap<u32, u64>,
+}
+
+/// Aggregates of one measure at one touchpoint.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct MeasureState {
+    /// Values seen.
+    pub count: u64,
+    /// Sum of the values, in millionths.
+    pub sum_micros: i64,
+    /// Values of 9 or more (NPS promoters).
+    pub promoters: u64,
+    /// Values of 6 or less (NPS detractors).
+    pub detractors: u64,
+    /// Values of 4 or more (satisfied, on a 1–5 CSAT scale).
+    pub satisfied: u64,
+}
+
+/// The mergeable discovery state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Discovery {
+    /// Traces seen.
+    pub traces: u64,
+    /// Steps seen.
+    pub steps: u64,
+    /// Occurrences of each touchpoint.
+    pub frequencies: BTreeMap<String, u64>,
+    /// Traces starting at each touchpoint.
+    pub starts: BTreeMap<String, u64>,
+    /// Traces ending at each touchpoint.
+    pub ends: BTreeMap<String, u64>,
+    /// Directly-follows edges: from → to → durations.
+    pub edges: BTreeMap<String, BTreeMap<String, EdgeState>>,
+    /// Variants: the touchpoint sequence of a trace, joined with
+    /// [`VARIANT_SEPARATOR`], → count.
+    pub variants: BTreeMap<String, u64>,
+    /// Measures: touchpoint → measure key → aggregates.
+    pub measures: BTreeMap<String, BTreeMap<String, MeasureState>>,
+}
+
+/// Joins the steps of a variant key (a character that ids do not contain in practice).
+pub const VARIANT_SEPARATOR: char = '\u{1f}';
+
+fn bucket(ms: i64) -> u32 {
+    if ms <= 0 {
+        0
+    } else {
+        // ln(1.05) ≈ 0.04879; bucket b covers [1.05^(b-1), 1.05^b).
+        ((ms as f64).ln() / 1.05f64.ln()).floor() as u32 + 1
+    }
+}
+
+fn bucket_value(b: u32) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        // Geometric middle of the bucket.
+        1.05f64.powf(f64::from(b) - 0.5)
+    }
+}
+
+impl EdgeState {
+    fn add(&mut self, ms: i64) {
+        if self.count == 0 {
+            self.min_ms = ms;
+            self.max_ms = ms;
+        } else {
+            self.min_ms = self.min_ms.min(ms);
+            self.max_ms = self.max_ms.max(ms);
+        }
+        self.count += 1;
+        self.total_ms = self.total_ms.saturating_add(ms);
+        *self.histogram.entry(bucket(ms)).or_default() += 1;
+    }
+
+    fn merge(&mut self, other: &EdgeState) {
+        if other.count == 0 {
+            return;
+        }
+        if self.count == 0 {
+            self.min_ms = other.min_ms;
+            self.max_ms = other.max_ms;
+        } else {
+            self.min_ms = self.min_ms.min(other.min_ms);
+            self.max_ms = self.max_ms.max(other.max_ms);
+        }
+        self.count += other.count;
+        self.total_ms = self.total_ms.saturating_add(other.total_ms);
+        for (b, n) in &other.histogram {
+            *self.histogram.entry(*b).or_default() += n;
+        }
+    }
+
+    /// Estimated quantile `q` (0..1) of the durations, in milliseconds,
+    /// within 5% of the true value and clamped to the observed range.
+    pub fn quantile_ms(&self, q: f64) -> f64 {
+        if self.count == 0 {
+            return 0.0;
+        }
+        let rank = ((q * self.count as f64).ceil() as u64).clamp(1, self.count);
+        let mut seen = 0;
+        for (b, n) in &self.histogram {
+            seen += n;
+            if seen >= rank {
+                return bucket_value(*b).clamp(self.min_ms as f64, self.max_ms as f64);
+            }
+        }
+        self.max_ms as f64
+    }
+}
+
+impl MeasureState {
+    fn add(&mut self, value: f64) {
+        self.count += 1;
+        self.sum_micros = self
+            .sum_micros
+            .saturating_add((value * MEASURE_SCALE).round() as i64);
+        if value >= 9.0 {
+            self.promoters += 1;
+        }
+        if value <= 6.0 {
+            self.detractors += 1;
+        }
+        if value >= 4.0 {
+            self.satisfied += 1;
+        }
+    }
+
+    fn merge(&mut self, other: &MeasureState) {
+        self.count += other.count;
+        self.sum_micros = self.sum_micros.saturating_add(other.sum_micros);
+        self.promoters += other.promoters;
+        self.detractors += other.detractors;
+        self.satisfied += other.satisfied;
+    }
+
+    /// The mean value.
+    pub fn mean(&self) -> f64 {
+        if self.count == 0 {
+            0.0
+        } else {
+            self.sum_micros as f64 / MEASURE_SCALE / self.count as f64
+        }
+    }
+
+    /// Net Promoter Score from 0–10 answers: % promoters (9–10) − % detractors (0–6).
+    pub fn nps(&self) -> f64 {
+        if self.count == 0 {
+            0.0
+        } else {
+            100.0 * (self.promoters as f64 - self.detractors as f64) / self.count as f64
+        }
+    }
+
+    /// CSAT as the share of satisfied answers (4–5 on a 1–5 scale).
+    pub fn csat_share(&self) -> f64 {
+        if self.count == 0 {
+            0.0
+        } else {
+            self.satisfied as f64 / self.count as f64
+        }
+    }
+}
+
+impl Discovery {
+    /// An empty state.
+    pub fn new() -> Discovery {
+        Discovery::default()
+    }
+
+    /// The state of these traces.
+    pub fn from_traces(traces: &Traces) -> Discovery {
+        let mut discovery = Discovery::new();
+        for trace in &traces.traces {
+            discovery.add_trace(trace);
+        }
+        discovery
+    }
+
+    /// Adds one trace.
+    pub fn add_trace(&mut self, trace: &Trace) {
+        let (Some(first), Some(last)) = (trace.steps.first(), trace.steps.last()) else {
+            return;
+        };
+        self.traces += 1;
+        self.steps += trace.steps.len() as u64;
+        *self.starts.entry(first.touchpoint.clone()).or_default() += 1;
+        *self.ends.entry(last.touchpoint.clone()).or_default() += 1;
+        let mut variant = String::new();
+        for (k, step) in trace.steps.iter().enumerate() {
+            *self.frequencies.entry(step.touchpoint.clone()).or_default() += 1;
+            if k > 0 {
+                variant.push(VARIANT_SEPARATOR);
+            }
+            variant.push_str(&step.touchpoint);
+            for (key, value) in &step.measures {
+                self.measures
+                    .entry(step.touchpoint.clone())
+                    .or_default()
+                    .entry(key.clone())
+                    .or_default()
+                    .add(*value);
+            }
+        }
+        for pair in trace.steps.windows(2) {
+            self.edges
+                .entry(pair[0].touchpoint.clone())
+                .or_default()
+                .entry(pair[1].touchpoint.clone())
+                .or_default()
+                .add(pair[1].timestamp.saturating_sub(pair[0].timestamp));
+        }
+        *self.variants.entry(variant).or_default() += 1;
+    }
+
+    /// Adds another state, computed over other customers. Merging is
+    /// commutative and associative: any split of the customers into parts,
+    /// merged in any order, gives the state of the whole.
+    pub fn merge(&mut self, other: &Discovery) {
+        self.traces += other.traces;
+        self.steps += other.steps;
+        for (target, source) in [
+            (&mut self.frequencies, &other.frequencies),
+            (&mut self.starts, &other.starts),
+            (&mut self.ends, &other.ends),
+            (&mut self.variants, &other.variants),
+        ] {
+            for (key, count) in source {
+                *target.entry(key.clone()).or_default() += count;
+            }
+        }
+        for (from, targets) in &other.edges {
+            let mine = self.edges.entry(from.clone()).or_default();
+            for (to, edge) in targets {
+                mine.entry(to.clone()).or_default().merge(edge);
+            }
+        }
+        for (touchpoint, keys) in &other.measures {
+            let mine = self.measures.entry(touchpoint.clone()).or_default();
+            for (key, state) in keys {
+                mine.entry(key.clone()).or_default().merge(state);
+            }
+        }
+    }
+
+    /// A readable summary: edges sorted by count, the top `top` variants.
+    pub fn report(&self, top: usize) -> DiscoveryReport {
+        let mut edges: Vec<DirectlyFollows> = self
+            .edges
+            .iter()
+            .flat_map(|(from, targets)| {
+                targets.iter().map(move |(to, edge)| DirectlyFollows {
+                    from: from.clone(),
+                    to: to.clone(),
+                    count: edge.count,
+                    mean_ms: edge.total_ms as f64 / edge.count.max(1) as f64,
+                    min_ms: edge.min_ms,
+                    max_ms: edge.max_ms,
+                    median_ms: edge.quantile_ms(0.5),
+                    p90_ms: edge.quantile_ms(0.9),
+                })
+            })
+            .collect();
+        edges.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.from.cmp(&b.from))
+                .then_with(|| a.to.cmp(&b.to))
+        });
+        let mut variants: Vec<Variant> = self
+            .variants
+            .iter()
+            .map(|(key, count)| Variant {
+                touchpoints: key.split(VARIANT_SEPARATOR).map(str::to_owned).collect(),
+                count: *count,
+            })
+            .collect();
+        variants.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.touchpoints.cmp(&b.touchpoints))
+        });
+        let variant_count = variants.len();
+        variants.truncate(top);
+        let measures = self
+            .measures
+            .iter()
+            .flat_map(|(touchpoint, keys)| {
+                keys.iter().map(move |(key, state)| MeasureSummary {
+                    touchpoint: touchpoint.clone(),
+                    measure: key.clone(),
+                    count: state.count,
+                    mean: state.mean(),
+                    nps: (key == "nps").then(|| state.nps()),
+                    csat_share: (key == "csat").then(|| state.csat_share()),
+                })
+            })
+            .collect();
+        DiscoveryReport {
+            traces: self.traces,
+            steps: self.steps,
+            frequencies: self.frequencies.clone(),
+            starts: self.starts.clone(),
+            ends: self.ends.clone(),
+            edges,
+            variant_count,
+            variants,
+            measures,
+        }
+    }
+}
+
+/// One edge of the directly-follows graph.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DirectlyFollows {
+    /// The earlier touchpoint.
+    pub from: String,
+    /// The touchpoint that directly followed it.
+    pub to: String,
+    /// How often.
+    pub count: u64,
+    /// Mean time between them, in milliseconds.
+    pub mean_ms: f64,
+    /// Shortest time, in milliseconds.
+    pub min_ms: i64,
+    /// Longest time, in milliseconds.
+    pub max_ms: i64,
+    /// Median estimate (within 5%), in milliseconds.
+    pub median_ms: f64,
+    /// 90th-percentile estimate (within 5%), in milliseconds.
+    pub p90_ms: f64,
+}
+
+/// A distinct touchpoint sequence and how many traces follow it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Variant {
+    /// The sequence.
+    pub touchpoints: Vec<String>,
+    /// Traces that follow it exactly.
+    pub count: u64,
+}
+
+/// Aggregates of one measure at one touchpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MeasureSummary {
+    /// The touchpoint.
+    pub touchpoint: String,
+    /// The measure key.
+    pub measure: String,
+    /// Values seen.
+    pub count: u64,
+    /// Their mean (CES is reported this way).
+    pub mean: f64,
+    /// For `nps`: % promoters (9–10) − % detractors (0–6).
+    pub nps: Option<f64>,
+    /// For `csat`: the share of answers of 4–5 on a 1–5 scale.
+    pub csat_share: Option<f64>,
+}
+
+/// A readable summary of a [`Discovery`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DiscoveryReport {
+    /// Traces seen.
+    pub traces: u64,
+    /// Steps seen.
+    pub steps: u64,
+    /// Occurrences of each touchpoint.
+    pub frequencies: BTreeMap<String, u64>,
+    /// Traces starting at each touchpoint.
+    pub starts: BTreeMap<String, u64>,
+    /// Traces ending at each touchpoint.
+    pub ends: BTreeMap<String, u64>,
+    /// The directly-follows graph, most frequent edge first.
+    pub edges: Vec<DirectlyFollows>,
+    /// Distinct variants in all.
+    pub variant_count: usize,
+    /// The most frequent variants.
+    pub variants: Vec<Variant>,
+    /// Measure aggregates per touchpoint.
+    pub measures: Vec<MeasureSummary>,
+}
+
+/// One stage of the funnel measured on traces.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DataFunnelStage {
+    /// The stage id.
+    pub stage: String,
+    /// Traces that reach this stage or a later one.
+    pub traces: u64,
+    /// Share of those that go on to a later stage; `None` for the last stage
+    /// or when none reach this one.
+    pub conversion: Option<f64>,
+    /// Median time from first reaching this stage (or later) to first
+    /// reaching a later one, in milliseconds, over the traces that do.
+    pub median_ms_to_next: Option<f64>,
+}
+
+/// The stage funnel measured on traces: how many reach each stage (or a later
+/// one), stage-to-stage conversion, and the median time between stages.
+/// Steps whose touchpoint is not in the journey are ignored.
+pub fn data_funnel(traces: &Traces, journey: &Journey) -> Vec<DataFunnelStage> {
+    let position: BTreeMap<&str, usize> = journey
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let stage_of = |touchpoint: &str| {
+        journey
+            .touchpoint(touchpoint)
+            .and_then(|t| position.get(t.stage.as_str()).copied())
+    };
+    let n = journey.stages.len();
+    let mut reached = vec![0u64; n];
+    let mut gaps: Vec<Vec<i64>> = vec![Vec::new(); n];
+    for trace in &traces.traces {
+        // first[s]: the first time the trace is at stage ≥ s.
+        let mut first: Vec<Option<i64>> = vec![None; n];
+        for step in &trace.steps {
+            if let Some(s) = stage_of(&step.touchpoint) {
+                for slot in first.iter_mut().take(s + 1) {
+                    if slot.is_none() {
+                        *slot = Some(step.timestamp);
+                    }
+                }
+            }
+        }
+        for s in 0..n {
+            if let Some(at) = first[s] {
+                reached[s] += 1;
+                if let Some(Some(next)) = first.get(s + 1) {
+                    gaps[s].push(next - at);
+                }
+            }
+        }
+    }
+    journey
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(s, stage)| {
+            let mut times = std::mem::take(&mut gaps[s]);
+            times.sort_unstable();
+            let median = match times.len() {
+                0 => None,
+                len if len % 2 == 1 => Some(times[len / 2] as f64),
+                len => Some((times[len / 2 - 1] as f64 + times[len / 2] as f64) / 2.0),
+            };
+            DataFunnelStage {
+                stage: stage.id.clone(),
+                traces: reached[s],
+                conversion: match reached.get(s + 1) {
+                    Some(&next) if reached[s] > 0 => Some(next as f64 / reached[s] as f64),
+                    _ => None,
+                },
+                median_ms_to_next: median,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::{Event, EventLog, Mapping};
+
+    fn log(rows: &[(&str, i64, &str)]) -> EventLog {
+        let mut log = EventLog::new();
+        for &(customer, time, name) in rows {
+            log.push(Event::new(customer, time, name));
+        }
+        log
+    }
+
+    #[test]
+    fn directly_follows_starts_ends_and_variants() {
+        let log = log(&[
+            ("a", 0, "x"),
+            ("a", 1000, "y"),
+            ("a", 3000, "z"),
+            ("b", 0, "x"),
+            ("b", 4000, "y"),
+            ("c", 0, "y"),
+        ]);
+        let discovery = Discovery::from_traces(&log.traces(None, &Mapping::default()));
+        let report = discovery.report(10);
+        assert_eq!((report.traces, report.steps), (3, 6));
+        assert_eq!(report.starts, [("x".into(), 2), ("y".into(), 1)].into());
+        assert_eq!(report.ends, [("y".into(), 2), ("z".into(), 1)].into());
+        let xy = &report.edges[0];
+        assert_eq!((xy.from.as_str(), xy.to.as_str(), xy.count), ("x", "y", 2));
+        assert_eq!((xy.min_ms, xy.max_ms, xy.mean_ms), (1000, 4000, 2500.0));
+        // The median estimate is within 5% of 1000 (the lower middle of two).
+        assert!((xy.median_ms - 1000.0).abs() <= 50.0, "{}", xy.median_ms);
+        assert!((xy.p90_ms - 4000.0).abs() <= 200.0, "{}", xy.p90_ms);
+        assert_eq!(report.variant_count, 3);
+        assert_eq!(report.variants[0].count, 1);
+        assert_eq!(report.variants[0].touchpoints, ["x", "y"]);
+    }
+
+    #[test]
+    fn measure_formulas() {
+        let mut state = MeasureState::default();
+        for value in [10.0, 9.0, 8.0, 6.0, 0.0] {
+            state.add(value);
+        }
+        assert_eq!(state.nps(), 0.0); // 2 promoters, 2 detractors of 5
+        assert_eq!(state.mean(), 6.6);
+        let mut csat = MeasureState::default();
+        for value in [5.0, 4.0, 3.0, 1.0] {
+            csat.add(value);
+        }
+        assert_eq!(csat.csat_share(), 0.5);
+    }
+}
