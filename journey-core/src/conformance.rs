@@ -145,7 +145,7 @@ pub fn conformance(journey: &Journey, traces: &Traces, top: usize) -> Conformanc
         })
         .collect();
     // Stable sort on the key-ordered list: ties stay in (kind, from, to) order.
-    listed.sort_by(|a, b| b.count.cmp(&a.count));
+    listed.sort_by_key(|d| std::cmp::Reverse(d.count));
     listed.truncate(top);
     Conformance {
         fitness: if total == 0 {
