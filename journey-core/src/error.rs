@@ -66,6 +66,14 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// An option is out of its range.
+    #[error("invalid option {option}: {message}")]
+    InvalidOption {
+        /// The option's name.
+        option: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
     /// An id that names nothing.
     #[error("no {kind} with id {id:?}")]
     NotFound {
@@ -101,6 +109,7 @@ impl Error {
             Error::Invalid { .. } => "validation_error",
             Error::NotFound { .. } => "not_found",
             Error::Csv { .. } => "csv_error",
+            Error::InvalidOption { .. } => "invalid_option",
         }
     }
 

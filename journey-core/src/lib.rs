@@ -54,6 +54,7 @@
 )]
 
 pub mod analysis;
+pub mod attribution;
 pub mod builder;
 pub mod conformance;
 pub mod discovery;

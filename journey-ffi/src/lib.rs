@@ -79,6 +79,7 @@ impl From<Error> for Failure {
             "limit_exceeded" => JourneyStatus::LimitExceeded,
             "validation_error" | "non_finite_number" => JourneyStatus::ValidationError,
             "not_found" => JourneyStatus::NotFound,
+            "invalid_option" => JourneyStatus::InvalidArgument,
             _ => JourneyStatus::Internal,
         };
         Failure(status, error.to_string())

@@ -8,6 +8,8 @@ export type JourneyErrorCode =
   | 'non_finite_number'
   | 'validation_error'
   | 'not_found'
+  | 'csv_error'
+  | 'invalid_option'
   | 'invalid_argument'
   | 'internal';
 
