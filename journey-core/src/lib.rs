@@ -61,6 +61,7 @@ pub mod discovery;
 pub mod document;
 pub mod error;
 pub mod events;
+pub mod fit;
 pub mod graph;
 mod linalg;
 pub mod model;
