@@ -49,6 +49,8 @@ bash scripts/test-wasm.sh
 step "main example"
 cargo run --quiet --example gym > target/example.out
 grep -q "Missing touchpoints (5)" target/example.out
+cargo run --quiet --example replay > target/replay.out
+grep -q "Conformance: 89.7% of 1050 observed transitions" target/replay.out
 
 echo
 echo "all tests passed"

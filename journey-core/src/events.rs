@@ -253,6 +253,46 @@ impl EventLog {
     }
 }
 
+impl EventLog {
+    /// Writes the log as CSV (`customer,timestamp,event,channel` and one
+    /// column per measure key, timestamps in RFC 3339 UTC), readable by
+    /// [`EventLog::read_csv`] with the measure columns listed.
+    pub fn write_csv(&self, output: impl std::io::Write) -> Result<(), Error> {
+        let keys: std::collections::BTreeSet<&str> = self
+            .events
+            .iter()
+            .flat_map(|e| e.measures.keys().map(String::as_str))
+            .collect();
+        let mut writer = csv::Writer::from_writer(output);
+        let failed = |e: csv::Error| csv_error(0, &e.to_string());
+        let mut header = vec!["customer", "timestamp", "event", "channel"];
+        header.extend(keys.iter().copied());
+        writer.write_record(&header).map_err(failed)?;
+        for event in &self.events {
+            let time = chrono::DateTime::from_timestamp_millis(event.timestamp)
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+                .unwrap_or_else(|| event.timestamp.to_string());
+            let mut row = vec![
+                event.customer.clone(),
+                time,
+                event.name.clone(),
+                event.channel.clone().unwrap_or_default(),
+            ];
+            for key in &keys {
+                row.push(
+                    event
+                        .measures
+                        .get(*key)
+                        .map(f64::to_string)
+                        .unwrap_or_default(),
+                );
+            }
+            writer.write_record(&row).map_err(failed)?;
+        }
+        writer.flush().map_err(|e| csv_error(0, &e.to_string()))
+    }
+}
+
 fn csv_error(row: u64, reason: &str) -> Error {
     Error::Csv {
         row,

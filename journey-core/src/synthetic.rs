@@ -96,6 +96,89 @@ pub fn journey(touchpoints: usize, seed: u64) -> Journey {
     journey
 }
 
+/// A simulated event log: `customers` customers walk `journey` (which must
+/// validate) from its entries with its transition probabilities until they
+/// reach a goal or drop off. Each step is an event named after the
+/// touchpoint, on the touchpoint's channel, timed by the transition's
+/// duration (one hour when none) with ±50% jitter, and carries a value of
+/// each measure the touchpoint has (within ±1 of it, for a tenth of the
+/// visits). With `noise`, one customer in twenty also meets an event the map
+/// does not have (`"chat_widget"`). Customers are `c00001`, `c00002`, …;
+/// the first starts at 2026-01-01T00:00:00Z and each next one ten minutes
+/// later. Same inputs, same log.
+pub fn event_log(
+    journey: &Journey,
+    customers: usize,
+    seed: u64,
+    noise: bool,
+) -> crate::events::EventLog {
+    let graph = crate::graph::JourneyGraph::new(journey);
+    let mut random = SplitMix(seed);
+    let mut log = crate::events::EventLog::new();
+    let uniform = |random: &mut SplitMix| (random.next() >> 11) as f64 / (1u64 << 53) as f64;
+    let total_weight: f64 = journey.entries.iter().map(|e| e.weight.max(0.0)).sum();
+    const START: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+    for c in 0..customers {
+        let customer = format!("c{:05}", c + 1);
+        let mut time = START + c as i64 * 600_000;
+        let mut pick = uniform(&mut random) * total_weight;
+        let mut at = journey.entries.last().map(|e| e.touchpoint.clone());
+        for entry in &journey.entries {
+            if pick < entry.weight {
+                at = Some(entry.touchpoint.clone());
+                break;
+            }
+            pick -= entry.weight;
+        }
+        let mut steps = 0;
+        while let Some(id) = at.take() {
+            let Some(touchpoint) = journey.touchpoint(&id) else {
+                break;
+            };
+            let mut event = crate::events::Event::new(customer.clone(), time, id.clone())
+                .channel(touchpoint.channel.as_str());
+            for (key, value) in &touchpoint.measures {
+                if random.below(10) == 0 {
+                    let jitter = uniform(&mut random) * 2.0 - 1.0;
+                    event = event.measure(key.clone(), (value.value + jitter).round());
+                }
+            }
+            log.push(event);
+            steps += 1;
+            if noise && random.below(20) == 0 {
+                time += 60_000;
+                log.push(
+                    crate::events::Event::new(customer.clone(), time, "chat_widget")
+                        .channel("chat"),
+                );
+            }
+            if journey.goals.contains(&id) || steps > 200 {
+                break;
+            }
+            let Some((next, _)) = graph.next_steps(&id) else {
+                break;
+            };
+            let mut u = uniform(&mut random);
+            for step in next {
+                if u < step.probability {
+                    let seconds = journey
+                        .transitions
+                        .iter()
+                        .find(|t| t.from == id && t.to == step.touchpoint)
+                        .and_then(|t| t.duration)
+                        .unwrap_or(3600.0);
+                    let jitter = 0.5 + uniform(&mut random);
+                    time += (seconds * 1000.0 * jitter) as i64;
+                    at = Some(step.touchpoint);
+                    break;
+                }
+                u -= step.probability;
+            }
+        }
+    }
+    log
+}
+
 fn journey_entry(mut journey: Journey, index: usize, weight: f64) -> Journey {
     journey.entries.push(crate::model::Entry {
         touchpoint: format!("t{index}"),

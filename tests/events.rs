@@ -1,0 +1,149 @@
+//! Event logs end to end: the bundled gym log with its bad rows, CSV round
+//! trip, and discovery merged from random partitions.
+
+mod common;
+
+use journey_core::discovery::Discovery;
+use journey_core::events::{CsvOptions, Event, EventLog, Mapping};
+use journey_core::synthetic;
+use proptest::prelude::*;
+
+fn bundled_log() -> (EventLog, journey_core::events::ReadReport) {
+    let text = common::example_text("gym-events.csv");
+    let mut log = EventLog::new();
+    let options = CsvOptions {
+        measures: vec!["csat".into(), "ces".into(), "nps".into()],
+        ..CsvOptions::default()
+    };
+    let report = log.read_csv(text.as_bytes(), &options).unwrap();
+    (log, report)
+}
+
+#[test]
+fn every_problem_is_reported_and_every_good_row_used() {
+    let (log, report) = bundled_log();
+    assert_eq!(report.rows_read, 1353);
+    assert_eq!(report.rows_used, 1351);
+    assert_eq!(report.rows_skipped, 2);
+    assert_eq!(log.len(), 1351);
+    let problems: Vec<(u64, &str)> = report
+        .problems
+        .iter()
+        .map(|p| (p.row, p.reason.as_str()))
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            (
+                1351,
+                "timestamp \"last tuesday\" is not RFC 3339 or epoch seconds/milliseconds"
+            ),
+            (1352, "the row has no event column"),
+        ]
+    );
+    let document = common::example("gym.json");
+    let traces = log.traces(document.journey("gym"), &Mapping::default());
+    assert_eq!(traces.unknown_events.get("yoga_waitlist"), Some(&1));
+    assert_eq!(traces.unknown_events.get("chat_widget"), Some(&59));
+    // Unknown events are kept in traces by default…
+    let kept: usize = traces.traces.iter().map(|t| t.steps.len()).sum();
+    assert_eq!(kept, 1351);
+    // …and can be dropped, still counted.
+    let dropped = log.traces(
+        document.journey("gym"),
+        &Mapping {
+            unknown: journey_core::events::UnknownEvents::Drop,
+            ..Mapping::default()
+        },
+    );
+    let steps: usize = dropped.traces.iter().map(|t| t.steps.len()).sum();
+    assert_eq!(steps, 1351 - 60);
+    assert_eq!(dropped.unknown_events, traces.unknown_events);
+}
+
+#[test]
+fn the_bundled_log_is_the_documented_simulation() {
+    let document = common::example("gym.json");
+    let simulated = synthetic::event_log(document.journey("gym").unwrap(), 300, 7, true);
+    let mut written = Vec::new();
+    simulated.write_csv(&mut written).unwrap();
+    let bundled = common::example_text("gym-events.csv");
+    assert!(bundled.starts_with(std::str::from_utf8(&written).unwrap()));
+}
+
+#[test]
+fn csv_round_trip_keeps_every_event() {
+    let document = common::example("gym.json");
+    let log = synthetic::event_log(document.journey("gym").unwrap(), 300, 3, true);
+    let mut text = Vec::new();
+    log.write_csv(&mut text).unwrap();
+    let mut back = EventLog::new();
+    let options = CsvOptions {
+        measures: vec!["csat".into(), "ces".into(), "nps".into()],
+        ..CsvOptions::default()
+    };
+    let report = back.read_csv(text.as_slice(), &options).unwrap();
+    assert_eq!(report.rows_skipped, 0);
+    assert_eq!(back, log);
+}
+
+fn random_log() -> impl Strategy<Value = EventLog> {
+    prop::collection::vec(
+        (0u8..12, 0i64..100_000, 0u8..6, prop::option::of(0u8..11)),
+        0..200,
+    )
+    .prop_map(|rows| {
+        let mut log = EventLog::new();
+        for (customer, time, name, score) in rows {
+            let mut event = Event::new(format!("u{customer}"), time, format!("t{name}"));
+            if let Some(score) = score {
+                event = event
+                    .measure("nps", f64::from(score))
+                    .measure("ces", f64::from(score) / 3.0);
+            }
+            log.push(event);
+        }
+        log
+    })
+}
+
+proptest! {
+    #[test]
+    fn discovery_merged_from_random_partitions_equals_one_pass(
+        log in random_log(),
+        parts in 1usize..5,
+        assignment in prop::collection::vec(0usize..5, 12),
+        order in prop::collection::vec(0usize..5, 5),
+    ) {
+        let mapping = Mapping::default();
+        let whole = Discovery::from_traces(&log.traces(None, &mapping));
+        // Customers are assigned to partitions at random.
+        let mut partitions = vec![EventLog::new(); parts];
+        for event in &log.events {
+            let customer: usize = event.customer[1..].parse().unwrap();
+            partitions[assignment[customer] % parts].push(event.clone());
+        }
+        let states: Vec<Discovery> = partitions
+            .iter()
+            .map(|p| Discovery::from_traces(&p.traces(None, &mapping)))
+            .collect();
+        // Merged in a random order, and as a tree.
+        let mut merged = Discovery::new();
+        let mut indices: Vec<usize> = (0..parts).collect();
+        indices.sort_by_key(|&i| order[i]);
+        for i in indices {
+            merged.merge(&states[i]);
+        }
+        prop_assert_eq!(&merged, &whole);
+        let mut left = Discovery::new();
+        let mut right = Discovery::new();
+        for (i, state) in states.iter().enumerate() {
+            if i % 2 == 0 { left.merge(state) } else { right.merge(state) }
+        }
+        right.merge(&left);
+        prop_assert_eq!(&right, &whole);
+        // And the state survives JSON.
+        let json = serde_json::to_string(&merged).unwrap();
+        prop_assert_eq!(serde_json::from_str::<Discovery>(&json).unwrap(), whole);
+    }
+}
