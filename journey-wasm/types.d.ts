@@ -83,6 +83,162 @@ export interface Comparison {
   transitions: Changes;
 }
 
+/** One thing one customer did at one time. */
+export interface JourneyEvent {
+  /** The channel it happened on, when the log says. */
+  channel?: string | null;
+  /** Who: the customer (or account, or anonymous visitor) key. */
+  customer: string;
+  /** Measure values recorded with the event (`csat`, `nps`, `ces`, …). */
+  measures?: { [key: string]: number };
+  /** What: the event name, mapped to a touchpoint id by a [`Mapping`]. */
+  name: string;
+  /** When, in milliseconds since the Unix epoch (UTC). */
+  timestamp: number;
+}
+
+/** Which CSV columns hold what, and how to read them. */
+export interface CsvOptions {
+  /** Column of the channel, used when present. Default: `channel`. */
+  channel?: string;
+  /** Column of the customer key. Default: `customer`. */
+  customer?: string;
+  /** Field delimiter. Default: `,`. */
+  delimiter?: string;
+  /** Column of the event name. Default: `event`. */
+  event?: string;
+  /** Columns holding numeric measure values (an empty cell means no value). Default: none. */
+  measures?: string[];
+  /** Skip-and-report or fail on a bad row. Default: skip. */
+  on_error?: OnError;
+  /** Column of the timestamp. Default: `timestamp`. */
+  timestamp?: string;
+  /** Timestamp format. Default: auto. */
+  timestamp_format?: TimestampFormat;
+}
+
+/** What reading a log did. */
+export interface ReadReport {
+  /** The bad rows, in file order. */
+  problems: RowProblem[];
+  /** Data rows read. */
+  rows_read: number;
+  /** Rows skipped, each listed in `problems` (up to [`MAX_LISTED_PROBLEMS`]). */
+  rows_skipped: number;
+  /** Rows that became events. */
+  rows_used: number;
+}
+
+/** Maps event names to touchpoint ids. */
+export interface Mapping {
+  /** Explicit names: event name → touchpoint id. Names not listed map to themselves (identity). */
+  names?: { [key: string]: string };
+  /** Split a customer's events into separate traces after this much inactivity, in milliseconds. Default: never. */
+  session_gap?: number | null;
+  /** Policy for events that map to no touchpoint of the journey. */
+  unknown?: UnknownEvents;
+}
+
+/** Traces and the unknown event names met while building them. */
+export interface Traces {
+  /** The traces, ordered by customer key, then session. */
+  traces: Trace[];
+  /** Event names that map to no touchpoint, with their counts: candidate touchpoints the map is missing. */
+  unknown_events: { [key: string]: number };
+}
+
+/** A readable summary of a [`Discovery`]. */
+export interface DiscoveryReport {
+  /** The directly-follows graph, most frequent edge first. */
+  edges: DirectlyFollows[];
+  /** Traces ending at each touchpoint. */
+  ends: { [key: string]: number };
+  /** Occurrences of each touchpoint. */
+  frequencies: { [key: string]: number };
+  /** Measure aggregates per touchpoint. */
+  measures: MeasureSummary[];
+  /** Traces starting at each touchpoint. */
+  starts: { [key: string]: number };
+  /** Steps seen. */
+  steps: number;
+  /** Traces seen. */
+  traces: number;
+  /** Distinct variants in all. */
+  variant_count: number;
+  /** The most frequent variants. */
+  variants: Variant[];
+}
+
+/** One stage of the funnel measured on traces. */
+export interface DataFunnelStage {
+  /** Share of those that go on to a later stage; `None` for the last stage or when none reach this one. */
+  conversion?: number | null;
+  /** Median time from first reaching this stage (or later) to first reaching a later one, in milliseconds, over the traces that do. */
+  median_ms_to_next?: number | null;
+  /** The stage id. */
+  stage: string;
+  /** Traces that reach this stage or a later one. */
+  traces: number;
+}
+
+/** Conformance of traces to a journey. */
+export interface Conformance {
+  /** Of which the map allows. */
+  allowed: number;
+  /** The most frequent deviations, most frequent first. */
+  deviations: Deviation[];
+  /** Share of all observed transitions the map allows. */
+  fitness: number;
+  /** Per trace, in trace order. */
+  traces: TraceFitness[];
+  /** Observed transitions in all. */
+  transitions: number;
+}
+
+/** How to fit. */
+export interface FitOptions {
+  /** Add touchpoints and transitions that were observed but are not on the map (a new touchpoint joins the stage of its most frequent predecessor on the map, or the first stage). Default: false. */
+  add_unmapped?: boolean;
+  /** Goals of a journey fitted from scratch (ignored when updating a design, which keeps its own). Default: none. */
+  goals?: string[];
+}
+
+/** Which models to compute. */
+export interface AttributionOptions {
+  /** Markov orders to compute, each from 1 to 4. Default: `[1]`. */
+  orders?: number[];
+}
+
+/** Columns and separator of path data in CSV. */
+export interface PathCsvOptions {
+  /** Column of the conversions. Default: `total_conversions`. */
+  conversions?: string;
+  /** Column of the non-conversions (optional). Default: `total_null`. */
+  nulls?: string;
+  /** Skip-and-report or fail on a bad row. Default: skip. */
+  on_error?: OnError;
+  /** Column of the path. Default: `path`. */
+  path?: string;
+  /** Separator between touchpoints in a path. Default: `>`. */
+  separator?: string;
+  /** Column of the conversion value (optional). Default: `total_conversion_value`. */
+  value?: string;
+}
+
+/** Attribution results. */
+export interface Attribution {
+  /** Total conversions. */
+  conversions: number;
+  /** Heuristic models, per touchpoint in id order. */
+  heuristics: HeuristicCredit[];
+  /** One Markov model per requested order. */
+  markov: MarkovModel[];
+  /** Total non-conversions. */
+  nulls: number;
+  /** Total conversion value. */
+  value: number;
+}
+
 /** One item present in both journeys whose fields differ. */
 export interface Change {
   /** The names of the fields that differ, as in the document. */
@@ -117,8 +273,45 @@ export interface Delta {
   delta: number;
 }
 
+/** One kind of deviation between two touchpoints, over all traces. */
+export interface Deviation {
+  /** How often it was observed. */
+  count: number;
+  /** Up to three customers it was observed for, as examples. */
+  customers: string[];
+  /** From this touchpoint… */
+  from: string;
+  /** What kind. */
+  kind: DeviationKind;
+  /** …to this one. */
+  to: string;
+}
+
+/** What kind of deviation from the map. */
+export type DeviationKind = "unknown_touchpoint" | "jump_back" | "skipped_stage" | "unexpected_transition";
+
 /** Which way a measure improves. */
 export type Direction = "higher_is_better" | "lower_is_better";
+
+/** One edge of the directly-follows graph. */
+export interface DirectlyFollows {
+  /** How often. */
+  count: number;
+  /** The earlier touchpoint. */
+  from: string;
+  /** Longest time, in milliseconds. */
+  max_ms: number;
+  /** Mean time between them, in milliseconds. */
+  mean_ms: number;
+  /** Median estimate (within 5%), in milliseconds. */
+  median_ms: number;
+  /** Shortest time, in milliseconds. */
+  min_ms: number;
+  /** 90th-percentile estimate (within 5%), in milliseconds. */
+  p90_ms: number;
+  /** The touchpoint that directly followed it. */
+  to: string;
+}
 
 /** A touchpoint where customers start, with its relative weight. */
 export interface Entry {
@@ -176,6 +369,24 @@ export interface GoalOutcome {
   touchpoint: string;
 }
 
+/** One touchpoint's heuristic credit. */
+export interface HeuristicCredit {
+  /** Conversions credited to the first touchpoint of each path. */
+  first_touch: number;
+  /** Value credited to the first touchpoint. */
+  first_touch_value: number;
+  /** Conversions credited to the last touchpoint. */
+  last_touch: number;
+  /** Value credited to the last touchpoint. */
+  last_touch_value: number;
+  /** Conversions shared equally along each path. */
+  linear: number;
+  /** Value shared equally along each path. */
+  linear_value: number;
+  /** The touchpoint. */
+  touchpoint: string;
+}
+
 /** One journey: stages as ordered columns, touchpoints within them, and the transitions customers take between touchpoints. */
 export interface Journey {
   /** A sentence on the journey. */
@@ -210,6 +421,30 @@ export type JourneyKind = "current_state" | "future_state" | "day_in_the_life" |
 /** Whether the customer sees a touchpoint (service-blueprint layers). */
 export type Layer = "frontstage" | "backstage";
 
+/** One touchpoint's Markov credit. */
+export interface MarkovCredit {
+  /** Conversions attributed (shares of the total by removal effect). */
+  conversions: number;
+  /** Relative drop of the conversion probability without it, in [0, 1]. */
+  removal_effect: number;
+  /** The touchpoint. */
+  touchpoint: string;
+  /** Value attributed. */
+  value: number;
+}
+
+/** The Markov model of one order. */
+export interface MarkovModel {
+  /** Conversion probability from the start state. */
+  conversion_probability: number;
+  /** The order (1 to 4). */
+  order: number;
+  /** Number of transient states of the chain. */
+  states: number;
+  /** Per touchpoint, in touchpoint order. */
+  touchpoints: MarkovCredit[];
+}
+
 /** The definition of an experience measure, shared by every journey of a document. */
 export interface MeasureDefinition {
   /** Which way the measure improves. Default: higher is better. */
@@ -226,6 +461,22 @@ export interface MeasureDefinition {
   unit?: string | null;
   /** Fields this version does not know, kept as written. */
   [key: string]: unknown;
+}
+
+/** Aggregates of one measure at one touchpoint. */
+export interface MeasureSummary {
+  /** Values seen. */
+  count: number;
+  /** For `csat`: the share of answers of 4–5 on a 1–5 scale. */
+  csat_share?: number | null;
+  /** Their mean (CES is reported this way). */
+  mean: number;
+  /** The measure key. */
+  measure: string;
+  /** For `nps`: % promoters (9–10) − % detractors (0–6). */
+  nps?: number | null;
+  /** The touchpoint. */
+  touchpoint: string;
 }
 
 /** One measured value of an experience measure at a touchpoint. */
@@ -249,6 +500,9 @@ export interface MomentOfTruth {
   /** The touchpoint's id. */
   touchpoint: string;
 }
+
+/** What to do with a bad row. */
+export type OnError = "skip" | "fail";
 
 /** How a path ends. */
 export type Outcome = "goal" | "drop_off";
@@ -331,6 +585,14 @@ export interface RapidDrop {
   to: string;
 }
 
+/** A row that could not be used. */
+export interface RowProblem {
+  /** Why it was not used. */
+  reason: string;
+  /** The 1-based line of the row in the file (the header is line 1). */
+  row: number;
+}
+
 /** The scale an experience measure is expressed on. */
 export type Scale = {
   /** Highest possible value. */
@@ -400,6 +662,23 @@ export interface StageExperience {
 /** Whether a touchpoint exists. */
 export type Status = "present" | "missing";
 
+/** One step of a trace. */
+export interface Step {
+  /** The channel, when the log says. */
+  channel?: string | null;
+  /** Whether the touchpoint is in the journey. */
+  known: boolean;
+  /** Measure values recorded with the event. */
+  measures?: { [key: string]: number };
+  /** When, in epoch milliseconds. */
+  timestamp: number;
+  /** The touchpoint id (or the event name, for an unknown event kept). */
+  touchpoint: string;
+}
+
+/** How timestamps are written in a CSV file. */
+export type TimestampFormat = "auto" | "rfc3339" | "epoch_seconds" | "epoch_millis";
+
 /** An interaction where the customer meets the brand. */
 export interface Touchpoint {
   /** What the customer does here. */
@@ -459,6 +738,28 @@ export interface TouchpointStats {
   touchpoint: string;
 }
 
+/** One customer's journey as observed (or one session of it). */
+export interface Trace {
+  /** The customer key. */
+  customer: string;
+  /** 0 for the first session, then 1, 2, … when a session gap is set. */
+  session: number;
+  /** The steps in time order (input order for equal timestamps). */
+  steps: Step[];
+}
+
+/** The fitness of one trace. */
+export interface TraceFitness {
+  /** The customer. */
+  customer: string;
+  /** Transitions that deviate. */
+  deviations: number;
+  /** Share of the trace's transitions the map allows (1 for a trace of one step). */
+  fitness: number;
+  /** The session. */
+  session: number;
+}
+
 /** A directed edge between two touchpoints. */
 export interface Transition {
   /** How many times the transition was observed. */
@@ -475,4 +776,15 @@ export interface Transition {
   to: string;
   /** Fields this version does not know, kept as written. */
   [key: string]: unknown;
+}
+
+/** What to do with events whose names map to no touchpoint. */
+export type UnknownEvents = "keep" | "drop";
+
+/** A distinct touchpoint sequence and how many traces follow it. */
+export interface Variant {
+  /** Traces that follow it exactly. */
+  count: number;
+  /** The sequence. */
+  touchpoints: string[];
 }

@@ -73,7 +73,9 @@ JSON
 raw=$(wc -c < "$pkg/web/journey_wasm_bg.wasm")
 gz=$(gzip -9 -c "$pkg/web/journey_wasm_bg.wasm" | wc -c)
 echo "journey-wasm $version: journey_wasm_bg.wasm $raw bytes, $gz bytes gzipped"
-budget=$((250 * 1024))
+# 250 KB covered the model and analytics (187 KB); event logs, discovery and
+# attribution added 93 KB. See BENCHMARKS.md.
+budget=$((300 * 1024))
 if [ "$gz" -gt "$budget" ]; then
   echo "the gzipped .wasm ($gz bytes) is over the budget of $budget bytes" >&2
   exit 1

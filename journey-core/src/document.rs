@@ -228,6 +228,17 @@ impl Document {
         crate::analysis::analyze_with_measures(found, &self.measures, options)
     }
 
+    /// A copy of the document in which `journey` replaces the journey of the
+    /// same id (or is added when there is none), e.g. a fitted journey.
+    pub fn with_journey(&self, journey: Journey) -> Document {
+        let mut document = self.clone();
+        match document.journeys.iter_mut().find(|j| j.id == journey.id) {
+            Some(slot) => *slot = journey,
+            None => document.journeys.push(journey),
+        }
+        document
+    }
+
     /// The journey with this id.
     pub fn journey(&self, id: &str) -> Option<&Journey> {
         self.journeys.iter().find(|journey| journey.id == id)

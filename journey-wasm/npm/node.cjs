@@ -16,6 +16,8 @@ wasm.__setErrorClass(JourneyError);
 
 module.exports = {
   JourneyModel: wasm.JourneyModel,
+  EventLog: wasm.EventLog,
+  attributePaths: wasm.attributePaths,
   JourneyError,
   version: wasm.version,
   __testPanic: wasm.__testPanic,

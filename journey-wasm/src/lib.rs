@@ -252,3 +252,225 @@ impl JourneyModel {
         to_js(touchpoint)
     }
 }
+
+#[wasm_bindgen]
+extern "C" {
+    /// An event as passed from JS (`JourneyEvent` in TypeScript).
+    #[wasm_bindgen(typescript_type = "JourneyEvent")]
+    pub type EventArg;
+    /// CSV column options (`CsvOptions` in TypeScript).
+    #[wasm_bindgen(typescript_type = "CsvOptions")]
+    pub type CsvOptionsArg;
+    /// Event-name mapping (`Mapping` in TypeScript).
+    #[wasm_bindgen(typescript_type = "Mapping")]
+    pub type MappingArg;
+    /// Fit options (`FitOptions` in TypeScript).
+    #[wasm_bindgen(typescript_type = "FitOptions")]
+    pub type FitOptionsArg;
+    /// Attribution options (`AttributionOptions` in TypeScript).
+    #[wasm_bindgen(typescript_type = "AttributionOptions")]
+    pub type AttributionOptionsArg;
+    /// Path-CSV options (`PathCsvOptions` in TypeScript).
+    #[wasm_bindgen(typescript_type = "PathCsvOptions")]
+    pub type PathCsvOptionsArg;
+}
+
+fn optional<T: DeserializeOwned + Default>(
+    value: Option<JsValue>,
+    what: &str,
+) -> Result<T, JsValue> {
+    match value {
+        Some(value) if !value.is_undefined() && !value.is_null() => from_js(value, what),
+        _ => Ok(T::default()),
+    }
+}
+
+/// Events from a website, a product or a helpdesk, in input order.
+///
+/// Not shared between workers. Call `free()` when done, or let it be
+/// garbage-collected.
+#[wasm_bindgen]
+pub struct EventLog {
+    log: journey_core::events::EventLog,
+}
+
+#[wasm_bindgen]
+impl EventLog {
+    /// An empty log.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> EventLog {
+        EventLog {
+            log: journey_core::events::EventLog::new(),
+        }
+    }
+
+    /// Number of events.
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> usize {
+        self.log.len()
+    }
+
+    /// Appends an event (`timestamp` in epoch milliseconds).
+    pub fn push(&mut self, event: EventArg) -> Result<(), JsValue> {
+        let event: journey_core::events::Event = from_js(event.into(), "event")?;
+        self.log.push(event);
+        Ok(())
+    }
+
+    /// Reads CSV text with a header row and appends its events; returns what
+    /// was read, used and skipped, with every bad row.
+    #[wasm_bindgen(js_name = readCsv, unchecked_return_type = "ReadReport")]
+    pub fn read_csv(
+        &mut self,
+        text: &str,
+        options: Option<CsvOptionsArg>,
+    ) -> Result<JsValue, JsValue> {
+        let options: journey_core::events::CsvOptions =
+            optional(options.map(JsValue::from), "options")?;
+        let report = self
+            .log
+            .read_csv(text.as_bytes(), &options)
+            .map_err(to_js_error)?;
+        to_js(&report)
+    }
+
+    /// The log as CSV text.
+    #[wasm_bindgen(js_name = toCsv)]
+    pub fn to_csv(&self) -> Result<String, JsValue> {
+        let mut out = Vec::new();
+        self.log.write_csv(&mut out).map_err(to_js_error)?;
+        String::from_utf8(out).map_err(|e| invalid_argument(e.to_string()))
+    }
+
+    /// Per-customer traces (every event name counts as known; see
+    /// `JourneyModel.traces` to map them onto a journey).
+    #[wasm_bindgen(unchecked_return_type = "Traces")]
+    pub fn traces(&self, mapping: Option<MappingArg>) -> Result<JsValue, JsValue> {
+        let mapping = optional(mapping.map(JsValue::from), "mapping")?;
+        to_js(&self.log.traces(None, &mapping))
+    }
+
+    /// The directly-follows graph, start and end counts, frequencies, the
+    /// `top` variants and measure aggregates.
+    #[wasm_bindgen(unchecked_return_type = "DiscoveryReport")]
+    pub fn discover(
+        &self,
+        mapping: Option<MappingArg>,
+        top: Option<usize>,
+    ) -> Result<JsValue, JsValue> {
+        let mapping = optional(mapping.map(JsValue::from), "mapping")?;
+        let traces = self.log.traces(None, &mapping);
+        to_js(&journey_core::discovery::Discovery::from_traces(&traces).report(top.unwrap_or(10)))
+    }
+}
+
+impl Default for EventLog {
+    fn default() -> Self {
+        EventLog::new()
+    }
+}
+
+#[wasm_bindgen]
+impl JourneyModel {
+    /// The log's traces mapped onto a journey's touchpoints, with the event
+    /// names the journey does not have.
+    #[wasm_bindgen(unchecked_return_type = "Traces")]
+    pub fn traces(
+        &self,
+        journey: &str,
+        log: &EventLog,
+        mapping: Option<MappingArg>,
+    ) -> Result<JsValue, JsValue> {
+        let journey = self.journey_by_id(journey)?;
+        let mapping = optional(mapping.map(JsValue::from), "mapping")?;
+        to_js(&log.log.traces(Some(journey), &mapping))
+    }
+
+    /// How well the log's traces follow a journey, with its `top` deviations.
+    #[wasm_bindgen(unchecked_return_type = "Conformance")]
+    pub fn conformance(
+        &self,
+        journey: &str,
+        log: &EventLog,
+        mapping: Option<MappingArg>,
+        top: Option<usize>,
+    ) -> Result<JsValue, JsValue> {
+        let journey = self.journey_by_id(journey)?;
+        let mapping = optional(mapping.map(JsValue::from), "mapping")?;
+        let traces = log.log.traces(Some(journey), &mapping);
+        to_js(&journey_core::conformance::conformance(
+            journey,
+            &traces,
+            top.unwrap_or(10),
+        ))
+    }
+
+    /// The stage funnel measured on the log's traces.
+    #[wasm_bindgen(js_name = dataFunnel, unchecked_return_type = "DataFunnelStage[]")]
+    pub fn data_funnel(
+        &self,
+        journey: &str,
+        log: &EventLog,
+        mapping: Option<MappingArg>,
+    ) -> Result<JsValue, JsValue> {
+        let journey = self.journey_by_id(journey)?;
+        let mapping = optional(mapping.map(JsValue::from), "mapping")?;
+        let traces = log.log.traces(Some(journey), &mapping);
+        to_js(&journey_core::discovery::data_funnel(&traces, journey))
+    }
+
+    /// A new model in which the journey is fitted to the log.
+    pub fn fit(
+        &self,
+        journey: &str,
+        log: &EventLog,
+        mapping: Option<MappingArg>,
+        options: Option<FitOptionsArg>,
+    ) -> Result<JourneyModel, JsValue> {
+        let design = self.journey_by_id(journey)?;
+        let mapping = optional(mapping.map(JsValue::from), "mapping")?;
+        let options = optional(options.map(JsValue::from), "options")?;
+        let traces = log.log.traces(Some(design), &mapping);
+        let discovery = journey_core::discovery::Discovery::from_traces(&traces);
+        let fitted = journey_core::fit::fit(Some(design), &discovery, &options);
+        Ok(JourneyModel {
+            document: self.document.with_journey(fitted),
+        })
+    }
+
+    /// Attribution of the log's conversions (reaching one of the journey's
+    /// goals) to touchpoints.
+    #[wasm_bindgen(unchecked_return_type = "Attribution")]
+    pub fn attribution(
+        &self,
+        journey: &str,
+        log: &EventLog,
+        mapping: Option<MappingArg>,
+        options: Option<AttributionOptionsArg>,
+    ) -> Result<JsValue, JsValue> {
+        let journey = self.journey_by_id(journey)?;
+        let mapping = optional(mapping.map(JsValue::from), "mapping")?;
+        let options = optional(options.map(JsValue::from), "options")?;
+        let traces = log.log.traces(Some(journey), &mapping);
+        let paths = journey_core::attribution::paths_from_traces(
+            &traces,
+            &journey.goals,
+            &Default::default(),
+        );
+        to_js(&journey_core::attribution::attribute(&paths, &options).map_err(to_js_error)?)
+    }
+}
+
+/// Attribution from path data in CSV (`path,total_conversions,total_conversion_value,total_null`).
+#[wasm_bindgen(js_name = attributePaths, unchecked_return_type = "Attribution")]
+pub fn attribute_paths(
+    csv: &str,
+    csv_options: Option<PathCsvOptionsArg>,
+    options: Option<AttributionOptionsArg>,
+) -> Result<JsValue, JsValue> {
+    let csv_options = optional(csv_options.map(JsValue::from), "csv_options")?;
+    let options = optional(options.map(JsValue::from), "options")?;
+    let (paths, _) = journey_core::attribution::read_paths_csv(csv.as_bytes(), &csv_options)
+        .map_err(to_js_error)?;
+    to_js(&journey_core::attribution::attribute(&paths, &options).map_err(to_js_error)?)
+}

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use journey_core::analysis::{Analysis, Comparison, Options};
-use journey_core::{Document, Report};
+use journey_core::{Document, Report, attribution, conformance, discovery, events, fit};
 use schemars::schema_for;
 use serde_json::Value;
 
@@ -128,25 +128,32 @@ fn object(map: &serde_json::Map<String, Value>, indent: usize) -> String {
     out
 }
 
+fn schema<T: schemars::JsonSchema>() -> Value {
+    serde_json::to_value(schema_for!(T)).unwrap()
+}
+
 fn declarations() -> String {
     let roots: Vec<(&str, Value)> = vec![
+        ("JourneyDocument", schema::<Document>()),
+        ("Report", schema::<Report>()),
+        ("AnalysisOptions", schema::<Options>()),
+        ("Analysis", schema::<Analysis>()),
+        ("Comparison", schema::<Comparison>()),
+        ("JourneyEvent", schema::<events::Event>()),
+        ("CsvOptions", schema::<events::CsvOptions>()),
+        ("ReadReport", schema::<events::ReadReport>()),
+        ("Mapping", schema::<events::Mapping>()),
+        ("Traces", schema::<events::Traces>()),
+        ("DiscoveryReport", schema::<discovery::DiscoveryReport>()),
+        ("DataFunnelStage", schema::<discovery::DataFunnelStage>()),
+        ("Conformance", schema::<conformance::Conformance>()),
+        ("FitOptions", schema::<fit::FitOptions>()),
         (
-            "JourneyDocument",
-            serde_json::to_value(schema_for!(Document)).unwrap(),
+            "AttributionOptions",
+            schema::<attribution::AttributionOptions>(),
         ),
-        ("Report", serde_json::to_value(schema_for!(Report)).unwrap()),
-        (
-            "AnalysisOptions",
-            serde_json::to_value(schema_for!(Options)).unwrap(),
-        ),
-        (
-            "Analysis",
-            serde_json::to_value(schema_for!(Analysis)).unwrap(),
-        ),
-        (
-            "Comparison",
-            serde_json::to_value(schema_for!(Comparison)).unwrap(),
-        ),
+        ("PathCsvOptions", schema::<attribution::PathCsvOptions>()),
+        ("Attribution", schema::<attribution::Attribution>()),
     ];
     let mut definitions: BTreeMap<String, Value> = BTreeMap::new();
     let mut out = String::from(

@@ -1,8 +1,9 @@
 // Type-checks a use of the public API (tsc --noEmit, strict).
-import { JourneyModel, JourneyError, version } from 'journey-wasm';
+import { JourneyModel, JourneyError, EventLog, attributePaths, version } from 'journey-wasm';
 import type {
   Analysis, AnalysisOptions, Comparison, Finding, FunnelStage, Journey, JourneyDocument,
-  JourneyErrorCode, PainPoint, Report, Stage, Touchpoint,
+  JourneyErrorCode, PainPoint, Report, Stage, Touchpoint, ReadReport, Conformance, Attribution,
+  DiscoveryReport, JourneyEvent,
 } from 'journey-wasm';
 
 const document: JourneyDocument = {
@@ -43,5 +44,17 @@ try {
 model.analyze('j', { top: 'three' });
 // @ts-expect-error: a touchpoint needs a stage.
 const bad: Touchpoint = { id: 'x', name: 'X' };
+const event: JourneyEvent = { customer: 'c1', timestamp: 0, name: 'a', measures: { nps: 9 } };
+const log = new EventLog();
+log.push(event);
+const read: ReadReport = log.readCsv('customer,timestamp,event\nc2,1,b\n', { on_error: 'fail' });
+const discovered: DiscoveryReport = log.discover({ session_gap: 60000 }, 5);
+const check: Conformance = model.conformance('j', log);
+const credit: Attribution = model.attribution('j', log, undefined, { orders: [1, 2] });
+const fromPaths: Attribution = attributePaths('path,total_conversions\na > b,1\n');
+const fitted: JourneyModel = model.fit('j', log, undefined, { add_unmapped: true });
+// @ts-expect-error: timestamps are numbers (epoch milliseconds).
+log.push({ customer: 'c1', timestamp: '2026-01-01', name: 'a' });
+console.log(read, discovered, check, credit, fromPaths, fitted.toJson(), log.length);
 model.free();
 console.log(reach, pains, findings, journeys, stages, emotion, comparison, text, bad);

@@ -1,0 +1,85 @@
+// Event logs in the Node build: CSV with bad rows, push, traces, discovery,
+// conformance, funnel from data, fit and attribution — the same numbers as Rust.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const pkg = process.env.JOURNEY_WASM_PKG;
+const root = process.env.JOURNEY_ROOT;
+const { JourneyModel, JourneyError, EventLog, attributePaths } = await import(join(pkg, 'node.mjs'));
+const gym = JourneyModel.fromJson(readFileSync(join(root, 'examples/data/gym.json'), 'utf8'));
+const csv = readFileSync(join(root, 'examples/data/gym-events.csv'), 'utf8');
+const csvOptions = { measures: ['csat', 'ces', 'nps'] };
+
+function loaded() {
+  const log = new EventLog();
+  log.readCsv(csv, csvOptions);
+  return log;
+}
+
+test('reading the bundled log reports every bad row', () => {
+  const log = new EventLog();
+  const report = log.readCsv(csv, csvOptions);
+  assert.equal(report.rows_read, 1353);
+  assert.equal(report.rows_used, 1351);
+  assert.equal(report.rows_skipped, 2);
+  assert.deepEqual(report.problems.map((p) => p.row), [1351, 1352]);
+  assert.equal(log.length, 1351);
+  assert.throws(() => log.readCsv(csv, { ...csvOptions, on_error: 'fail' }), (error) => {
+    assert.ok(error instanceof JourneyError);
+    assert.equal(error.code, 'csv_error');
+    assert.match(error.message, /row 1351/);
+    return true;
+  });
+  assert.throws(() => log.readCsv('a,b\n1,2\n'), (e) => e.code === 'csv_error' && /no column/.test(e.message));
+  assert.throws(() => log.readCsv(csv, { delimiter: 7 }), (e) => e.code === 'invalid_argument');
+});
+
+test('push, traces and discovery', () => {
+  const log = new EventLog();
+  log.push({ customer: 'a', timestamp: 0, name: 'x' });
+  log.push({ customer: 'a', timestamp: 1000, name: 'y', channel: 'web', measures: { nps: 10 } });
+  log.push({ customer: 'b', timestamp: 0, name: 'x' });
+  assert.equal(log.length, 3);
+  assert.throws(() => log.push({ customer: 'c' }), (e) => e.code === 'invalid_argument');
+  const traces = log.traces();
+  assert.deepEqual(traces.traces.map((t) => t.steps.map((s) => s.touchpoint)), [['x', 'y'], ['x']]);
+  const report = log.discover(undefined, 5);
+  assert.equal(report.traces, 2);
+  assert.deepEqual(report.edges.map((e) => [e.from, e.to, e.count, e.mean_ms]), [['x', 'y', 1, 1000]]);
+  assert.deepEqual(report.measures, [{ touchpoint: 'y', measure: 'nps', count: 1, mean: 10, nps: 100, csat_share: null }]);
+  assert.match(log.toCsv(), /^customer,timestamp,event,channel,nps\n/);
+});
+
+test('conformance, data funnel, fit and attribution against the gym journey', () => {
+  const log = loaded();
+  const traces = gym.traces('gym', log);
+  assert.equal(traces.unknown_events.chat_widget, 59);
+  const conformance = gym.conformance('gym', log, undefined, 3);
+  assert.equal(conformance.transitions, 1050);
+  assert.equal(conformance.deviations.length, 3);
+  assert.equal(conformance.deviations[0].kind, 'unknown_touchpoint');
+  const funnel = gym.dataFunnel('gym', log);
+  assert.deepEqual(funnel.map((s) => s.stage), ['awareness', 'consideration', 'conversion', 'retention', 'advocacy']);
+  assert.equal(funnel[0].traces, 301);
+  const fitted = gym.fit('gym', log, undefined, { add_unmapped: true });
+  assert.ok(fitted.touchpoint('gym', 'chat_widget'));
+  assert.ok(Math.abs(fitted.analyze('gym').goal_probability - 22 / 301) < 0.01);
+  const attribution = gym.attribution('gym', log, undefined, { orders: [1, 2] });
+  assert.equal(attribution.conversions, 22);
+  assert.equal(attribution.markov.length, 2);
+  const credited = attribution.markov[0].touchpoints.reduce((sum, t) => sum + t.conversions, 0);
+  assert.ok(Math.abs(credited - 22) < 1e-9);
+  assert.throws(() => gym.attribution('gym', log, undefined, { orders: [9] }), (e) => e.code === 'invalid_option');
+  assert.throws(() => gym.conformance('pool', log), (e) => e.code === 'not_found');
+});
+
+test('attribution from path data', () => {
+  const result = attributePaths('path,total_conversions,total_conversion_value,total_null\nc1 > c2,1,10,0\nc1,0,0,1\nc2,1,4,0\n');
+  const markov = result.markov[0];
+  assert.ok(Math.abs(markov.conversion_probability - 2 / 3) < 1e-15);
+  assert.deepEqual(markov.touchpoints.map((t) => t.touchpoint), ['c1', 'c2']);
+  assert.ok(Math.abs(markov.touchpoints[0].removal_effect - 0.5) < 1e-15);
+  assert.throws(() => attributePaths('x\n1\n'), (e) => e.code === 'csv_error');
+});
