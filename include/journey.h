@@ -52,6 +52,13 @@ typedef enum JourneyStatus {
 // [`journey_analysis_free`].
 typedef struct JourneyAnalysis JourneyAnalysis;
 
+// An event log: customers' events from a website, a product or a helpdesk.
+//
+// Pushing and reading mutate it: use one thread at a time for those; the
+// read-only functions may run on several threads at once when nothing
+// mutates it. Release with [`journey_event_log_free`].
+typedef struct JourneyEventLog JourneyEventLog;
+
 // A loaded journey document: personas, measure definitions and journeys.
 //
 // Immutable once loaded: it may be shared and read from any number of
@@ -314,6 +321,176 @@ enum JourneyStatus journey_model_touchpoint_measure(const struct JourneyModel *m
                                                     size_t measure_len,
                                                     double *out_value,
                                                     uint64_t *out_sample_size);
+
+// Creates an empty event log.
+//
+// # Safety
+// `out` must be writable. Release `*out` with [`journey_event_log_free`].
+enum JourneyStatus journey_event_log_new(struct JourneyEventLog **out);
+
+// Releases an event log. NULL is ignored.
+//
+// # Safety
+// `log` must be NULL or a log from [`journey_event_log_new`], not yet
+// released, and no other thread may be using it.
+void journey_event_log_free(struct JourneyEventLog *log);
+
+// Appends an event: customer key, time in epoch milliseconds, event name,
+// and an optional channel (NULL with length 0 for none).
+//
+// # Safety
+// `log` must be a live log used by no other thread; strings as in the
+// conventions.
+enum JourneyStatus journey_event_log_push(struct JourneyEventLog *log,
+                                          const char *customer,
+                                          size_t customer_len,
+                                          int64_t timestamp_ms,
+                                          const char *name,
+                                          size_t name_len,
+                                          const char *channel,
+                                          size_t channel_len);
+
+// Appends an event given as JSON, e.g.
+// `{"customer":"c1","timestamp":1767225600000,"name":"checkout","measures":{"csat":4}}`.
+//
+// # Safety
+// `log` must be a live log used by no other thread; `json` as in the conventions.
+enum JourneyStatus journey_event_log_push_json(struct JourneyEventLog *log,
+                                               const char *json,
+                                               size_t len);
+
+// Reads CSV text (with a header row) into the log. `options_json` maps the
+// columns (`{"customer":"user_id","measures":["csat"],"on_error":"fail"}`;
+// NULL for the defaults). On success `*out_report` (when not NULL) holds
+// the read report as JSON: rows read, used, skipped, and every bad row.
+// With `"on_error":"fail"` a bad row fails with `JOURNEY_STATUS_PARSE_ERROR`.
+//
+// # Safety
+// `log` must be a live log used by no other thread; strings as in the
+// conventions; `out_report` and `out_len` NULL or writable. Release
+// `*out_report` with [`journey_string_free`].
+enum JourneyStatus journey_event_log_read_csv(struct JourneyEventLog *log,
+                                              const char *csv,
+                                              size_t csv_len,
+                                              const char *options_json,
+                                              size_t options_len,
+                                              char **out_report,
+                                              size_t *out_len);
+
+// Like [`journey_event_log_read_csv`], reading the file at `path`.
+//
+// # Safety
+// As for [`journey_event_log_read_csv`].
+enum JourneyStatus journey_event_log_read_csv_file(struct JourneyEventLog *log,
+                                                   const char *path,
+                                                   size_t path_len,
+                                                   const char *options_json,
+                                                   size_t options_len,
+                                                   char **out_report,
+                                                   size_t *out_len);
+
+// The number of events in the log.
+//
+// # Safety
+// `log` must be live; `out` writable.
+enum JourneyStatus journey_event_log_len(const struct JourneyEventLog *log, size_t *out);
+
+// Discovery on the log's traces as JSON: the directly-follows graph with
+// durations, start and end counts, frequencies, the `top` variants and
+// measure aggregates. `mapping_json` (NULL for identity) maps event names
+// and sets a session gap.
+//
+// # Safety
+// `log` must be live; strings as in the conventions; `out` writable;
+// `out_len` NULL or writable. Release `*out` with [`journey_string_free`].
+enum JourneyStatus journey_event_log_discover(const struct JourneyEventLog *log,
+                                              const char *mapping_json,
+                                              size_t mapping_len,
+                                              size_t top,
+                                              char **out,
+                                              size_t *out_len);
+
+// Conformance of the log's traces to a journey, as JSON: overall and
+// per-trace fitness and the `top` deviations.
+//
+// # Safety
+// `model` and `log` must be live; strings as in the conventions; `out`
+// writable; `out_len` NULL or writable. Release `*out` with
+// [`journey_string_free`].
+enum JourneyStatus journey_model_conformance(const struct JourneyModel *model,
+                                             const char *journey,
+                                             size_t journey_len,
+                                             const struct JourneyEventLog *log,
+                                             const char *mapping_json,
+                                             size_t mapping_len,
+                                             size_t top,
+                                             char **out,
+                                             size_t *out_len);
+
+// The stage funnel measured on the log's traces, as a JSON array.
+//
+// # Safety
+// As for [`journey_model_conformance`].
+enum JourneyStatus journey_model_data_funnel(const struct JourneyModel *model,
+                                             const char *journey,
+                                             size_t journey_len,
+                                             const struct JourneyEventLog *log,
+                                             const char *mapping_json,
+                                             size_t mapping_len,
+                                             char **out,
+                                             size_t *out_len);
+
+// A new model in which the journey is fitted to the log (probabilities,
+// counts, durations, entry weights, measure values). `options_json`:
+// `{"add_unmapped": true}` also adds observed touchpoints and transitions
+// the map lacks; NULL for the defaults.
+//
+// # Safety
+// `model` and `log` must be live; strings as in the conventions; `out`
+// writable. Release `*out` with [`journey_model_free`].
+enum JourneyStatus journey_model_fit(const struct JourneyModel *model,
+                                     const char *journey,
+                                     size_t journey_len,
+                                     const struct JourneyEventLog *log,
+                                     const char *mapping_json,
+                                     size_t mapping_len,
+                                     const char *options_json,
+                                     size_t options_len,
+                                     struct JourneyModel **out);
+
+// Attribution of the log's conversions (traces reaching one of the
+// journey's goals) as JSON. `options_json`: `{"orders":[1,3]}` for the
+// Markov orders (1 to 4); NULL for order 1.
+//
+// # Safety
+// As for [`journey_model_conformance`].
+enum JourneyStatus journey_model_attribution(const struct JourneyModel *model,
+                                             const char *journey,
+                                             size_t journey_len,
+                                             const struct JourneyEventLog *log,
+                                             const char *mapping_json,
+                                             size_t mapping_len,
+                                             const char *options_json,
+                                             size_t options_len,
+                                             char **out,
+                                             size_t *out_len);
+
+// Attribution from path data in CSV (`path,total_conversions,
+// total_conversion_value,total_null`, paths like `a > b > c`), as JSON.
+// `csv_options_json` renames the columns or the separator; `options_json`
+// chooses the Markov orders; NULL for the defaults.
+//
+// # Safety
+// Strings as in the conventions; `out` writable; `out_len` NULL or
+// writable. Release `*out` with [`journey_string_free`].
+enum JourneyStatus journey_paths_attribution(const char *csv,
+                                             size_t csv_len,
+                                             const char *csv_options_json,
+                                             size_t csv_options_len,
+                                             const char *options_json,
+                                             size_t options_len,
+                                             char **out,
+                                             size_t *out_len);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -899,3 +899,475 @@ pub unsafe extern "C" fn journey_model_touchpoint_measure(
         Ok(())
     })
 }
+
+/// An event log: customers' events from a website, a product or a helpdesk.
+///
+/// Pushing and reading mutate it: use one thread at a time for those; the
+/// read-only functions may run on several threads at once when nothing
+/// mutates it. Release with [`journey_event_log_free`].
+pub struct JourneyEventLog(journey_core::events::EventLog);
+
+/// Reads optional JSON options (NULL or empty text: the defaults).
+///
+/// # Safety
+/// As for [`text`].
+unsafe fn json_options<T: serde::de::DeserializeOwned + Default>(
+    ptr: *const c_char,
+    len: usize,
+    what: &str,
+) -> Result<T, Failure> {
+    // SAFETY: forwarded caller guarantees.
+    let text = unsafe { text(ptr, len, what) }?;
+    if text.trim().is_empty() {
+        return Ok(T::default());
+    }
+    serde_json::from_str(text).map_err(|e| invalid(format!("{what} are not valid: {e}")))
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
+    serde_json::to_string(value).map_err(|e| Failure(JourneyStatus::Internal, e.to_string()))
+}
+
+/// Creates an empty event log.
+///
+/// # Safety
+/// `out` must be writable. Release `*out` with [`journey_event_log_free`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_event_log_new(out: *mut *mut JourneyEventLog) -> JourneyStatus {
+    guard(|| {
+        require(out, "out")?;
+        let log = Box::into_raw(Box::new(JourneyEventLog(
+            journey_core::events::EventLog::new(),
+        )));
+        // SAFETY: checked above.
+        unsafe { put(out, log, "out") }
+    })
+}
+
+/// Releases an event log. NULL is ignored.
+///
+/// # Safety
+/// `log` must be NULL or a log from [`journey_event_log_new`], not yet
+/// released, and no other thread may be using it.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_event_log_free(log: *mut JourneyEventLog) {
+    if !log.is_null() {
+        // SAFETY: the caller passes ownership of a live log.
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(log) })));
+    }
+}
+
+/// Appends an event: customer key, time in epoch milliseconds, event name,
+/// and an optional channel (NULL with length 0 for none).
+///
+/// # Safety
+/// `log` must be a live log used by no other thread; strings as in the
+/// conventions.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_event_log_push(
+    log: *mut JourneyEventLog,
+    customer: *const c_char,
+    customer_len: usize,
+    timestamp_ms: i64,
+    name: *const c_char,
+    name_len: usize,
+    channel: *const c_char,
+    channel_len: usize,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let (customer, name, channel) = unsafe {
+            (
+                text(customer, customer_len, "customer")?,
+                text(name, name_len, "name")?,
+                text(channel, channel_len, "channel")?,
+            )
+        };
+        if customer.is_empty() || name.is_empty() {
+            return Err(invalid("customer and name must not be empty"));
+        }
+        // SAFETY: the caller guarantees a live log used by this thread only.
+        let log = unsafe { log.as_mut() }.ok_or_else(|| invalid("log is NULL"))?;
+        let mut event = journey_core::events::Event::new(customer, timestamp_ms, name);
+        if !channel.is_empty() {
+            event = event.channel(channel);
+        }
+        log.0.push(event);
+        Ok(())
+    })
+}
+
+/// Appends an event given as JSON, e.g.
+/// `{"customer":"c1","timestamp":1767225600000,"name":"checkout","measures":{"csat":4}}`.
+///
+/// # Safety
+/// `log` must be a live log used by no other thread; `json` as in the conventions.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_event_log_push_json(
+    log: *mut JourneyEventLog,
+    json: *const c_char,
+    len: usize,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let text = unsafe { text(json, len, "json") }?;
+        let event: journey_core::events::Event = serde_json::from_str(text).map_err(|e| {
+            Failure(
+                JourneyStatus::ParseError,
+                format!("the event is not valid: {e}"),
+            )
+        })?;
+        // SAFETY: the caller guarantees a live log used by this thread only.
+        let log = unsafe { log.as_mut() }.ok_or_else(|| invalid("log is NULL"))?;
+        log.0.push(event);
+        Ok(())
+    })
+}
+
+/// Reads CSV text (with a header row) into the log. `options_json` maps the
+/// columns (`{"customer":"user_id","measures":["csat"],"on_error":"fail"}`;
+/// NULL for the defaults). On success `*out_report` (when not NULL) holds
+/// the read report as JSON: rows read, used, skipped, and every bad row.
+/// With `"on_error":"fail"` a bad row fails with `JOURNEY_STATUS_PARSE_ERROR`.
+///
+/// # Safety
+/// `log` must be a live log used by no other thread; strings as in the
+/// conventions; `out_report` and `out_len` NULL or writable. Release
+/// `*out_report` with [`journey_string_free`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_event_log_read_csv(
+    log: *mut JourneyEventLog,
+    csv: *const c_char,
+    csv_len: usize,
+    options_json: *const c_char,
+    options_len: usize,
+    out_report: *mut *mut c_char,
+    out_len: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let (csv, options) = unsafe {
+            (
+                text(csv, csv_len, "csv")?,
+                json_options::<journey_core::events::CsvOptions>(
+                    options_json,
+                    options_len,
+                    "options",
+                )?,
+            )
+        };
+        // SAFETY: the caller guarantees a live log used by this thread only.
+        let log = unsafe { log.as_mut() }.ok_or_else(|| invalid("log is NULL"))?;
+        let report = log.0.read_csv(csv.as_bytes(), &options)?;
+        if !out_report.is_null() {
+            // SAFETY: checked non-NULL; the caller guarantees writability.
+            unsafe { put_string(out_report, out_len, &json(&report)?) }?;
+        }
+        Ok(())
+    })
+}
+
+/// Like [`journey_event_log_read_csv`], reading the file at `path`.
+///
+/// # Safety
+/// As for [`journey_event_log_read_csv`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_event_log_read_csv_file(
+    log: *mut JourneyEventLog,
+    path: *const c_char,
+    path_len: usize,
+    options_json: *const c_char,
+    options_len: usize,
+    out_report: *mut *mut c_char,
+    out_len: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let (path, options) = unsafe {
+            (
+                text(path, path_len, "path")?,
+                json_options::<journey_core::events::CsvOptions>(
+                    options_json,
+                    options_len,
+                    "options",
+                )?,
+            )
+        };
+        // SAFETY: the caller guarantees a live log used by this thread only.
+        let log = unsafe { log.as_mut() }.ok_or_else(|| invalid("log is NULL"))?;
+        let file = std::fs::File::open(path)
+            .map_err(|e| Failure(JourneyStatus::NotFound, format!("{path}: {e}")))?;
+        let report = log.0.read_csv(std::io::BufReader::new(file), &options)?;
+        if !out_report.is_null() {
+            // SAFETY: checked non-NULL; the caller guarantees writability.
+            unsafe { put_string(out_report, out_len, &json(&report)?) }?;
+        }
+        Ok(())
+    })
+}
+
+/// The number of events in the log.
+///
+/// # Safety
+/// `log` must be live; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_event_log_len(
+    log: *const JourneyEventLog,
+    out: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let log = unsafe { handle(log, "log") }?;
+        // SAFETY: forwarded caller guarantees.
+        unsafe { put(out, log.0.len(), "out") }
+    })
+}
+
+/// Discovery on the log's traces as JSON: the directly-follows graph with
+/// durations, start and end counts, frequencies, the `top` variants and
+/// measure aggregates. `mapping_json` (NULL for identity) maps event names
+/// and sets a session gap.
+///
+/// # Safety
+/// `log` must be live; strings as in the conventions; `out` writable;
+/// `out_len` NULL or writable. Release `*out` with [`journey_string_free`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_event_log_discover(
+    log: *const JourneyEventLog,
+    mapping_json: *const c_char,
+    mapping_len: usize,
+    top: usize,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let (log, mapping) = unsafe {
+            (
+                handle(log, "log")?,
+                json_options::<journey_core::events::Mapping>(
+                    mapping_json,
+                    mapping_len,
+                    "mapping",
+                )?,
+            )
+        };
+        require(out, "out")?;
+        let traces = log.0.traces(None, &mapping);
+        let report = journey_core::discovery::Discovery::from_traces(&traces).report(top);
+        // SAFETY: checked above.
+        unsafe { put_string(out, out_len, &json(&report)?) }
+    })
+}
+
+/// The model, one of its journeys, the log and its traces, for the functions below.
+///
+/// # Safety
+/// As for those functions.
+unsafe fn journey_and_traces<'a>(
+    model: *const JourneyModel,
+    journey: *const c_char,
+    journey_len: usize,
+    log: *const JourneyEventLog,
+    mapping_json: *const c_char,
+    mapping_len: usize,
+) -> Result<(&'a JourneyModel, &'a Journey, journey_core::events::Traces), Failure> {
+    // SAFETY: forwarded caller guarantees.
+    let (model, id, log, mapping) = unsafe {
+        (
+            handle(model, "model")?,
+            text(journey, journey_len, "journey")?,
+            handle(log, "log")?,
+            json_options::<journey_core::events::Mapping>(mapping_json, mapping_len, "mapping")?,
+        )
+    };
+    let journey = find_journey(model, id)?;
+    let traces = log.0.traces(Some(journey), &mapping);
+    Ok((model, journey, traces))
+}
+
+/// Conformance of the log's traces to a journey, as JSON: overall and
+/// per-trace fitness and the `top` deviations.
+///
+/// # Safety
+/// `model` and `log` must be live; strings as in the conventions; `out`
+/// writable; `out_len` NULL or writable. Release `*out` with
+/// [`journey_string_free`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_conformance(
+    model: *const JourneyModel,
+    journey: *const c_char,
+    journey_len: usize,
+    log: *const JourneyEventLog,
+    mapping_json: *const c_char,
+    mapping_len: usize,
+    top: usize,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        require(out, "out")?;
+        // SAFETY: forwarded caller guarantees.
+        let (_, journey, traces) = unsafe {
+            journey_and_traces(model, journey, journey_len, log, mapping_json, mapping_len)
+        }?;
+        let result = journey_core::conformance::conformance(journey, &traces, top);
+        // SAFETY: checked above.
+        unsafe { put_string(out, out_len, &json(&result)?) }
+    })
+}
+
+/// The stage funnel measured on the log's traces, as a JSON array.
+///
+/// # Safety
+/// As for [`journey_model_conformance`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_data_funnel(
+    model: *const JourneyModel,
+    journey: *const c_char,
+    journey_len: usize,
+    log: *const JourneyEventLog,
+    mapping_json: *const c_char,
+    mapping_len: usize,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        require(out, "out")?;
+        // SAFETY: forwarded caller guarantees.
+        let (_, journey, traces) = unsafe {
+            journey_and_traces(model, journey, journey_len, log, mapping_json, mapping_len)
+        }?;
+        let funnel = journey_core::discovery::data_funnel(&traces, journey);
+        // SAFETY: checked above.
+        unsafe { put_string(out, out_len, &json(&funnel)?) }
+    })
+}
+
+/// A new model in which the journey is fitted to the log (probabilities,
+/// counts, durations, entry weights, measure values). `options_json`:
+/// `{"add_unmapped": true}` also adds observed touchpoints and transitions
+/// the map lacks; NULL for the defaults.
+///
+/// # Safety
+/// `model` and `log` must be live; strings as in the conventions; `out`
+/// writable. Release `*out` with [`journey_model_free`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_fit(
+    model: *const JourneyModel,
+    journey: *const c_char,
+    journey_len: usize,
+    log: *const JourneyEventLog,
+    mapping_json: *const c_char,
+    mapping_len: usize,
+    options_json: *const c_char,
+    options_len: usize,
+    out: *mut *mut JourneyModel,
+) -> JourneyStatus {
+    guard(|| {
+        require(out, "out")?;
+        // SAFETY: forwarded caller guarantees.
+        let (model, design, traces, options) = unsafe {
+            let (model, design, traces) =
+                journey_and_traces(model, journey, journey_len, log, mapping_json, mapping_len)?;
+            let options = json_options::<journey_core::fit::FitOptions>(
+                options_json,
+                options_len,
+                "options",
+            )?;
+            (model, design, traces, options)
+        };
+        let discovery = journey_core::discovery::Discovery::from_traces(&traces);
+        let fitted = journey_core::fit::fit(Some(design), &discovery, &options);
+        let boxed = Box::into_raw(Box::new(JourneyModel(model.0.with_journey(fitted))));
+        // SAFETY: checked above.
+        unsafe { put(out, boxed, "out") }
+    })
+}
+
+/// Attribution of the log's conversions (traces reaching one of the
+/// journey's goals) as JSON. `options_json`: `{"orders":[1,3]}` for the
+/// Markov orders (1 to 4); NULL for order 1.
+///
+/// # Safety
+/// As for [`journey_model_conformance`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_attribution(
+    model: *const JourneyModel,
+    journey: *const c_char,
+    journey_len: usize,
+    log: *const JourneyEventLog,
+    mapping_json: *const c_char,
+    mapping_len: usize,
+    options_json: *const c_char,
+    options_len: usize,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        require(out, "out")?;
+        // SAFETY: forwarded caller guarantees.
+        let (journey, traces, options) = unsafe {
+            let (_, journey, traces) =
+                journey_and_traces(model, journey, journey_len, log, mapping_json, mapping_len)?;
+            let options = json_options::<journey_core::attribution::AttributionOptions>(
+                options_json,
+                options_len,
+                "options",
+            )?;
+            (journey, traces, options)
+        };
+        let paths = journey_core::attribution::paths_from_traces(
+            &traces,
+            &journey.goals,
+            &Default::default(),
+        );
+        let result = journey_core::attribution::attribute(&paths, &options)?;
+        // SAFETY: checked above.
+        unsafe { put_string(out, out_len, &json(&result)?) }
+    })
+}
+
+/// Attribution from path data in CSV (`path,total_conversions,
+/// total_conversion_value,total_null`, paths like `a > b > c`), as JSON.
+/// `csv_options_json` renames the columns or the separator; `options_json`
+/// chooses the Markov orders; NULL for the defaults.
+///
+/// # Safety
+/// Strings as in the conventions; `out` writable; `out_len` NULL or
+/// writable. Release `*out` with [`journey_string_free`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_paths_attribution(
+    csv: *const c_char,
+    csv_len: usize,
+    csv_options_json: *const c_char,
+    csv_options_len: usize,
+    options_json: *const c_char,
+    options_len: usize,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        require(out, "out")?;
+        // SAFETY: forwarded caller guarantees.
+        let (csv, csv_options, options) = unsafe {
+            (
+                text(csv, csv_len, "csv")?,
+                json_options::<journey_core::attribution::PathCsvOptions>(
+                    csv_options_json,
+                    csv_options_len,
+                    "csv_options",
+                )?,
+                json_options::<journey_core::attribution::AttributionOptions>(
+                    options_json,
+                    options_len,
+                    "options",
+                )?,
+            )
+        };
+        let (paths, _) = journey_core::attribution::read_paths_csv(csv.as_bytes(), &csv_options)?;
+        let result = journey_core::attribution::attribute(&paths, &options)?;
+        // SAFETY: checked above.
+        unsafe { put_string(out, out_len, &json(&result)?) }
+    })
+}

@@ -325,6 +325,101 @@ static void test_analysis(JourneyModel *gym) {
   CHECK_STATUS(journey_model_analyze(gym, NULL, 3, NULL, 0, &analysis), JOURNEY_STATUS_INVALID_ARGUMENT);
 }
 
+static void test_events(JourneyModel *gym, const char *data) {
+  JourneyEventLog *log = NULL;
+  CHECK_STATUS(journey_event_log_new(&log), JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_event_log_new(NULL), JOURNEY_STATUS_INVALID_ARGUMENT);
+  char path[4096];
+  snprintf(path, sizeof(path), "%s/gym-events.csv", data);
+  char *report = NULL;
+  size_t len = 0, count = 0;
+  const char *options = "{\"measures\": [\"csat\", \"ces\", \"nps\"]}";
+  CHECK_STATUS(journey_event_log_read_csv_file(log, path, strlen(path), options, strlen(options), &report, &len),
+               JOURNEY_STATUS_OK);
+  CHECK(strstr(report, "\"rows_read\":1353,\"rows_used\":1351,\"rows_skipped\":2") != NULL);
+  CHECK(strstr(report, "\"row\":1351") != NULL && strstr(report, "last tuesday") != NULL);
+  journey_string_free(report);
+  CHECK_STATUS(journey_event_log_len(log, &count), JOURNEY_STATUS_OK);
+  CHECK(count == 1351);
+  CHECK_STATUS(journey_event_log_read_csv_file(log, S("/no/such/file.csv"), NULL, 0, NULL, NULL),
+               JOURNEY_STATUS_NOT_FOUND);
+  CHECK_STATUS(journey_event_log_read_csv_file(NULL, path, strlen(path), NULL, 0, NULL, NULL),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+  /* Failing on the first bad row, and bad options. */
+  JourneyEventLog *strict = NULL;
+  CHECK_STATUS(journey_event_log_new(&strict), JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_event_log_read_csv(strict, S("customer,timestamp,event\na,yesterday,x\n"),
+                                          S("{\"on_error\": \"fail\"}"), NULL, NULL),
+               JOURNEY_STATUS_PARSE_ERROR);
+  CHECK(message_contains("row 2"));
+  CHECK_STATUS(journey_event_log_read_csv(strict, S("who,when\n"), NULL, 0, NULL, NULL), JOURNEY_STATUS_PARSE_ERROR);
+  CHECK(message_contains("no column"));
+  CHECK_STATUS(journey_event_log_read_csv(strict, S("customer,timestamp,event\n"), S("{\"delimiter\": 3}"), NULL, NULL),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_event_log_read_csv(strict, "\xff", 1, NULL, 0, NULL, NULL), JOURNEY_STATUS_INVALID_ARGUMENT);
+  /* Pushing events. */
+  CHECK_STATUS(journey_event_log_push(strict, S("a"), 0, S("x"), NULL, 0), JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_event_log_push(strict, S("a"), 1000, S("y"), S("web")), JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_event_log_push(strict, S(""), 0, S("y"), NULL, 0), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_event_log_push(NULL, S("a"), 0, S("y"), NULL, 0), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_event_log_push_json(strict, S("{\"customer\":\"b\",\"timestamp\":5,\"name\":\"x\",\"measures\":{\"nps\":9}}")),
+               JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_event_log_push_json(strict, S("{\"customer\":\"b\"}")), JOURNEY_STATUS_PARSE_ERROR);
+  CHECK_STATUS(journey_event_log_len(strict, &count), JOURNEY_STATUS_OK);
+  CHECK(count == 3);
+  char *json = NULL;
+  CHECK_STATUS(journey_event_log_discover(strict, NULL, 0, 5, &json, &len), JOURNEY_STATUS_OK);
+  CHECK(strstr(json, "\"edges\":[{\"from\":\"x\",\"to\":\"y\",\"count\":1,\"mean_ms\":1000.0") != NULL);
+  CHECK(strstr(json, "\"nps\":100.0") != NULL);
+  journey_string_free(json);
+  CHECK_STATUS(journey_event_log_discover(strict, S("{\"names\": 5}"), 5, &json, &len), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_event_log_discover(strict, NULL, 0, 5, NULL, &len), JOURNEY_STATUS_INVALID_ARGUMENT);
+  journey_event_log_free(strict);
+  journey_event_log_free(NULL);
+
+  /* Against the gym journey. */
+  CHECK_STATUS(journey_model_conformance(gym, S("gym"), log, NULL, 0, 3, &json, &len), JOURNEY_STATUS_OK);
+  CHECK(strstr(json, "\"transitions\":1050") != NULL);
+  CHECK(strstr(json, "\"kind\":\"unknown_touchpoint\"") != NULL);
+  journey_string_free(json);
+  CHECK_STATUS(journey_model_conformance(gym, S("pool"), log, NULL, 0, 3, &json, &len), JOURNEY_STATUS_NOT_FOUND);
+  CHECK_STATUS(journey_model_conformance(gym, S("gym"), NULL, NULL, 0, 3, &json, &len), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_model_conformance(gym, S("gym"), log, NULL, 0, 3, NULL, &len), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_model_data_funnel(gym, S("gym"), log, NULL, 0, &json, &len), JOURNEY_STATUS_OK);
+  CHECK(strstr(json, "[{\"stage\":\"awareness\",\"traces\":301,") == json);
+  journey_string_free(json);
+  CHECK_STATUS(journey_model_data_funnel(NULL, S("gym"), log, NULL, 0, &json, &len), JOURNEY_STATUS_INVALID_ARGUMENT);
+  JourneyModel *fitted = NULL;
+  CHECK_STATUS(journey_model_fit(gym, S("gym"), log, NULL, 0, S("{\"add_unmapped\": true}"), &fitted), JOURNEY_STATUS_OK);
+  char *stage = NULL, *channel = NULL;
+  CHECK_STATUS(journey_model_touchpoint_info(fitted, S("gym"), S("chat_widget"), &stage, &channel), JOURNEY_STATUS_OK);
+  journey_string_free(stage);
+  journey_string_free(channel);
+  journey_model_free(fitted);
+  CHECK_STATUS(journey_model_fit(gym, S("gym"), log, NULL, 0, S("{\"add_unmapped\": 1}"), &fitted),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_model_fit(gym, S("gym"), log, NULL, 0, NULL, 0, NULL), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_model_attribution(gym, S("gym"), log, NULL, 0, S("{\"orders\": [1, 2]}"), &json, &len),
+               JOURNEY_STATUS_OK);
+  CHECK(strstr(json, "{\"conversions\":22.0,") == json);
+  journey_string_free(json);
+  CHECK_STATUS(journey_model_attribution(gym, S("gym"), log, NULL, 0, S("{\"orders\": [7]}"), &json, &len),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK(message_contains("order 7"));
+  journey_event_log_free(log);
+
+  CHECK_STATUS(journey_paths_attribution(S("path,total_conversions,total_null\nc1 > c2,1,0\nc1,0,1\nc2,1,0\n"), NULL, 0,
+                                         NULL, 0, &json, &len),
+               JOURNEY_STATUS_OK);
+  CHECK(strstr(json, "\"conversion_probability\":0.6666666666666666") != NULL);
+  journey_string_free(json);
+  CHECK_STATUS(journey_paths_attribution(S("x\n1\n"), NULL, 0, NULL, 0, &json, &len), JOURNEY_STATUS_PARSE_ERROR);
+  CHECK_STATUS(journey_paths_attribution(S("path,total_conversions\na,1\n"), S("{\"separator\": []}"), NULL, 0, &json, &len),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_paths_attribution(S("path,total_conversions\na,1\n"), NULL, 0, NULL, 0, NULL, &len),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+}
+
 int main(int argc, char **argv) {
   const char *data = argc > 1 ? argv[1] : "examples/data";
   char gym_path[4096];
@@ -336,6 +431,7 @@ int main(int argc, char **argv) {
   test_round_trip_and_validate(gym);
   test_accessors(gym);
   test_analysis(gym);
+  test_events(gym, data);
   journey_model_free(gym);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
