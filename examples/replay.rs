@@ -6,6 +6,7 @@
 //! ```text
 //! cargo run --example replay
 //! cargo run --example replay -- --generate 400 > log.csv   # a fresh simulated log
+//! cargo run --example replay -- --json                      # the results as JSON
 //! ```
 
 use std::process::ExitCode;
@@ -42,6 +43,7 @@ fn run() -> Result<(), String> {
         return log.write_csv(std::io::stdout()).map_err(|e| e.to_string());
     }
 
+    let as_json = args.iter().any(|a| a == "--json");
     let path = format!("{root}/gym-events.csv");
     let file = std::fs::File::open(&path).map_err(|e| format!("{path}: {e}"))?;
     let mut log = EventLog::new();
@@ -50,6 +52,20 @@ fn run() -> Result<(), String> {
         ..CsvOptions::default()
     };
     let read = log.read_csv(file, &options).map_err(|e| e.to_string())?;
+    if as_json {
+        // What every front must reproduce for the bundled log (default options).
+        let traces = log.traces(Some(gym), &Mapping::default());
+        let paths = paths_from_traces(&traces, &gym.goals, &Default::default());
+        let results = serde_json::json!({
+            "read": read,
+            "conformance": conformance(gym, &traces, 10),
+            "data_funnel": data_funnel(&traces, gym),
+            "discovery": Discovery::from_traces(&log.traces(None, &Mapping::default())).report(10),
+            "attribution": attribute(&paths, &AttributionOptions { orders: vec![1, 2] }).map_err(|e| e.to_string())?,
+        });
+        println!("{results}");
+        return Ok(());
+    }
     println!(
         "Read examples/data/gym-events.csv: {} rows, {} used, {} skipped",
         read.rows_read, read.rows_used, read.rows_skipped

@@ -13,7 +13,8 @@ version="$(cargo pkgid -p journey-wasm | sed 's/.*[#@]//')"
 
 echo "-- Node tests (node --test)"
 mkdir -p "$npm_dir/expected"
-cargo build --quiet --example analyze
+cargo build --quiet --example analyze --example replay
+target/debug/examples/replay --json > "$npm_dir/expected/replay.json"
 for journey in gym shoe; do
   target/debug/examples/analyze "examples/data/$journey.json" "$journey" > "$npm_dir/expected/$journey.json"
 done

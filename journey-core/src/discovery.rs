@@ -75,21 +75,36 @@ pub struct Discovery {
 /// Joins the steps of a variant key (a character that ids do not contain in practice).
 pub const VARIANT_SEPARATOR: char = '\u{1f}';
 
+/// Bucket boundaries `1.05^b`, by repeated multiplication: basic IEEE
+/// operations round the same way on every platform (wasm included), unlike
+/// `ln` and `powf`, so every front puts a duration in the same bucket.
+fn boundaries() -> &'static [f64] {
+    static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = vec![1.0];
+        let mut value = 1.0f64;
+        while value < i64::MAX as f64 {
+            value *= 1.05;
+            table.push(value);
+        }
+        table
+    })
+}
+
 fn bucket(ms: i64) -> u32 {
     if ms <= 0 {
-        0
-    } else {
-        // ln(1.05) ≈ 0.04879; bucket b covers [1.05^(b-1), 1.05^b).
-        ((ms as f64).ln() / 1.05f64.ln()).floor() as u32 + 1
+        return 0;
     }
+    // The number of boundaries ≤ ms: bucket b covers [1.05^(b-1), 1.05^b).
+    let ms = ms as f64;
+    boundaries().partition_point(|&bound| bound <= ms) as u32
 }
 
 fn bucket_value(b: u32) -> f64 {
-    if b == 0 {
-        0.0
-    } else {
-        // Geometric middle of the bucket.
-        1.05f64.powf(f64::from(b) - 0.5)
+    match b {
+        0 => 0.0,
+        // Geometric middle of the bucket: 1.05^(b-1) · √1.05.
+        b => boundaries()[b as usize - 1] * 1.05f64.sqrt(),
     }
 }
 

@@ -83,3 +83,13 @@ test('attribution from path data', () => {
   assert.ok(Math.abs(markov.touchpoints[0].removal_effect - 0.5) < 1e-15);
   assert.throws(() => attributePaths('x\n1\n'), (e) => e.code === 'csv_error');
 });
+
+test('results equal the Rust results for the bundled log', () => {
+  const expected = JSON.parse(readFileSync(join(process.env.JOURNEY_EXPECTED, 'replay.json'), 'utf8'));
+  const log = new EventLog();
+  assert.deepStrictEqual(log.readCsv(csv, csvOptions), expected.read);
+  assert.deepStrictEqual(gym.conformance('gym', log), expected.conformance);
+  assert.deepStrictEqual(gym.dataFunnel('gym', log), expected.data_funnel);
+  assert.deepStrictEqual(log.discover(undefined, 10), expected.discovery);
+  assert.deepStrictEqual(gym.attribution('gym', log, undefined, { orders: [1, 2] }), expected.attribution);
+});
