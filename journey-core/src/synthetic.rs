@@ -179,6 +179,67 @@ pub fn event_log(
     log
 }
 
+/// Simulated path data for attribution: `journeys` customer journeys over
+/// `channels` channels (`ch01`, `ch02`, …), aggregated into distinct paths
+/// with their conversions, value and nulls. Each journey has 1 to 8 touches
+/// (mostly short); the next channel repeats the last one a third of the time
+/// and is otherwise drawn with a skew towards low-numbered channels; a
+/// journey converts with a probability that grows with the channels it
+/// touched (each channel has its own lift), and a conversion is worth 10 to
+/// 100. Same inputs, same data.
+pub fn paths(journeys: usize, channels: usize, seed: u64) -> Vec<crate::attribution::PathData> {
+    let channels = channels.max(1);
+    let mut random = SplitMix(seed);
+    let uniform = |random: &mut SplitMix| (random.next() >> 11) as f64 / (1u64 << 53) as f64;
+    let names: Vec<String> = (1..=channels).map(|c| format!("ch{c:02}")).collect();
+    let lift: Vec<f64> = (0..channels)
+        .map(|c| 0.02 + 0.08 * ((c * 7) % channels) as f64 / channels as f64)
+        .collect();
+    let mut grouped: std::collections::BTreeMap<Vec<usize>, (u64, u64, f64)> = Default::default();
+    for _ in 0..journeys {
+        let mut length = 1;
+        while length < 8 && uniform(&mut random) < 0.45 {
+            length += 1;
+        }
+        let mut path = Vec::with_capacity(length);
+        for k in 0..length {
+            let channel = if k > 0 && random.below(3) == 0 {
+                path[k - 1]
+            } else {
+                // Skewed: the minimum of two draws favours low numbers.
+                random.below(channels).min(random.below(channels))
+            };
+            path.push(channel);
+        }
+        let mut p_convert = 0.01;
+        let mut seen = vec![false; channels];
+        for &c in &path {
+            if !seen[c] {
+                seen[c] = true;
+                p_convert += lift[c];
+            }
+        }
+        let slot = grouped.entry(path).or_default();
+        if uniform(&mut random) < p_convert.min(0.9) {
+            slot.0 += 1;
+            slot.2 += (10 + random.below(91)) as f64;
+        } else {
+            slot.1 += 1;
+        }
+    }
+    grouped
+        .into_iter()
+        .map(
+            |(path, (conversions, nulls, value))| crate::attribution::PathData {
+                path: path.into_iter().map(|c| names[c].clone()).collect(),
+                conversions: conversions as f64,
+                value,
+                nulls: nulls as f64,
+            },
+        )
+        .collect()
+}
+
 fn journey_entry(mut journey: Journey, index: usize, weight: f64) -> Journey {
     journey.entries.push(crate::model::Entry {
         touchpoint: format!("t{index}"),

@@ -1,0 +1,77 @@
+"""The peers' side of the comparison (benches/compare/run.sh): pm4py on the
+event log and ChannelAttribution on the path data, each timed end to end
+and checked against journey's results.
+
+    python compare.py discover LOG.csv OURS.json
+    python compare.py attribute PATHS.csv ORDER OURS.json
+"""
+import json
+import sys
+import time
+
+
+def discover(log_path, ours_path):
+    import pandas as pd
+    import pm4py
+
+    start = time.perf_counter()
+    df = pd.read_csv(log_path)
+    df = pm4py.format_dataframe(df, case_id="customer", activity_key="event", timestamp_key="timestamp")
+    dfg, starts, ends = pm4py.discover_dfg(df)
+    variants = pm4py.get_variants(df)
+    elapsed = time.perf_counter() - start
+    print(f"seconds pm4py_discover {elapsed:.6f}")
+
+    with open(ours_path) as f:
+        ours = json.load(f)
+    our_dfg = {(a, b): n for a, b, n in ours["edges"]}
+    their_dfg = {k: int(v) for k, v in dfg.items()}
+    our_variants = {tuple(v): n for v, n in ours["variants"]}
+    their_variants = {tuple(k): (v if isinstance(v, int) else len(v)) for k, v in variants.items()}
+    checks = [
+        ("directly-follows counts", our_dfg == their_dfg, len(our_dfg)),
+        ("start counts", ours["starts"] == {k: int(v) for k, v in starts.items()}, len(starts)),
+        ("end counts", ours["ends"] == {k: int(v) for k, v in ends.items()}, len(ends)),
+        ("variants", our_variants == their_variants, len(our_variants)),
+    ]
+    for name, equal, size in checks:
+        print(f"equal {name}: {'yes' if equal else 'NO'} ({size} entries)")
+    return all(equal for _, equal, _ in checks)
+
+
+def attribute(paths_path, order, ours_path):
+    import pandas as pd
+    from ChannelAttribution import markov_model
+
+    start = time.perf_counter()
+    data = pd.read_csv(paths_path)
+    result = markov_model(
+        data,
+        var_path="path",
+        var_conv="total_conversions",
+        var_value="total_conversion_value",
+        var_null="total_null",
+        order=int(order),
+        out_more=True,
+        sep=">",
+        verbose=0,
+    )
+    elapsed = time.perf_counter() - start
+    print(f"seconds channelattribution_order_{order} {elapsed:.6f}")
+    effects = result["removal_effects"]
+    theirs = dict(zip(effects["channel_name"], effects["removal_effects_conversion"]))
+    with open(ours_path) as f:
+        ours = json.load(f)["removal_effects"]
+    worst = 0.0
+    for channel, value in ours.items():
+        other = float(theirs.get(channel, 0.0))
+        relative = abs(value - other) / max(abs(other), 1e-12)
+        worst = max(worst, relative)
+    print(f"removal effects order {order}: largest relative difference {100 * worst:.2f}% over {len(ours)} channels")
+    return worst <= 0.02
+
+
+if __name__ == "__main__":
+    command = sys.argv[1]
+    ok = discover(*sys.argv[2:]) if command == "discover" else attribute(*sys.argv[2:])
+    sys.exit(0 if ok else 1)

@@ -1,0 +1,155 @@
+//! journey's side of the peer comparison (benches/compare/run.sh).
+//!
+//! ```text
+//! compare generate-log CUSTOMERS FILE      simulated gym event log as CSV
+//! compare generate-paths JOURNEYS FILE     simulated path data over 30 channels
+//! compare discover LOG.csv OUT.json        CSV → traces → directly-follows graph,
+//!                                          start/end counts, variants, funnel
+//! compare aggregate LOG.csv                events/s of the aggregation alone
+//! compare attribute PATHS.csv ORDER OUT.json   Markov removal effects
+//! ```
+//!
+//! Timings are printed as `seconds <label> <s>` lines for run.sh.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use journey_core::attribution::{AttributionOptions, attribute, read_paths_csv, write_paths_csv};
+use journey_core::discovery::{Discovery, data_funnel};
+use journey_core::events::{CsvOptions, EventLog, Mapping};
+use journey_core::{Document, synthetic};
+use serde_json::json;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn gym() -> Result<Document, String> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data/gym.json");
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    Document::from_json(&text).map_err(|e| e.to_string())
+}
+
+fn create(path: &str) -> Result<std::io::BufWriter<std::fs::File>, String> {
+    std::fs::File::create(path)
+        .map(std::io::BufWriter::new)
+        .map_err(|e| format!("{path}: {e}"))
+}
+
+fn read_log(path: &str) -> Result<EventLog, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
+    let mut log = EventLog::new();
+    let report = log
+        .read_csv(
+            std::io::BufReader::with_capacity(1 << 20, file),
+            &CsvOptions::default(),
+        )
+        .map_err(|e| e.to_string())?;
+    if report.rows_skipped > 0 {
+        return Err(format!(
+            "{} rows skipped: {:?}",
+            report.rows_skipped,
+            report.problems.first()
+        ));
+    }
+    Ok(log)
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    let number = |text: &str| {
+        text.parse::<usize>()
+            .map_err(|_| format!("not a number: {text}"))
+    };
+    match args {
+        [command, n, path] if command == "generate-log" => {
+            let document = gym()?;
+            let journey = document.journey("gym").ok_or("no gym journey")?;
+            let log = synthetic::event_log(journey, number(n)?, 11, true);
+            log.write_csv(create(path)?).map_err(|e| e.to_string())?;
+            println!("events {}", log.len());
+            Ok(())
+        }
+        [command, n, path] if command == "generate-paths" => {
+            let paths = synthetic::paths(number(n)?, 30, 5);
+            write_paths_csv(&paths, create(path)?).map_err(|e| e.to_string())?;
+            println!("paths {}", paths.len());
+            Ok(())
+        }
+        [command, path, out] if command == "discover" => {
+            let document = gym()?;
+            let journey = document.journey("gym").ok_or("no gym journey")?;
+            let start = Instant::now();
+            let log = read_log(path)?;
+            let traces = log.traces(Some(journey), &Mapping::default());
+            let discovery = Discovery::from_traces(&traces);
+            let funnel = data_funnel(&traces, journey);
+            let report = discovery.report(usize::MAX);
+            println!("seconds discover {:.6}", start.elapsed().as_secs_f64());
+            let edges: Vec<_> = report
+                .edges
+                .iter()
+                .map(|e| json!([e.from, e.to, e.count]))
+                .collect();
+            let variants: Vec<_> = report
+                .variants
+                .iter()
+                .map(|v| json!([v.touchpoints, v.count]))
+                .collect();
+            let result = json!({
+                "events": log.len(),
+                "edges": edges,
+                "starts": report.starts,
+                "ends": report.ends,
+                "variants": variants,
+                "funnel": funnel,
+            });
+            std::fs::write(out, result.to_string()).map_err(|e| e.to_string())
+        }
+        [command, path] if command == "aggregate" => {
+            let log = read_log(path)?;
+            let traces = log.traces(None, &Mapping::default());
+            let rounds = 5;
+            let start = Instant::now();
+            for _ in 0..rounds {
+                std::hint::black_box(Discovery::from_traces(&traces));
+            }
+            let seconds = start.elapsed().as_secs_f64() / f64::from(rounds);
+            println!("seconds aggregate {seconds:.6}");
+            println!("events_per_second {:.0}", log.len() as f64 / seconds);
+            Ok(())
+        }
+        [command, path, order, out] if command == "attribute" => {
+            let order: u8 = order.parse().map_err(|_| "not an order")?;
+            let start = Instant::now();
+            let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
+            let (paths, _) =
+                read_paths_csv(file, &Default::default()).map_err(|e| e.to_string())?;
+            let result = attribute(
+                &paths,
+                &AttributionOptions {
+                    orders: vec![order],
+                },
+            )
+            .map_err(|e| e.to_string())?;
+            println!(
+                "seconds attribute_order_{order} {:.6}",
+                start.elapsed().as_secs_f64()
+            );
+            let effects: serde_json::Map<String, serde_json::Value> = result.markov[0]
+                .touchpoints
+                .iter()
+                .map(|t| (t.touchpoint.clone(), json!(t.removal_effect)))
+                .collect();
+            std::fs::write(out, json!({ "removal_effects": effects }).to_string())
+                .map_err(|e| e.to_string())
+        }
+        _ => Err("usage: see the top of benches/compare/compare.rs".into()),
+    }
+}

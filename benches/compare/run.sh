@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Peer comparison, one command on a fresh clone:
+#   bash benches/compare/run.sh [CUSTOMERS] [JOURNEYS]
+# Makes a Python venv with pm4py and ChannelAttribution (pip), generates a
+# simulated gym event log (230,000 customers ≈ 1.08 million events) and path
+# data (1 million journeys over 30 channels) with journey's generators, runs
+# journey and the peers on the same files in one run, checks the results
+# agree and prints the time ratios.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+customers="${1:-230000}"
+journeys="${2:-1000000}"
+work=target/compare
+venv=target/compare-venv
+mkdir -p "$work"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/pip" install -q --disable-pip-version-check pm4py==2.7.23.11 ChannelAttribution==2.2.5
+cargo build --quiet --release -p journey-core --example compare
+ours=target/release/examples/compare
+python="$venv/bin/python"
+peer=benches/compare/compare.py
+
+"$ours" generate-log "$customers" "$work/log.csv"
+"$ours" generate-paths "$journeys" "$work/paths.csv"
+echo "event log: $(du -h "$work/log.csv" | cut -f1), path data: $(($(wc -l < "$work/paths.csv") - 1)) distinct paths"
+
+seconds() { grep "^seconds $1 " | awk '{ print $3 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", b / a }'; }
+
+echo
+echo "== CSV -> directly-follows graph, start/end counts, variants (+ funnel for journey)"
+ours_time=$("$ours" discover "$work/log.csv" "$work/ours.json" | seconds discover)
+peer_out=$("$python" "$peer" discover "$work/log.csv" "$work/ours.json" 2>/dev/null | grep -E "^(seconds|equal)")
+echo "$peer_out" | grep "^equal"
+peer_time=$(echo "$peer_out" | seconds pm4py_discover)
+echo "journey ${ours_time}s, pm4py ${peer_time}s: journey is $(ratio "$ours_time" "$peer_time") faster"
+"$ours" aggregate "$work/log.csv" | grep events_per_second
+
+for order in 1 3; do
+  echo
+  echo "== Markov attribution, order $order"
+  ours_time=$("$ours" attribute "$work/paths.csv" "$order" "$work/ours-$order.json" | seconds "attribute_order_$order")
+  peer_out=$("$python" "$peer" attribute "$work/paths.csv" "$order" "$work/ours-$order.json" 2>/dev/null | grep -E "^(seconds|removal)" || true)
+  echo "$peer_out" | grep "^removal" || true
+  peer_time=$(echo "$peer_out" | seconds "channelattribution_order_$order")
+  echo "journey ${ours_time}s, ChannelAttribution ${peer_time}s: journey is $(ratio "$ours_time" "$peer_time") faster"
+done
