@@ -530,8 +530,7 @@ fn propagate(chain: &Chain, removed: &[bool]) -> Result<f64, Error> {
     let mut converted = 0.0;
     for _ in 0..1_000_000 {
         let mut remaining = 0.0;
-        for s in 0..n {
-            let m = mass[s];
+        for (s, &m) in mass.iter().enumerate() {
             if m == 0.0 {
                 continue;
             }
