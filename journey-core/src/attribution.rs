@@ -325,18 +325,7 @@ pub fn attribute(paths: &[PathData], options: &AttributionOptions) -> Result<Att
             });
         }
     }
-    let mut names: Vec<&str> = paths
-        .iter()
-        .flat_map(|p| p.path.iter().map(String::as_str))
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, &n)| (n, i)).collect();
-    let paths: Vec<(Vec<usize>, &PathData)> = paths
-        .iter()
-        .filter(|p| !p.path.is_empty())
-        .map(|p| (p.path.iter().map(|s| index[s.as_str()]).collect(), p))
-        .collect();
+    let (names, paths) = indexed(paths);
     let conversions: f64 = paths.iter().map(|(_, p)| p.conversions).sum();
     let value: f64 = paths.iter().map(|(_, p)| p.value).sum();
     let nulls: f64 = paths.iter().map(|(_, p)| p.nulls).sum();
@@ -382,6 +371,23 @@ pub fn attribute(paths: &[PathData], options: &AttributionOptions) -> Result<Att
         heuristics,
         markov,
     })
+}
+
+/// The touchpoint names in id order, and the non-empty paths as indices into them.
+fn indexed(paths: &[PathData]) -> (Vec<&str>, Vec<(Vec<usize>, &PathData)>) {
+    let mut names: Vec<&str> = paths
+        .iter()
+        .flat_map(|p| p.path.iter().map(String::as_str))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, &n)| (n, i)).collect();
+    let paths = paths
+        .iter()
+        .filter(|p| !p.path.is_empty())
+        .map(|p| (p.path.iter().map(|s| index[s.as_str()]).collect(), p))
+        .collect();
+    (names, paths)
 }
 
 /// The chain of one order: transient states (tuples of the last k touchpoints),
@@ -685,17 +691,7 @@ mod tests {
     #[test]
     fn summing_the_mass_agrees_with_the_linear_solve() {
         let paths = crate::synthetic::paths(20_000, 8, 3);
-        let mut names: Vec<&str> = paths
-            .iter()
-            .flat_map(|p| p.path.iter().map(String::as_str))
-            .collect();
-        names.sort_unstable();
-        names.dedup();
-        let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, &n)| (n, i)).collect();
-        let indexed: Vec<(Vec<usize>, &PathData)> = paths
-            .iter()
-            .map(|p| (p.path.iter().map(|s| index[s.as_str()]).collect(), p))
-            .collect();
+        let (_, indexed) = indexed(&paths);
         for order in [1, 2] {
             let chain = build_chain(&indexed, order);
             for removed_channel in [None, Some(0), Some(3)] {

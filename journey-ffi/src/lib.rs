@@ -1024,6 +1024,32 @@ pub unsafe extern "C" fn journey_event_log_push_json(
     })
 }
 
+/// The shared part of the two CSV readers.
+///
+/// # Safety
+/// As for [`journey_event_log_read_csv`].
+unsafe fn read_into(
+    log: *mut JourneyEventLog,
+    input: impl std::io::Read,
+    options_json: *const c_char,
+    options_len: usize,
+    out_report: *mut *mut c_char,
+    out_len: *mut usize,
+) -> Result<(), Failure> {
+    // SAFETY: forwarded caller guarantees.
+    let options = unsafe {
+        json_options::<journey_core::events::CsvOptions>(options_json, options_len, "options")
+    }?;
+    // SAFETY: the caller guarantees a live log used by this thread only.
+    let log = unsafe { log.as_mut() }.ok_or_else(|| invalid("log is NULL"))?;
+    let report = log.0.read_csv(input, &options)?;
+    if !out_report.is_null() {
+        // SAFETY: checked non-NULL; the caller guarantees writability.
+        unsafe { put_string(out_report, out_len, &json(&report)?) }?;
+    }
+    Ok(())
+}
+
 /// Reads CSV text (with a header row) into the log. `options_json` maps the
 /// columns (`{"customer":"user_id","measures":["csat"],"on_error":"fail"}`;
 /// NULL for the defaults). On success `*out_report` (when not NULL) holds
@@ -1046,24 +1072,18 @@ pub unsafe extern "C" fn journey_event_log_read_csv(
 ) -> JourneyStatus {
     guard(|| {
         // SAFETY: forwarded caller guarantees.
-        let (csv, options) = unsafe {
-            (
-                text(csv, csv_len, "csv")?,
-                json_options::<journey_core::events::CsvOptions>(
-                    options_json,
-                    options_len,
-                    "options",
-                )?,
+        let csv = unsafe { text(csv, csv_len, "csv") }?;
+        // SAFETY: forwarded caller guarantees.
+        unsafe {
+            read_into(
+                log,
+                csv.as_bytes(),
+                options_json,
+                options_len,
+                out_report,
+                out_len,
             )
-        };
-        // SAFETY: the caller guarantees a live log used by this thread only.
-        let log = unsafe { log.as_mut() }.ok_or_else(|| invalid("log is NULL"))?;
-        let report = log.0.read_csv(csv.as_bytes(), &options)?;
-        if !out_report.is_null() {
-            // SAFETY: checked non-NULL; the caller guarantees writability.
-            unsafe { put_string(out_report, out_len, &json(&report)?) }?;
         }
-        Ok(())
     })
 }
 
@@ -1083,26 +1103,12 @@ pub unsafe extern "C" fn journey_event_log_read_csv_file(
 ) -> JourneyStatus {
     guard(|| {
         // SAFETY: forwarded caller guarantees.
-        let (path, options) = unsafe {
-            (
-                text(path, path_len, "path")?,
-                json_options::<journey_core::events::CsvOptions>(
-                    options_json,
-                    options_len,
-                    "options",
-                )?,
-            )
-        };
-        // SAFETY: the caller guarantees a live log used by this thread only.
-        let log = unsafe { log.as_mut() }.ok_or_else(|| invalid("log is NULL"))?;
+        let path = unsafe { text(path, path_len, "path") }?;
         let file = std::fs::File::open(path)
             .map_err(|e| Failure(JourneyStatus::NotFound, format!("{path}: {e}")))?;
-        let report = log.0.read_csv(std::io::BufReader::new(file), &options)?;
-        if !out_report.is_null() {
-            // SAFETY: checked non-NULL; the caller guarantees writability.
-            unsafe { put_string(out_report, out_len, &json(&report)?) }?;
-        }
-        Ok(())
+        let input = std::io::BufReader::new(file);
+        // SAFETY: forwarded caller guarantees.
+        unsafe { read_into(log, input, options_json, options_len, out_report, out_len) }
     })
 }
 

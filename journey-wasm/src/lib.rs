@@ -118,6 +118,19 @@ pub struct JourneyModel {
 }
 
 impl JourneyModel {
+    /// A journey of the model and the log's traces mapped onto it.
+    fn traced(
+        &self,
+        journey: &str,
+        log: &EventLog,
+        mapping: Option<MappingArg>,
+    ) -> Result<(&Journey, journey_core::events::Traces), JsValue> {
+        let journey = self.journey_by_id(journey)?;
+        let mapping = optional(mapping.map(JsValue::from), "mapping")?;
+        let traces = log.log.traces(Some(journey), &mapping);
+        Ok((journey, traces))
+    }
+
     fn journey_by_id(&self, id: &str) -> Result<&Journey, JsValue> {
         self.document.journey(id).ok_or_else(|| {
             to_js_error(Error::NotFound {
@@ -381,9 +394,8 @@ impl JourneyModel {
         log: &EventLog,
         mapping: Option<MappingArg>,
     ) -> Result<JsValue, JsValue> {
-        let journey = self.journey_by_id(journey)?;
-        let mapping = optional(mapping.map(JsValue::from), "mapping")?;
-        to_js(&log.log.traces(Some(journey), &mapping))
+        let (_, traces) = self.traced(journey, log, mapping)?;
+        to_js(&traces)
     }
 
     /// How well the log's traces follow a journey, with its `top` deviations.
@@ -395,9 +407,7 @@ impl JourneyModel {
         mapping: Option<MappingArg>,
         top: Option<usize>,
     ) -> Result<JsValue, JsValue> {
-        let journey = self.journey_by_id(journey)?;
-        let mapping = optional(mapping.map(JsValue::from), "mapping")?;
-        let traces = log.log.traces(Some(journey), &mapping);
+        let (journey, traces) = self.traced(journey, log, mapping)?;
         to_js(&journey_core::conformance::conformance(
             journey,
             &traces,
@@ -413,9 +423,7 @@ impl JourneyModel {
         log: &EventLog,
         mapping: Option<MappingArg>,
     ) -> Result<JsValue, JsValue> {
-        let journey = self.journey_by_id(journey)?;
-        let mapping = optional(mapping.map(JsValue::from), "mapping")?;
-        let traces = log.log.traces(Some(journey), &mapping);
+        let (journey, traces) = self.traced(journey, log, mapping)?;
         to_js(&journey_core::discovery::data_funnel(&traces, journey))
     }
 
@@ -427,10 +435,8 @@ impl JourneyModel {
         mapping: Option<MappingArg>,
         options: Option<FitOptionsArg>,
     ) -> Result<JourneyModel, JsValue> {
-        let design = self.journey_by_id(journey)?;
-        let mapping = optional(mapping.map(JsValue::from), "mapping")?;
+        let (design, traces) = self.traced(journey, log, mapping)?;
         let options = optional(options.map(JsValue::from), "options")?;
-        let traces = log.log.traces(Some(design), &mapping);
         let discovery = journey_core::discovery::Discovery::from_traces(&traces);
         let fitted = journey_core::fit::fit(Some(design), &discovery, &options);
         Ok(JourneyModel {
@@ -448,10 +454,8 @@ impl JourneyModel {
         mapping: Option<MappingArg>,
         options: Option<AttributionOptionsArg>,
     ) -> Result<JsValue, JsValue> {
-        let journey = self.journey_by_id(journey)?;
-        let mapping = optional(mapping.map(JsValue::from), "mapping")?;
+        let (journey, traces) = self.traced(journey, log, mapping)?;
         let options = optional(options.map(JsValue::from), "options")?;
-        let traces = log.log.traces(Some(journey), &mapping);
         let paths = journey_core::attribution::paths_from_traces(
             &traces,
             &journey.goals,
