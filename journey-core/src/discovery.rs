@@ -233,33 +233,29 @@ impl Discovery {
         };
         self.traces += 1;
         self.steps += trace.steps.len() as u64;
-        *self.starts.entry(first.touchpoint.clone()).or_default() += 1;
-        *self.ends.entry(last.touchpoint.clone()).or_default() += 1;
-        let mut variant = String::new();
+        bump(&mut self.starts, &first.touchpoint, 1);
+        bump(&mut self.ends, &last.touchpoint, 1);
+        let mut variant = String::with_capacity(trace.steps.len() * 16);
         for (k, step) in trace.steps.iter().enumerate() {
-            *self.frequencies.entry(step.touchpoint.clone()).or_default() += 1;
+            bump(&mut self.frequencies, &step.touchpoint, 1);
             if k > 0 {
                 variant.push(VARIANT_SEPARATOR);
             }
             variant.push_str(&step.touchpoint);
             for (key, value) in &step.measures {
-                self.measures
-                    .entry(step.touchpoint.clone())
-                    .or_default()
-                    .entry(key.clone())
-                    .or_default()
-                    .add(*value);
+                slot(slot(&mut self.measures, &step.touchpoint), key).add(*value);
             }
         }
         for pair in trace.steps.windows(2) {
-            self.edges
-                .entry(pair[0].touchpoint.clone())
-                .or_default()
-                .entry(pair[1].touchpoint.clone())
-                .or_default()
+            slot(slot(&mut self.edges, &pair[0].touchpoint), &pair[1].touchpoint)
                 .add(pair[1].timestamp.saturating_sub(pair[0].timestamp));
         }
-        *self.variants.entry(variant).or_default() += 1;
+        match self.variants.get_mut(&variant) {
+            Some(count) => *count += 1,
+            None => {
+                self.variants.insert(variant, 1);
+            }
+        }
     }
 
     /// Adds another state, computed over other customers. Merging is
@@ -404,6 +400,25 @@ pub struct MeasureSummary {
     pub nps: Option<f64>,
     /// For `csat`: the share of answers of 4–5 on a 1–5 scale.
     pub csat_share: Option<f64>,
+}
+
+/// Adds to a count, allocating the key only the first time it is seen.
+fn bump(map: &mut BTreeMap<String, u64>, key: &str, by: u64) {
+    match map.get_mut(key) {
+        Some(count) => *count += by,
+        None => {
+            map.insert(key.to_owned(), by);
+        }
+    }
+}
+
+/// The value under `key`, inserted as the default the first time.
+fn slot<'a, V: Default>(map: &'a mut BTreeMap<String, V>, key: &str) -> &'a mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_owned(), V::default());
+    }
+    // Just inserted when absent, so present.
+    map.get_mut(key).unwrap_or_else(|| unreachable!())
 }
 
 /// A readable summary of a [`Discovery`].
