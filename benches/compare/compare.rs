@@ -87,11 +87,19 @@ fn run(args: &[String]) -> Result<(), String> {
             let journey = document.journey("gym").ok_or("no gym journey")?;
             let start = Instant::now();
             let log = read_log(path)?;
+            let read = start.elapsed().as_secs_f64();
             let traces = log.traces(Some(journey), &Mapping::default());
+            let traced = start.elapsed().as_secs_f64();
             let discovery = Discovery::from_traces(&traces);
             let funnel = data_funnel(&traces, journey);
             let report = discovery.report(usize::MAX);
-            println!("seconds discover {:.6}", start.elapsed().as_secs_f64());
+            let total = start.elapsed().as_secs_f64();
+            println!("seconds discover {total:.6}");
+            println!(
+                "phases read {read:.3} traces {:.3} discovery+funnel+report {:.3}",
+                traced - read,
+                total - traced
+            );
             let edges: Vec<_> = report
                 .edges
                 .iter()

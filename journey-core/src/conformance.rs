@@ -87,11 +87,13 @@ pub fn conformance(journey: &Journey, traces: &Traces, top: usize) -> Conformanc
         .enumerate()
         .map(|(i, s)| (s.id.as_str(), i))
         .collect();
-    let stage_of = |id: &str| {
-        journey
-            .touchpoint(id)
-            .map(|t| stage_position.get(t.stage.as_str()).copied())
-    };
+    // Outer None: not on the map; inner None: on the map in an unknown stage.
+    let stages: HashMap<&str, Option<usize>> = journey
+        .touchpoints
+        .iter()
+        .map(|t| (t.id.as_str(), stage_position.get(t.stage.as_str()).copied()))
+        .collect();
+    let stage_of = |id: &str| stages.get(id).copied();
     let mut per_trace = Vec::with_capacity(traces.traces.len());
     let mut deviations: BTreeMap<(DeviationKind, String, String), (u64, Vec<String>)> =
         BTreeMap::new();

@@ -247,8 +247,11 @@ impl Discovery {
             }
         }
         for pair in trace.steps.windows(2) {
-            slot(slot(&mut self.edges, &pair[0].touchpoint), &pair[1].touchpoint)
-                .add(pair[1].timestamp.saturating_sub(pair[0].timestamp));
+            slot(
+                slot(&mut self.edges, &pair[0].touchpoint),
+                &pair[1].touchpoint,
+            )
+            .add(pair[1].timestamp.saturating_sub(pair[0].timestamp));
         }
         match self.variants.get_mut(&variant) {
             Some(count) => *count += 1,
@@ -469,11 +472,12 @@ pub fn data_funnel(traces: &Traces, journey: &Journey) -> Vec<DataFunnelStage> {
         .enumerate()
         .map(|(i, s)| (s.id.as_str(), i))
         .collect();
-    let stage_of = |touchpoint: &str| {
-        journey
-            .touchpoint(touchpoint)
-            .and_then(|t| position.get(t.stage.as_str()).copied())
-    };
+    let stages: std::collections::HashMap<&str, usize> = journey
+        .touchpoints
+        .iter()
+        .filter_map(|t| Some((t.id.as_str(), *position.get(t.stage.as_str())?)))
+        .collect();
+    let stage_of = |touchpoint: &str| stages.get(touchpoint).copied();
     let n = journey.stages.len();
     let mut reached = vec![0u64; n];
     let mut gaps: Vec<Vec<i64>> = vec![Vec::new(); n];

@@ -444,10 +444,15 @@ impl EventLog {
     /// Cuts the log into per-customer traces, mapping event names onto the
     /// journey's touchpoints (any name is "known" when `journey` is `None`).
     pub fn traces(&self, journey: Option<&Journey>, mapping: &Mapping) -> Traces {
-        let mut by_customer: BTreeMap<&str, Vec<&Event>> = BTreeMap::new();
+        let mut by_customer: std::collections::HashMap<&str, Vec<&Event>> =
+            std::collections::HashMap::new();
         for event in &self.events {
             by_customer.entry(&event.customer).or_default().push(event);
         }
+        let mut by_customer: Vec<(&str, Vec<&Event>)> = by_customer.into_iter().collect();
+        by_customer.sort_unstable_by_key(|(customer, _)| *customer);
+        let known_ids: Option<std::collections::HashSet<&str>> =
+            journey.map(|j| j.touchpoints.iter().map(|t| t.id.as_str()).collect());
         let mut result = Traces::default();
         for (customer, mut events) in by_customer {
             // Stable: equal timestamps keep their input order.
@@ -473,7 +478,9 @@ impl EventLog {
                     .get(&event.name)
                     .cloned()
                     .unwrap_or_else(|| event.name.clone());
-                let known = journey.is_none_or(|j| j.touchpoint(&touchpoint).is_some());
+                let known = known_ids
+                    .as_ref()
+                    .is_none_or(|ids| ids.contains(touchpoint.as_str()));
                 if !known {
                     *result.unknown_events.entry(event.name.clone()).or_default() += 1;
                     if mapping.unknown == UnknownEvents::Drop {
