@@ -187,3 +187,25 @@ fn a_valid_fixture_has_no_findings_and_codes_are_stable_strings() {
         json!("goal_unreachable")
     );
 }
+
+#[test]
+fn a_loop_whose_only_way_out_has_probability_zero_is_a_trap() {
+    // t0 loops on itself by count 1; its way to the goal was counted 0 times.
+    let findings = shoe_with(|doc| {
+        let journey = &mut doc["journeys"][0];
+        journey["transitions"] = json!([
+            {"from": "social_ad", "to": "social_ad", "count": 1},
+            {"from": "social_ad", "to": "online_shop", "count": 0},
+            {"from": "online_shop", "to": "review", "probability": 1}
+        ]);
+    });
+    assert!(
+        has(
+            &findings,
+            Severity::Error,
+            Code::Trap,
+            "journeys[shoe].touchpoints[social_ad]"
+        ),
+        "{findings:#?}"
+    );
+}

@@ -219,14 +219,26 @@ impl<'a> JourneyGraph<'a> {
             .collect()
     }
 
-    /// Present nodes from which one of `targets` can be reached through
-    /// present, non-goal touchpoints (targets included).
-    pub(crate) fn can_reach(&self, targets: &BTreeSet<NodeIndex>) -> BTreeSet<NodeIndex> {
+    /// Present nodes from which one of `targets` is reached with positive
+    /// probability (targets included): a transition whose resolved probability
+    /// is 0 leads nowhere.
+    pub(crate) fn can_reach_with_probability(
+        &self,
+        targets: &BTreeSet<NodeIndex>,
+    ) -> BTreeSet<NodeIndex> {
+        let mut incoming: HashMap<NodeIndex, Vec<NodeIndex>> = HashMap::new();
+        for node in self.graph.node_indices() {
+            for (target, probability) in self.resolved(node).0 {
+                if probability > 0.0 {
+                    incoming.entry(target).or_default().push(node);
+                }
+            }
+        }
         let mut seen: BTreeSet<NodeIndex> = targets.clone();
         let mut queue: VecDeque<NodeIndex> = targets.iter().copied().collect();
         while let Some(node) = queue.pop_front() {
-            for previous in self.graph.neighbors_directed(node, EdgeDirection::Incoming) {
-                if self.is_present(previous) && !self.is_goal(previous) && seen.insert(previous) {
+            for &previous in incoming.get(&node).into_iter().flatten() {
+                if seen.insert(previous) {
                     queue.push_back(previous);
                 }
             }

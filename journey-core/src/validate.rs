@@ -647,7 +647,7 @@ fn check_structure(report: &mut Report, journey: &Journey, at: &str, goals: &Has
             leaks.insert(node);
         }
     }
-    let can_end = graph.can_reach(&leaks);
+    let can_end = graph.can_reach_with_probability(&leaks);
     let trapped: Vec<&str> = reachable
         .iter()
         .filter(|node| !can_end.contains(node))
