@@ -37,6 +37,11 @@ echo "$peer_out" | grep "^equal"
 peer_time=$(echo "$peer_out" | seconds pm4py_discover)
 echo "journey ${ours_time}s, pm4py ${peer_time}s: journey is $(ratio "$ours_time" "$peer_time") faster"
 "$ours" aggregate "$work/log.csv" | grep events_per_second
+if [ -x /usr/bin/time ]; then
+  rss_kb=$( { /usr/bin/time -f "%M" "$ours" discover "$work/log.csv" "$work/ours.json" > /dev/null; } 2>&1 | tail -1)
+  csv_kb=$(( $(wc -c < "$work/log.csv") / 1024 ))
+  awk -v r="$rss_kb" -v c="$csv_kb" 'BEGIN { printf "peak memory of the journey pipeline: %.0f MB for %.0f MB of CSV (%.1fx)\n", r / 1024, c / 1024, r / c }'
+fi
 
 for order in 1 3; do
   echo
