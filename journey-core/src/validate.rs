@@ -267,7 +267,11 @@ fn check_ids<'a>(report: &mut Report, list: &str, ids: impl Iterator<Item = &'a 
             // located by its position.
             report.error(
                 Code::DuplicateId,
-                format!("{list}[{position}].id"),
+                // Measure definitions are keyed by `key`, everything else by `id`.
+                format!(
+                    "{list}[{position}].{}",
+                    if list == "measures" { "key" } else { "id" }
+                ),
                 format!(
                     "the id {id:?} of item {position} of {list} is already used by item {first}"
                 ),
