@@ -209,3 +209,20 @@ fn a_loop_whose_only_way_out_has_probability_zero_is_a_trap() {
         "{findings:#?}"
     );
 }
+
+#[test]
+fn a_duplicated_measure_key_is_located_by_position() {
+    let findings = shoe_with(|doc| {
+        let copy = doc["measures"][0].clone();
+        doc["measures"].as_array_mut().unwrap().push(copy);
+    });
+    assert!(
+        has(
+            &findings,
+            Severity::Error,
+            Code::DuplicateId,
+            "measures[2].key"
+        ),
+        "{findings:#?}"
+    );
+}
