@@ -205,6 +205,25 @@ unsafe fn put_string(
     Ok(())
 }
 
+/// The journey named by a `(ptr, len)` id in a model handle.
+///
+/// # Safety
+/// `model` must be NULL or live; `journey` as in the conventions.
+unsafe fn journey_arg<'a>(
+    model: *const JourneyModel,
+    journey: *const c_char,
+    journey_len: usize,
+) -> Result<&'a Journey, Failure> {
+    // SAFETY: forwarded caller guarantees.
+    let (model, id) = unsafe {
+        (
+            handle(model, "model")?,
+            text(journey, journey_len, "journey")?,
+        )
+    };
+    find_journey(model, id)
+}
+
 fn find_journey<'a>(model: &'a JourneyModel, id: &str) -> Result<&'a Journey, Failure> {
     model.0.journey(id).ok_or_else(|| not_found("journey", id))
 }
@@ -660,14 +679,8 @@ pub unsafe extern "C" fn journey_model_stage_count(
 ) -> JourneyStatus {
     guard(|| {
         // SAFETY: forwarded caller guarantees.
-        let (model, journey) = unsafe {
-            (
-                handle(model, "model")?,
-                text(journey, journey_len, "journey")?,
-            )
-        };
+        let journey = unsafe { journey_arg(model, journey, journey_len) }?;
         require(out, "out")?;
-        let journey = find_journey(model, journey)?;
         // SAFETY: checked above.
         unsafe { put(out, journey.stages.len(), "out") }
     })
@@ -689,15 +702,10 @@ pub unsafe extern "C" fn journey_model_stage_at(
 ) -> JourneyStatus {
     guard(|| {
         // SAFETY: forwarded caller guarantees.
-        let (model, journey) = unsafe {
-            (
-                handle(model, "model")?,
-                text(journey, journey_len, "journey")?,
-            )
-        };
+        let journey = unsafe { journey_arg(model, journey, journey_len) }?;
         require(out_id, "out_id")?;
         require(out_name, "out_name")?;
-        let stage = at(&find_journey(model, journey)?.stages, index, "stage")?;
+        let stage = at(&journey.stages, index, "stage")?;
         // SAFETY: checked above.
         unsafe {
             put_string(out_id, std::ptr::null_mut(), &stage.id)?;
@@ -719,14 +727,8 @@ pub unsafe extern "C" fn journey_model_touchpoint_count(
 ) -> JourneyStatus {
     guard(|| {
         // SAFETY: forwarded caller guarantees.
-        let (model, journey) = unsafe {
-            (
-                handle(model, "model")?,
-                text(journey, journey_len, "journey")?,
-            )
-        };
+        let journey = unsafe { journey_arg(model, journey, journey_len) }?;
         require(out, "out")?;
-        let journey = find_journey(model, journey)?;
         // SAFETY: checked above.
         unsafe { put(out, journey.touchpoints.len(), "out") }
     })
@@ -748,19 +750,10 @@ pub unsafe extern "C" fn journey_model_touchpoint_at(
 ) -> JourneyStatus {
     guard(|| {
         // SAFETY: forwarded caller guarantees.
-        let (model, journey) = unsafe {
-            (
-                handle(model, "model")?,
-                text(journey, journey_len, "journey")?,
-            )
-        };
+        let journey = unsafe { journey_arg(model, journey, journey_len) }?;
         require(out_id, "out_id")?;
         require(out_name, "out_name")?;
-        let touchpoint = at(
-            &find_journey(model, journey)?.touchpoints,
-            index,
-            "touchpoint",
-        )?;
+        let touchpoint = at(&journey.touchpoints, index, "touchpoint")?;
         // SAFETY: checked above.
         unsafe {
             put_string(out_id, std::ptr::null_mut(), &touchpoint.id)?;
@@ -781,14 +774,13 @@ unsafe fn touchpoint_of<'a>(
     touchpoint_len: usize,
 ) -> Result<&'a Touchpoint, Failure> {
     // SAFETY: forwarded caller guarantees.
-    let (model, journey, touchpoint) = unsafe {
+    let (journey, touchpoint) = unsafe {
         (
-            handle(model, "model")?,
-            text(journey, journey_len, "journey")?,
+            journey_arg(model, journey, journey_len)?,
             text(touchpoint, touchpoint_len, "touchpoint")?,
         )
     };
-    find_touchpoint(find_journey(model, journey)?, touchpoint)
+    find_touchpoint(journey, touchpoint)
 }
 
 /// A touchpoint's stage id and channel name (`"web"`, `"in_person"`, or a
