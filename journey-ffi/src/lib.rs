@@ -224,6 +224,25 @@ unsafe fn journey_arg<'a>(
     find_journey(model, id)
 }
 
+/// Writes an item's id and name as two caller-owned strings, or neither.
+///
+/// # Safety
+/// `out_id` and `out_name` must be NULL (refused) or writable.
+unsafe fn put_id_and_name(
+    out_id: *mut *mut c_char,
+    out_name: *mut *mut c_char,
+    id: &str,
+    name: &str,
+) -> Result<(), Failure> {
+    require(out_id, "out_id")?;
+    require(out_name, "out_name")?;
+    // SAFETY: both checked non-NULL; the caller guarantees writability.
+    unsafe {
+        put_string(out_id, std::ptr::null_mut(), id)?;
+        put_string(out_name, std::ptr::null_mut(), name)
+    }
+}
+
 fn find_journey<'a>(model: &'a JourneyModel, id: &str) -> Result<&'a Journey, Failure> {
     model.0.journey(id).ok_or_else(|| not_found("journey", id))
 }
@@ -399,20 +418,6 @@ pub unsafe extern "C" fn journey_model_validate(
     })
 }
 
-/// Reads analysis options from optional JSON (`{"top": 3}`); NULL or empty
-/// text means the defaults.
-fn options(text: &str) -> Result<Options, Failure> {
-    if text.trim().is_empty() {
-        return Ok(Options::default());
-    }
-    serde_json::from_str(text).map_err(|e| {
-        Failure(
-            JourneyStatus::InvalidArgument,
-            format!("options are not valid: {e}"),
-        )
-    })
-}
-
 /// Analyzes one journey of the model with the model's measure catalog.
 ///
 /// `options_json` may be NULL (with `options_len == 0`) for the defaults, or
@@ -434,15 +439,14 @@ pub unsafe extern "C" fn journey_model_analyze(
 ) -> JourneyStatus {
     guard(|| {
         // SAFETY: forwarded caller guarantees.
-        let (model, journey, options_text) = unsafe {
+        let (model, journey, options) = unsafe {
             (
                 handle(model, "model")?,
                 text(journey, journey_len, "journey")?,
-                text(options_json, options_len, "options_json")?,
+                json_options::<Options>(options_json, options_len, "options")?,
             )
         };
         require(out, "out")?;
-        let options = options(options_text)?;
         let analysis = model.0.analyze(journey, &options)?;
         let boxed = Box::into_raw(Box::new(JourneyAnalysis(analysis)));
         // SAFETY: checked non-NULL above.
@@ -655,14 +659,9 @@ pub unsafe extern "C" fn journey_model_journey_at(
     guard(|| {
         // SAFETY: forwarded caller guarantees.
         let model = unsafe { handle(model, "model") }?;
-        require(out_id, "out_id")?;
-        require(out_name, "out_name")?;
         let journey = at(&model.0.journeys, index, "journey")?;
-        // SAFETY: checked above.
-        unsafe {
-            put_string(out_id, std::ptr::null_mut(), &journey.id)?;
-            put_string(out_name, std::ptr::null_mut(), &journey.name)
-        }
+        // SAFETY: forwarded caller guarantees.
+        unsafe { put_id_and_name(out_id, out_name, &journey.id, &journey.name) }
     })
 }
 
@@ -703,14 +702,9 @@ pub unsafe extern "C" fn journey_model_stage_at(
     guard(|| {
         // SAFETY: forwarded caller guarantees.
         let journey = unsafe { journey_arg(model, journey, journey_len) }?;
-        require(out_id, "out_id")?;
-        require(out_name, "out_name")?;
         let stage = at(&journey.stages, index, "stage")?;
-        // SAFETY: checked above.
-        unsafe {
-            put_string(out_id, std::ptr::null_mut(), &stage.id)?;
-            put_string(out_name, std::ptr::null_mut(), &stage.name)
-        }
+        // SAFETY: forwarded caller guarantees.
+        unsafe { put_id_and_name(out_id, out_name, &stage.id, &stage.name) }
     })
 }
 
@@ -751,14 +745,9 @@ pub unsafe extern "C" fn journey_model_touchpoint_at(
     guard(|| {
         // SAFETY: forwarded caller guarantees.
         let journey = unsafe { journey_arg(model, journey, journey_len) }?;
-        require(out_id, "out_id")?;
-        require(out_name, "out_name")?;
         let touchpoint = at(&journey.touchpoints, index, "touchpoint")?;
-        // SAFETY: checked above.
-        unsafe {
-            put_string(out_id, std::ptr::null_mut(), &touchpoint.id)?;
-            put_string(out_name, std::ptr::null_mut(), &touchpoint.name)
-        }
+        // SAFETY: forwarded caller guarantees.
+        unsafe { put_id_and_name(out_id, out_name, &touchpoint.id, &touchpoint.name) }
     })
 }
 

@@ -88,18 +88,14 @@ fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue
         .map_err(|e| invalid_argument(format!("{what} is not valid: {e}")))
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// Analysis options as passed from JS (`AnalysisOptions` in TypeScript).
-    #[wasm_bindgen(typescript_type = "AnalysisOptions")]
-    pub type AnalysisOptionsArg;
-}
-
-fn options(value: Option<AnalysisOptionsArg>) -> Result<Options, JsValue> {
-    match value.map(JsValue::from) {
-        None => Ok(Options::default()),
-        Some(value) if value.is_undefined() || value.is_null() => Ok(Options::default()),
-        Some(value) => from_js(value, "options"),
+/// An optional argument: `undefined`, `null` or absent means the defaults.
+fn optional<T: DeserializeOwned + Default>(
+    value: Option<JsValue>,
+    what: &str,
+) -> Result<T, JsValue> {
+    match value {
+        Some(value) if !value.is_undefined() && !value.is_null() => from_js(value, what),
+        _ => Ok(T::default()),
     }
 }
 
@@ -195,7 +191,7 @@ impl JourneyModel {
         journey: &str,
         options: Option<AnalysisOptionsArg>,
     ) -> Result<JsValue, JsValue> {
-        let options = self::options(options)?;
+        let options: Options = optional(options.map(JsValue::from), "options")?;
         let analysis = self
             .document
             .analyze(journey, &options)
@@ -212,7 +208,7 @@ impl JourneyModel {
         after: &str,
         options: Option<AnalysisOptionsArg>,
     ) -> Result<JsValue, JsValue> {
-        let options = self::options(options)?;
+        let options: Options = optional(options.map(JsValue::from), "options")?;
         let comparison = journey_core::compare(
             self.journey_by_id(before)?,
             self.journey_by_id(after)?,
@@ -268,6 +264,9 @@ impl JourneyModel {
 
 #[wasm_bindgen]
 extern "C" {
+    /// Analysis options as passed from JS (`AnalysisOptions` in TypeScript).
+    #[wasm_bindgen(typescript_type = "AnalysisOptions")]
+    pub type AnalysisOptionsArg;
     /// An event as passed from JS (`JourneyEvent` in TypeScript).
     #[wasm_bindgen(typescript_type = "JourneyEvent")]
     pub type EventArg;
@@ -286,16 +285,6 @@ extern "C" {
     /// Path-CSV options (`PathCsvOptions` in TypeScript).
     #[wasm_bindgen(typescript_type = "PathCsvOptions")]
     pub type PathCsvOptionsArg;
-}
-
-fn optional<T: DeserializeOwned + Default>(
-    value: Option<JsValue>,
-    what: &str,
-) -> Result<T, JsValue> {
-    match value {
-        Some(value) if !value.is_undefined() && !value.is_null() => from_js(value, what),
-        _ => Ok(T::default()),
-    }
 }
 
 /// Events from a website, a product or a helpdesk, in input order.
