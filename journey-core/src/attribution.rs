@@ -23,7 +23,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::events::{OnError, ReadReport, RowProblem, Traces};
+use crate::events::{OnError, ReadReport, Traces};
 use crate::linalg::Factor;
 
 /// One distinct path and its outcomes.
@@ -109,21 +109,8 @@ pub fn read_paths_csv(
             ),
             Err(error) => Err(format!("unreadable row: {error}")),
         };
-        report.rows_read += 1;
-        match outcome {
-            Ok(path) => {
-                paths.push(path);
-                report.rows_used += 1;
-            }
-            Err(reason) => {
-                if options.on_error == OnError::Fail {
-                    return Err(fail(line, reason));
-                }
-                report.rows_skipped += 1;
-                if report.problems.len() < crate::events::MAX_LISTED_PROBLEMS {
-                    report.problems.push(RowProblem { row: line, reason });
-                }
-            }
+        if let Some(path) = report.tally(line, outcome, options.on_error)? {
+            paths.push(path);
         }
     }
     Ok((paths, report))

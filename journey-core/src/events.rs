@@ -151,6 +151,35 @@ pub struct ReadReport {
     pub problems: Vec<RowProblem>,
 }
 
+impl ReadReport {
+    /// Counts one data row: a value to use, or a bad row to skip and list
+    /// (or to fail on, under [`OnError::Fail`]).
+    pub(crate) fn tally<T>(
+        &mut self,
+        row: u64,
+        outcome: Result<T, String>,
+        on_error: OnError,
+    ) -> Result<Option<T>, Error> {
+        self.rows_read += 1;
+        match outcome {
+            Ok(value) => {
+                self.rows_used += 1;
+                Ok(Some(value))
+            }
+            Err(reason) => {
+                if on_error == OnError::Fail {
+                    return Err(csv_error(row, &reason));
+                }
+                self.rows_skipped += 1;
+                if self.problems.len() < MAX_LISTED_PROBLEMS {
+                    self.problems.push(RowProblem { row, reason });
+                }
+                Ok(None)
+            }
+        }
+    }
+}
+
 /// At most this many bad rows are listed in a [`ReadReport`]; all are counted.
 pub const MAX_LISTED_PROBLEMS: usize = 1000;
 
@@ -213,40 +242,18 @@ impl EventLog {
         let mut record = csv::StringRecord::new();
         loop {
             let line = reader.position().line();
-            match reader.read_record(&mut record) {
+            let (row, outcome) = match reader.read_record(&mut record) {
                 Ok(false) => break,
-                Ok(true) => {
-                    report.rows_read += 1;
-                    let line = record.position().map_or(line, |p| p.line());
-                    match parse_row(
+                Ok(true) => (
+                    record.position().map_or(line, |p| p.line()),
+                    parse_row(
                         &record, customer, timestamp, event, channel, &measures, options,
-                    ) {
-                        Ok(parsed) => {
-                            self.events.push(parsed);
-                            report.rows_used += 1;
-                        }
-                        Err(reason) => {
-                            if options.on_error == OnError::Fail {
-                                return Err(csv_error(line, &reason));
-                            }
-                            report.rows_skipped += 1;
-                            if report.problems.len() < MAX_LISTED_PROBLEMS {
-                                report.problems.push(RowProblem { row: line, reason });
-                            }
-                        }
-                    }
-                }
-                Err(error) => {
-                    report.rows_read += 1;
-                    let reason = format!("unreadable row: {error}");
-                    if options.on_error == OnError::Fail {
-                        return Err(csv_error(line, &reason));
-                    }
-                    report.rows_skipped += 1;
-                    if report.problems.len() < MAX_LISTED_PROBLEMS {
-                        report.problems.push(RowProblem { row: line, reason });
-                    }
-                }
+                    ),
+                ),
+                Err(error) => (line, Err(format!("unreadable row: {error}"))),
+            };
+            if let Some(parsed) = report.tally(row, outcome, options.on_error)? {
+                self.events.push(parsed);
             }
         }
         Ok(report)
