@@ -129,39 +129,25 @@ impl Factor {
 
     /// Solves `(I − Q) x = b` in place.
     pub(crate) fn solve(&self, b: &mut [f64]) {
-        let mut x: Vec<f64> = self.perm.iter().map(|&old| b[old]).collect();
-        for k in 0..x.len() {
-            let xk = x[k];
-            if xk != 0.0 {
-                for (&i, &l) in self.pattern[k].iter().zip(&self.lower[k]) {
-                    x[i] -= l * xk;
-                }
-            }
-        }
-        for (value, d) in x.iter_mut().zip(&self.diag) {
-            *value /= d;
-        }
-        for k in (0..x.len()).rev() {
-            let sum: f64 = self.pattern[k]
-                .iter()
-                .zip(&self.upper[k])
-                .map(|(&j, &u)| u * x[j])
-                .sum();
-            x[k] -= sum;
-        }
-        for (new, &old) in self.perm.iter().enumerate() {
-            b[old] = x[new];
-        }
+        self.substitute(b, &self.lower, &self.upper);
     }
 
-    /// Solves `(I − Q)ᵀ x = b` in place.
+    /// Solves `(I − Q)ᵀ x = b` in place: `Uᵀ` and `Lᵀ` trade places with
+    /// `L` and `U`, on the same pattern.
     pub(crate) fn solve_transpose(&self, b: &mut [f64]) {
+        self.substitute(b, &self.upper, &self.lower);
+    }
+
+    /// Forward substitution with the unit lower factor stored column-wise
+    /// in `first`, division by `D`, back substitution with the unit upper
+    /// factor stored row-wise in `second`, all in permuted order.
+    fn substitute(&self, b: &mut [f64], first: &[Vec<f64>], second: &[Vec<f64>]) {
         let mut x: Vec<f64> = self.perm.iter().map(|&old| b[old]).collect();
         for k in 0..x.len() {
             let xk = x[k];
             if xk != 0.0 {
-                for (&i, &u) in self.pattern[k].iter().zip(&self.upper[k]) {
-                    x[i] -= u * xk;
+                for (&i, &f) in self.pattern[k].iter().zip(&first[k]) {
+                    x[i] -= f * xk;
                 }
             }
         }
@@ -171,8 +157,8 @@ impl Factor {
         for k in (0..x.len()).rev() {
             let sum: f64 = self.pattern[k]
                 .iter()
-                .zip(&self.lower[k])
-                .map(|(&i, &l)| l * x[i])
+                .zip(&second[k])
+                .map(|(&j, &g)| g * x[j])
                 .sum();
             x[k] -= sum;
         }
