@@ -7,7 +7,7 @@
 //! stage, skips a stage going forward, or is simply a transition the map
 //! does not draw.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -81,18 +81,8 @@ pub fn conformance(journey: &Journey, traces: &Traces, top: usize) -> Conformanc
         .iter()
         .map(|t| (t.from.as_str(), t.to.as_str()))
         .collect();
-    let stage_position: HashMap<&str, usize> = journey
-        .stages
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
     // Outer None: not on the map; inner None: on the map in an unknown stage.
-    let stages: HashMap<&str, Option<usize>> = journey
-        .touchpoints
-        .iter()
-        .map(|t| (t.id.as_str(), stage_position.get(t.stage.as_str()).copied()))
-        .collect();
+    let stages = journey.touchpoint_stage_positions();
     let stage_of = |id: &str| stages.get(id).copied();
     let mut per_trace = Vec::with_capacity(traces.traces.len());
     let mut deviations: BTreeMap<(DeviationKind, String, String), (u64, Vec<String>)> =

@@ -466,18 +466,8 @@ pub struct DataFunnelStage {
 /// one), stage-to-stage conversion, and the median time between stages.
 /// Steps whose touchpoint is not in the journey are ignored.
 pub fn data_funnel(traces: &Traces, journey: &Journey) -> Vec<DataFunnelStage> {
-    let position: BTreeMap<&str, usize> = journey
-        .stages
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
-    let stages: std::collections::HashMap<&str, usize> = journey
-        .touchpoints
-        .iter()
-        .filter_map(|t| Some((t.id.as_str(), *position.get(t.stage.as_str())?)))
-        .collect();
-    let stage_of = |touchpoint: &str| stages.get(touchpoint).copied();
+    let stages = journey.touchpoint_stage_positions();
+    let stage_of = |touchpoint: &str| stages.get(touchpoint).copied().flatten();
     let n = journey.stages.len();
     let mut reached = vec![0u64; n];
     let mut gaps: Vec<Vec<i64>> = vec![Vec::new(); n];

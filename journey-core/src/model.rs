@@ -202,6 +202,23 @@ impl Journey {
             .iter()
             .filter(|touchpoint| touchpoint.status == Status::Missing)
     }
+
+    /// For each touchpoint id, the position of its stage in the stage list
+    /// (`None` when its stage does not exist), for lookups per event.
+    pub fn touchpoint_stage_positions(&self) -> std::collections::HashMap<&str, Option<usize>> {
+        let positions: std::collections::HashMap<&str, usize> = self
+            .stages
+            .iter()
+            .enumerate()
+            .rev() // the first of duplicated stage ids wins
+            .map(|(i, stage)| (stage.id.as_str(), i))
+            .collect();
+        self.touchpoints
+            .iter()
+            .rev() // the first of duplicated touchpoint ids wins, as in `touchpoint()`
+            .map(|t| (t.id.as_str(), positions.get(t.stage.as_str()).copied()))
+            .collect()
+    }
 }
 
 /// A stage (phase): a column of the map grouping steps by the customer's mindset.
