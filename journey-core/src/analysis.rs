@@ -36,7 +36,7 @@
 //! the journey, so `I − Q` is invertible.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 
 use petgraph::stable_graph::NodeIndex;
 use schemars::JsonSchema;
@@ -311,7 +311,7 @@ pub fn analyze_with_measures(
     let expected_emotion = expected_emotion(journey, &touchpoints);
     let pain_points = pain_points(journey, measures, &reach_of);
     let moments_of_truth = moments_of_truth(journey, &reach_of, options.top);
-    let gaps = gaps(&graph);
+    let gaps = gaps(&graph, &chain.reachable);
     let goals = chain
         .goals
         .iter()
@@ -341,6 +341,8 @@ pub fn analyze_with_measures(
 
 /// The transient part of the chain in index space.
 struct Chain {
+    /// Present touchpoints reachable from the entries (goals included).
+    reachable: BTreeSet<NodeIndex>,
     /// Transient nodes (reachable, present, not goals) in journey order.
     nodes: Vec<NodeIndex>,
     /// Present goals in the journey's goal order.
@@ -433,7 +435,10 @@ impl Chain {
         let mut drop = Vec::with_capacity(n);
         let mut duration = Vec::with_capacity(n);
         for &node in &nodes {
-            let (steps, drop_off) = graph.resolved(node);
+            // Transient nodes are present and not goals: resolved() is the
+            // merge of these transitions.
+            let transitions = graph.resolved_transitions(node);
+            let (steps, drop_off) = JourneyGraph::merge(&transitions);
             let mut row = Vec::with_capacity(steps.len());
             let mut goal_row = Vec::new();
             for (target, probability) in steps {
@@ -449,7 +454,7 @@ impl Chain {
             drop.push(drop_off);
             let mut timed = false;
             let mut expected = 0.0;
-            for (position, _, probability) in graph.resolved_transitions(node) {
+            for &(position, _, probability) in &transitions {
                 if let Some(seconds) = journey.transitions[position].duration
                     && seconds.is_finite()
                 {
@@ -489,6 +494,7 @@ impl Chain {
             *value /= total;
         }
         Ok(Chain {
+            reachable,
             nodes,
             goals,
             index,
@@ -695,7 +701,6 @@ struct Candidate {
     probability: f64,
     sequence: usize,
     arena: usize,
-    kind: Outcome,
     finished: bool,
 }
 
@@ -816,7 +821,6 @@ fn search(
                 probability,
                 sequence,
                 arena,
-                kind: outcome,
                 finished,
             });
             sequence += 1;
@@ -836,7 +840,9 @@ fn search(
     let mut truncated = false;
     while let Some(candidate) = heap.pop() {
         if candidate.finished {
-            found.push(make_path(graph, chain, &arena, &candidate, options));
+            found.push(make_path(
+                graph, chain, &arena, &candidate, outcome, options,
+            ));
             if found.len() >= options.top {
                 break;
             }
@@ -892,6 +898,7 @@ fn make_path(
     chain: &Chain,
     arena: &[(Place, Option<usize>)],
     candidate: &Candidate,
+    outcome: Outcome,
     options: &Options,
 ) -> Path {
     let mut nodes = Vec::new();
@@ -950,7 +957,7 @@ fn make_path(
     Path {
         touchpoints: touchpoints.iter().map(|t| t.id.clone()).collect(),
         probability: candidate.probability,
-        outcome: candidate.kind,
+        outcome,
         emotions,
         peak_end,
         sawtooth: turns >= 2,
@@ -1106,9 +1113,8 @@ fn moments_of_truth(
     moments
 }
 
-fn gaps(graph: &JourneyGraph<'_>) -> Gaps {
+fn gaps(graph: &JourneyGraph<'_>, reachable: &BTreeSet<NodeIndex>) -> Gaps {
     let journey = graph.journey();
-    let reachable = graph.reachable_nodes();
     let mut gaps = Gaps {
         empty_stages: journey
             .stages

@@ -222,13 +222,16 @@ impl<'a> JourneyGraph<'a> {
     /// Present nodes from which one of `targets` is reached with positive
     /// probability (targets included): a transition whose resolved probability
     /// is 0 leads nowhere.
+    ///
+    /// `steps` holds the [`JourneyGraph::resolved`] next steps of the nodes
+    /// (absent nodes have none), computed once by the caller.
     pub(crate) fn can_reach_with_probability(
-        &self,
         targets: &BTreeSet<NodeIndex>,
+        steps: &HashMap<NodeIndex, Vec<(NodeIndex, f64)>>,
     ) -> BTreeSet<NodeIndex> {
         let mut incoming: HashMap<NodeIndex, Vec<NodeIndex>> = HashMap::new();
-        for node in self.graph.node_indices() {
-            for (target, probability) in self.resolved(node).0 {
+        for (&node, next) in steps {
+            for &(target, probability) in next {
                 if probability > 0.0 {
                     incoming.entry(target).or_default().push(node);
                 }
@@ -260,8 +263,15 @@ impl<'a> JourneyGraph<'a> {
         if self.is_goal(node) || !self.is_present(node) {
             return (Vec::new(), 0.0);
         }
+        Self::merge(&self.resolved_transitions(node))
+    }
+
+    /// Adds up a touchpoint's [`JourneyGraph::resolved_transitions`] per
+    /// target and computes what drops off: what [`JourneyGraph::resolved`]
+    /// returns, for callers that need the transitions too.
+    pub(crate) fn merge(transitions: &[(usize, NodeIndex, f64)]) -> (Vec<(NodeIndex, f64)>, f64) {
         let mut merged: Vec<(NodeIndex, f64)> = Vec::new();
-        for (_, target, probability) in self.resolved_transitions(node) {
+        for &(_, target, probability) in transitions {
             match merged.iter_mut().find(|(existing, _)| *existing == target) {
                 Some((_, total)) => *total += probability,
                 None => merged.push((target, probability)),

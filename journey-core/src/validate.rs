@@ -623,6 +623,7 @@ fn check_structure(report: &mut Report, journey: &Journey, at: &str, goals: &Has
         }
     }
     let mut leaks = BTreeSet::new();
+    let mut steps = HashMap::new();
     for node in graph.nodes() {
         let touchpoint = graph.touchpoint_at(node);
         if touchpoint.status != Status::Present {
@@ -646,12 +647,13 @@ fn check_structure(report: &mut Report, journey: &Journey, at: &str, goals: &Has
                 ),
             );
         }
-        let (_, drop_off) = graph.resolved(node);
+        let (next, drop_off) = graph.resolved(node);
+        steps.insert(node, next);
         if is_goal || drop_off > 0.0 {
             leaks.insert(node);
         }
     }
-    let can_end = graph.can_reach_with_probability(&leaks);
+    let can_end = JourneyGraph::can_reach_with_probability(&leaks, &steps);
     let trapped: Vec<&str> = reachable
         .iter()
         .filter(|node| !can_end.contains(node))
