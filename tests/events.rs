@@ -101,7 +101,7 @@ fn random_log() -> impl Strategy<Value = EventLog> {
                     .measure("nps", f64::from(score))
                     .measure("ces", f64::from(score) / 3.0);
             }
-            log.push(event);
+            log.push(&event).unwrap();
         }
         log
     })
@@ -119,9 +119,9 @@ proptest! {
         let whole = Discovery::from_traces(&log.traces(None, &mapping));
         // Customers are assigned to partitions at random.
         let mut partitions = vec![EventLog::new(); parts];
-        for event in &log.events {
+        for event in log.iter() {
             let customer: usize = event.customer[1..].parse().unwrap();
-            partitions[assignment[customer] % parts].push(event.clone());
+            partitions[assignment[customer] % parts].push(&event.to_event()).unwrap();
         }
         let states: Vec<Discovery> = partitions
             .iter()
@@ -142,8 +142,42 @@ proptest! {
         }
         right.merge(&left);
         prop_assert_eq!(&right, &whole);
+        // The log's trace table gives what its materialized traces give.
+        let table = log.trace_table(None, &mapping);
+        prop_assert_eq!(&Discovery::from_traces(&table), &whole);
+        prop_assert_eq!(table.to_traces(), log.traces(None, &mapping));
         // And the state survives JSON.
         let json = serde_json::to_string(&merged).unwrap();
         prop_assert_eq!(serde_json::from_str::<Discovery>(&json).unwrap(), whole);
+    }
+}
+
+/// RFC 3339 text in the common shape and its near misses: separators,
+/// fraction lengths, offsets and out-of-range fields.
+fn timestamp_text() -> impl Strategy<Value = String> {
+    (
+        (0i32..10_000, 0u32..14, 0u32..33),
+        (0u32..25, 0u32..61, 0u32..62),
+        prop::sample::select(vec!["T", "t", " ", "_"]),
+        prop::option::of("[0-9]{0,11}"),
+        prop::sample::select(vec![
+            "Z", "z", "+00:00", "-00:00", "+05:30", "-11:45", "+23:59", "+24:00", "-07:60",
+            "+0530", "",
+        ]),
+    )
+        .prop_map(|((y, mo, d), (h, mi, s), sep, fraction, offset)| {
+            let fraction = fraction.map(|f| format!(".{f}")).unwrap_or_default();
+            format!("{y:04}-{mo:02}-{d:02}{sep}{h:02}:{mi:02}:{s:02}{fraction}{offset}")
+        })
+}
+
+proptest! {
+    #[test]
+    fn timestamps_are_read_as_chrono_reads_them(text in timestamp_text()) {
+        use journey_core::events::{TimestampFormat, parse_timestamp};
+        let expected = chrono::DateTime::parse_from_rfc3339(&text)
+            .ok()
+            .map(|t| t.timestamp_millis());
+        prop_assert_eq!(parse_timestamp(&text, TimestampFormat::Rfc3339), expected);
     }
 }

@@ -5,7 +5,8 @@
 //! compare generate-paths JOURNEYS FILE     simulated path data over 30 channels
 //! compare discover LOG.csv OUT.json        CSV → traces → directly-follows graph,
 //!                                          start/end counts, variants, funnel
-//! compare aggregate LOG.csv                events/s of the aggregation alone
+//! compare aggregate LOG.csv                events/s of parsed events → traces →
+//!                                          discovery state
 //! compare attribute PATHS.csv ORDER OUT.json   Markov removal effects
 //! ```
 //!
@@ -88,7 +89,8 @@ fn run(args: &[String]) -> Result<(), String> {
             let start = Instant::now();
             let log = read_log(path)?;
             let read = start.elapsed().as_secs_f64();
-            let traces = log.traces(Some(journey), &Mapping::default());
+            let mapping = Mapping::default();
+            let traces = log.trace_table(Some(journey), &mapping);
             let traced = start.elapsed().as_secs_f64();
             let discovery = Discovery::from_traces(&traces);
             let funnel = data_funnel(&traces, journey);
@@ -122,10 +124,12 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         [command, path] if command == "aggregate" => {
             let log = read_log(path)?;
-            let traces = log.traces(None, &Mapping::default());
+            let mapping = Mapping::default();
             let rounds = 5;
             let start = Instant::now();
             for _ in 0..rounds {
+                // Parsed events → traces → discovery state.
+                let traces = log.trace_table(None, &mapping);
                 std::hint::black_box(Discovery::from_traces(&traces));
             }
             let seconds = start.elapsed().as_secs_f64() / f64::from(rounds);

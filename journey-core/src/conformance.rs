@@ -182,7 +182,7 @@ mod tests {
             ("u5", vec!["b"]),
         ] {
             for (t, name) in names.into_iter().enumerate() {
-                log.push(Event::new(customer, t as i64, name));
+                log.push(&Event::new(customer, t as i64, name)).unwrap();
             }
         }
         let traces = log.traces(Some(&journey), &Mapping::default());

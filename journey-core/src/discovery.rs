@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::events::{Trace, Traces};
+use crate::events::{Trace, TraceSource, TraceTable};
 use crate::model::Journey;
 
 /// Measure values are summed in units of 10⁻⁶ so sums merge exactly.
@@ -109,19 +109,6 @@ fn bucket_value(b: u32) -> f64 {
 }
 
 impl EdgeState {
-    fn add(&mut self, ms: i64) {
-        if self.count == 0 {
-            self.min_ms = ms;
-            self.max_ms = ms;
-        } else {
-            self.min_ms = self.min_ms.min(ms);
-            self.max_ms = self.max_ms.max(ms);
-        }
-        self.count += 1;
-        self.total_ms = self.total_ms.saturating_add(ms);
-        *self.histogram.entry(bucket(ms)).or_default() += 1;
-    }
-
     fn merge(&mut self, other: &EdgeState) {
         if other.count == 0 {
             return;
@@ -218,47 +205,13 @@ impl Discovery {
     }
 
     /// The state of these traces.
-    pub fn from_traces(traces: &Traces) -> Discovery {
-        let mut discovery = Discovery::new();
-        for trace in &traces.traces {
-            discovery.add_trace(trace);
-        }
-        discovery
+    pub fn from_traces(traces: &impl TraceSource) -> Discovery {
+        Tally::of(&traces.table()).into_discovery()
     }
 
     /// Adds one trace.
     pub fn add_trace(&mut self, trace: &Trace) {
-        let (Some(first), Some(last)) = (trace.steps.first(), trace.steps.last()) else {
-            return;
-        };
-        self.traces += 1;
-        self.steps += trace.steps.len() as u64;
-        bump(&mut self.starts, &first.touchpoint, 1);
-        bump(&mut self.ends, &last.touchpoint, 1);
-        let mut variant = String::with_capacity(trace.steps.len() * 16);
-        for (k, step) in trace.steps.iter().enumerate() {
-            bump(&mut self.frequencies, &step.touchpoint, 1);
-            if k > 0 {
-                variant.push(VARIANT_SEPARATOR);
-            }
-            variant.push_str(&step.touchpoint);
-            for (key, value) in &step.measures {
-                slot(slot(&mut self.measures, &step.touchpoint), key).add(*value);
-            }
-        }
-        for pair in trace.steps.windows(2) {
-            slot(
-                slot(&mut self.edges, &pair[0].touchpoint),
-                &pair[1].touchpoint,
-            )
-            .add(pair[1].timestamp.saturating_sub(pair[0].timestamp));
-        }
-        match self.variants.get_mut(&variant) {
-            Some(count) => *count += 1,
-            None => {
-                self.variants.insert(variant, 1);
-            }
-        }
+        self.merge(&Tally::of(&TraceTable::of(std::slice::from_ref(trace))).into_discovery());
     }
 
     /// Adds another state, computed over other customers. Merging is
@@ -405,23 +358,153 @@ pub struct MeasureSummary {
     pub csat_share: Option<f64>,
 }
 
-/// Adds to a count, allocating the key only the first time it is seen.
-fn bump(map: &mut BTreeMap<String, u64>, key: &str, by: u64) {
-    match map.get_mut(key) {
-        Some(count) => *count += by,
-        None => {
-            map.insert(key.to_owned(), by);
+/// Discovery over touchpoint and key numbers, turned into the string-keyed
+/// [`Discovery`] once at the end.
+struct Tally<'t, 'a> {
+    table: &'t TraceTable<'a>,
+    frequencies: Vec<u64>,
+    starts: Vec<u64>,
+    ends: Vec<u64>,
+    edges: hashbrown::HashMap<(u32, u32), EdgeTally>,
+    variants: hashbrown::HashMap<Box<[u32]>, u64>,
+    measures: hashbrown::HashMap<(u32, u32), MeasureState>,
+}
+
+/// An edge's durations, with a dense histogram (index = bucket; at most
+/// about 900 buckets cover every i64 duration).
+#[derive(Default)]
+struct EdgeTally {
+    count: u64,
+    total_ms: i64,
+    min_ms: i64,
+    max_ms: i64,
+    histogram: Vec<u64>,
+}
+
+impl<'t, 'a> Tally<'t, 'a> {
+    fn of(table: &'t TraceTable<'a>) -> Tally<'t, 'a> {
+        let n = table.touchpoints.len();
+        let mut tally = Tally {
+            table,
+            frequencies: vec![0; n],
+            starts: vec![0; n],
+            ends: vec![0; n],
+            edges: Default::default(),
+            variants: Default::default(),
+            measures: Default::default(),
+        };
+        for span in &table.traces {
+            let (start, end) = (span.start as usize, span.end as usize);
+            let touchpoints = &table.touchpoint[start..end];
+            let (Some(&first), Some(&last)) = (touchpoints.first(), touchpoints.last()) else {
+                continue;
+            };
+            tally.starts[first as usize] += 1;
+            tally.ends[last as usize] += 1;
+            for step in start..end {
+                let touchpoint = table.touchpoint[step];
+                tally.frequencies[touchpoint as usize] += 1;
+                for &(key, value) in &table.measures[table.measure_range(step)] {
+                    tally
+                        .measures
+                        .entry((touchpoint, key))
+                        .or_default()
+                        .add(value);
+                }
+                if step > start {
+                    let from = table.touchpoint[step - 1];
+                    let ms = table.time[step].saturating_sub(table.time[step - 1]);
+                    tally.edges.entry((from, touchpoint)).or_default().add(ms);
+                }
+            }
+            match tally.variants.get_mut(touchpoints) {
+                Some(count) => *count += 1,
+                None => {
+                    tally.variants.insert(touchpoints.into(), 1);
+                }
+            }
         }
+        tally
+    }
+
+    fn into_discovery(self) -> Discovery {
+        let names = &self.table.touchpoints;
+        let name = |t: u32| names[t as usize].to_owned();
+        let counts = |counts: &[u64]| -> BTreeMap<String, u64> {
+            counts
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(t, n)| (names[t].to_owned(), *n))
+                .collect()
+        };
+        let mut discovery = Discovery {
+            traces: self.starts.iter().sum(),
+            steps: self.frequencies.iter().sum(),
+            frequencies: counts(&self.frequencies),
+            starts: counts(&self.starts),
+            ends: counts(&self.ends),
+            ..Discovery::default()
+        };
+        for ((from, to), edge) in self.edges {
+            let histogram = edge
+                .histogram
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(b, n)| (b as u32, *n))
+                .collect();
+            let state = EdgeState {
+                count: edge.count,
+                total_ms: edge.total_ms,
+                min_ms: edge.min_ms,
+                max_ms: edge.max_ms,
+                histogram,
+            };
+            discovery
+                .edges
+                .entry(name(from))
+                .or_default()
+                .insert(name(to), state);
+        }
+        for (touchpoints, count) in self.variants {
+            let mut key = String::new();
+            for (k, &t) in touchpoints.iter().enumerate() {
+                if k > 0 {
+                    key.push(VARIANT_SEPARATOR);
+                }
+                key.push_str(names[t as usize]);
+            }
+            discovery.variants.insert(key, count);
+        }
+        for ((touchpoint, key), state) in self.measures {
+            discovery
+                .measures
+                .entry(name(touchpoint))
+                .or_default()
+                .insert(self.table.keys[key as usize].to_owned(), state);
+        }
+        discovery
     }
 }
 
-/// The value under `key`, inserted as the default the first time.
-fn slot<'a, V: Default>(map: &'a mut BTreeMap<String, V>, key: &str) -> &'a mut V {
-    if !map.contains_key(key) {
-        map.insert(key.to_owned(), V::default());
+impl EdgeTally {
+    fn add(&mut self, ms: i64) {
+        if self.count == 0 {
+            self.min_ms = ms;
+            self.max_ms = ms;
+        } else {
+            self.min_ms = self.min_ms.min(ms);
+            self.max_ms = self.max_ms.max(ms);
+        }
+        self.count += 1;
+        self.total_ms = self.total_ms.saturating_add(ms);
+        let b = bucket(ms) as usize;
+        if b >= self.histogram.len() {
+            self.histogram.resize(b + 1, 0);
+        }
+        self.histogram[b] += 1;
     }
-    // Just inserted when absent, so present.
-    map.get_mut(key).unwrap_or_else(|| unreachable!())
 }
 
 /// A readable summary of a [`Discovery`].
@@ -465,20 +548,26 @@ pub struct DataFunnelStage {
 /// The stage funnel measured on traces: how many reach each stage (or a later
 /// one), stage-to-stage conversion, and the median time between stages.
 /// Steps whose touchpoint is not in the journey are ignored.
-pub fn data_funnel(traces: &Traces, journey: &Journey) -> Vec<DataFunnelStage> {
+pub fn data_funnel(traces: &impl TraceSource, journey: &Journey) -> Vec<DataFunnelStage> {
+    let table = traces.table();
     let stages = journey.touchpoint_stage_positions();
-    let stage_of = |touchpoint: &str| stages.get(touchpoint).copied().flatten();
+    let stage_of: Vec<Option<usize>> = table
+        .touchpoints
+        .iter()
+        .map(|touchpoint| stages.get(touchpoint).copied().flatten())
+        .collect();
     let n = journey.stages.len();
     let mut reached = vec![0u64; n];
     let mut gaps: Vec<Vec<i64>> = vec![Vec::new(); n];
-    for trace in &traces.traces {
-        // first[s]: the first time the trace is at stage ≥ s.
-        let mut first: Vec<Option<i64>> = vec![None; n];
-        for step in &trace.steps {
-            if let Some(s) = stage_of(&step.touchpoint) {
+    // first[s]: the first time the trace is at stage ≥ s.
+    let mut first: Vec<Option<i64>> = vec![None; n];
+    for span in &table.traces {
+        first.iter_mut().for_each(|slot| *slot = None);
+        for step in span.start as usize..span.end as usize {
+            if let Some(s) = stage_of[table.touchpoint[step] as usize] {
                 for slot in first.iter_mut().take(s + 1) {
                     if slot.is_none() {
-                        *slot = Some(step.timestamp);
+                        *slot = Some(table.time[step]);
                     }
                 }
             }
@@ -525,7 +614,7 @@ mod tests {
     fn log(rows: &[(&str, i64, &str)]) -> EventLog {
         let mut log = EventLog::new();
         for &(customer, time, name) in rows {
-            log.push(Event::new(customer, time, name));
+            log.push(&Event::new(customer, time, name)).unwrap();
         }
         log
     }

@@ -7,6 +7,7 @@
 //! whose names map to no touchpoint are counted and listed, since they are
 //! the touchpoints the map is missing.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Read;
 
@@ -58,11 +59,148 @@ impl Event {
     }
 }
 
+/// Distinct strings stored once, each named by a dense number given in order
+/// of first appearance (so the numbering never depends on hashing).
+#[derive(Clone, Default)]
+pub(crate) struct Symbols {
+    names: Vec<Box<str>>,
+    table: hashbrown::HashTable<u32>,
+    hasher: hashbrown::DefaultHashBuilder,
+}
+
+impl std::fmt::Debug for Symbols {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(&self.names).finish()
+    }
+}
+
+impl Symbols {
+    /// The number of `name`, given it if new; `None` when 2³² − 1 distinct
+    /// strings are already stored.
+    pub(crate) fn intern(&mut self, name: &str) -> Option<u32> {
+        use std::hash::BuildHasher;
+        let hash = self.hasher.hash_one(name);
+        let names = &self.names;
+        if let Some(&id) = self.table.find(hash, |&id| &*names[id as usize] == name) {
+            return Some(id);
+        }
+        let id = u32::try_from(self.names.len())
+            .ok()
+            .filter(|&id| id < u32::MAX)?;
+        self.names.push(name.into());
+        let (names, hasher) = (&self.names, &self.hasher);
+        self.table
+            .insert_unique(hash, id, |&id| hasher.hash_one(&*names[id as usize]));
+        Some(id)
+    }
+
+    /// The string numbered `id`.
+    pub(crate) fn name(&self, id: u32) -> &str {
+        &self.names[id as usize]
+    }
+
+    /// How many distinct strings.
+    pub(crate) fn len(&self) -> usize {
+        self.names.len()
+    }
+}
+
+/// No channel (in [`EventLog`]'s channel column).
+const NO_CHANNEL: u32 = u32::MAX;
+
 /// Events in input order.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+///
+/// Stored by column, with every customer key, event name, channel and
+/// measure key kept once: about 24 bytes an event plus its measure values,
+/// whatever the length of the strings.
+#[derive(Debug, Clone, Default)]
 pub struct EventLog {
-    /// The events, in the order they were pushed or read.
-    pub events: Vec<Event>,
+    customers: Symbols,
+    names: Symbols,
+    channels: Symbols,
+    measure_keys: Symbols,
+    customer: Vec<u32>,
+    timestamp: Vec<i64>,
+    name: Vec<u32>,
+    channel: Vec<u32>,
+    /// Measures of event `i`: `measures[measure_end[i - 1]..measure_end[i]]`.
+    measure_end: Vec<u32>,
+    measures: Vec<(u32, f64)>,
+}
+
+/// One event of an [`EventLog`], borrowed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EventRef<'a> {
+    /// Who.
+    pub customer: &'a str,
+    /// When, in epoch milliseconds.
+    pub timestamp: i64,
+    /// What: the event name.
+    pub name: &'a str,
+    /// The channel, when the log says.
+    pub channel: Option<&'a str>,
+    log: &'a EventLog,
+    index: usize,
+}
+
+impl<'a> EventRef<'a> {
+    /// The measure values recorded with the event, in the order given.
+    pub fn measures(&self) -> impl Iterator<Item = (&'a str, f64)> + 'a {
+        let log = self.log;
+        log.measure_range(self.index)
+            .map(move |m| (log.measure_keys.name(log.measures[m].0), log.measures[m].1))
+    }
+
+    /// An owned copy.
+    pub fn to_event(&self) -> Event {
+        Event {
+            customer: self.customer.to_owned(),
+            timestamp: self.timestamp,
+            name: self.name.to_owned(),
+            channel: self.channel.map(str::to_owned),
+            measures: self.measures().map(|(k, v)| (k.to_owned(), v)).collect(),
+        }
+    }
+}
+
+impl PartialEq for EventLog {
+    fn eq(&self, other: &EventLog) -> bool {
+        self.len() == other.len()
+            && self
+                .iter()
+                .zip(other.iter())
+                .all(|(a, b)| a.to_event() == b.to_event())
+    }
+}
+
+impl Serialize for EventLog {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Events<'a>(&'a EventLog);
+        impl Serialize for Events<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.iter().map(|e| e.to_event()))
+            }
+        }
+        let mut state = serializer.serialize_struct("EventLog", 1)?;
+        state.serialize_field("events", &Events(self))?;
+        state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for EventLog {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Events {
+            events: Vec<Event>,
+        }
+        let events = Events::deserialize(deserializer)?;
+        let mut log = EventLog::new();
+        for event in &events.events {
+            log.push(event).map_err(serde::de::Error::custom)?;
+        }
+        Ok(log)
+    }
 }
 
 /// How timestamps are written in a CSV file.
@@ -190,18 +328,113 @@ impl EventLog {
     }
 
     /// Appends an event.
-    pub fn push(&mut self, event: Event) {
-        self.events.push(event);
+    ///
+    /// Fails with [`Error::LimitExceeded`] only when the log already holds
+    /// 2³² − 1 events or distinct strings of one kind.
+    pub fn push(&mut self, event: &Event) -> Result<(), Error> {
+        let measures: Vec<(&str, f64)> = event
+            .measures
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .collect();
+        self.push_parts(
+            &event.customer,
+            event.timestamp,
+            &event.name,
+            event.channel.as_deref(),
+            &measures,
+        )
+    }
+
+    /// Appends an event given by its parts, without building an [`Event`].
+    pub fn push_parts(
+        &mut self,
+        customer: &str,
+        timestamp: i64,
+        name: &str,
+        channel: Option<&str>,
+        measures: &[(&str, f64)],
+    ) -> Result<(), Error> {
+        let full = |what: &str| Error::LimitExceeded {
+            what: what.to_owned(),
+            limit: u32::MAX as usize - 1,
+            actual: u32::MAX as usize,
+        };
+        if self.len() >= u32::MAX as usize - 1
+            || self.measures.len() + measures.len() >= u32::MAX as usize
+        {
+            return Err(full("events in the log"));
+        }
+        let customer = self
+            .customers
+            .intern(customer)
+            .ok_or_else(|| full("distinct customers"))?;
+        let name = self
+            .names
+            .intern(name)
+            .ok_or_else(|| full("distinct event names"))?;
+        let channel = match channel {
+            Some(channel) => self
+                .channels
+                .intern(channel)
+                .ok_or_else(|| full("distinct channels"))?,
+            None => NO_CHANNEL,
+        };
+        for (key, value) in measures {
+            let key = self
+                .measure_keys
+                .intern(key)
+                .ok_or_else(|| full("distinct measure keys"))?;
+            self.measures.push((key, *value));
+        }
+        self.customer.push(customer);
+        self.timestamp.push(timestamp);
+        self.name.push(name);
+        self.channel.push(channel);
+        self.measure_end.push(self.measures.len() as u32);
+        Ok(())
     }
 
     /// Number of events.
     pub fn len(&self) -> usize {
-        self.events.len()
+        self.customer.len()
     }
 
     /// Whether there is no event.
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty()
+        self.customer.is_empty()
+    }
+
+    /// Number of distinct customers.
+    pub fn customer_count(&self) -> usize {
+        self.customers.len()
+    }
+
+    /// The event at `index` (input order).
+    pub fn get(&self, index: usize) -> Option<EventRef<'_>> {
+        let customer = *self.customer.get(index)?;
+        let channel = self.channel[index];
+        Some(EventRef {
+            customer: self.customers.name(customer),
+            timestamp: self.timestamp[index],
+            name: self.names.name(self.name[index]),
+            channel: (channel != NO_CHANNEL).then(|| self.channels.name(channel)),
+            log: self,
+            index,
+        })
+    }
+
+    /// The events in input order.
+    pub fn iter(&self) -> impl Iterator<Item = EventRef<'_>> {
+        (0..self.len()).filter_map(|index| self.get(index))
+    }
+
+    fn measure_range(&self, index: usize) -> std::ops::Range<usize> {
+        let start = match index {
+            0 => 0,
+            i => self.measure_end[i - 1] as usize,
+        };
+        start..self.measure_end[index] as usize
     }
 
     /// Reads events from CSV with a header row and appends them.
@@ -229,32 +462,38 @@ impl EventLog {
         let required = |name: &str| {
             column(name).ok_or_else(|| csv_error(1, &format!("the header has no column {name:?}")))
         };
-        let customer = required(&options.customer)?;
-        let timestamp = required(&options.timestamp)?;
-        let event = required(&options.event)?;
-        let channel = column(&options.channel);
-        let measures: Vec<(String, usize)> = options
-            .measures
-            .iter()
-            .map(|name| required(name).map(|index| (name.clone(), index)))
-            .collect::<Result<_, _>>()?;
+        let columns = Columns {
+            customer: required(&options.customer)?,
+            timestamp: required(&options.timestamp)?,
+            event: required(&options.event)?,
+            channel: column(&options.channel),
+            measures: options
+                .measures
+                .iter()
+                .map(|name| required(name).map(|index| (name.as_str(), index)))
+                .collect::<Result<_, _>>()?,
+        };
         let mut report = ReadReport::default();
-        let mut record = csv::StringRecord::new();
+        let mut record = csv::ByteRecord::new();
+        let mut measures: Vec<(&str, f64)> = Vec::with_capacity(columns.measures.len());
         loop {
             let line = reader.position().line();
-            let (row, outcome) = match reader.read_record(&mut record) {
+            let (row, outcome) = match reader.read_byte_record(&mut record) {
                 Ok(false) => break,
-                Ok(true) => (
-                    record.position().map_or(line, |p| p.line()),
-                    parse_row(
-                        &record, customer, timestamp, event, channel, &measures, options,
-                    ),
-                ),
+                Ok(true) => {
+                    let row = record.position().map_or(line, |p| p.line());
+                    measures.clear();
+                    let outcome = parse_row(&record, &columns, options, &mut measures).and_then(
+                        |(customer, timestamp, name, channel)| {
+                            self.push_parts(customer, timestamp, name, channel, &measures)
+                                .map_err(|e| e.to_string())
+                        },
+                    );
+                    (row, outcome)
+                }
                 Err(error) => (line, Err(format!("unreadable row: {error}"))),
             };
-            if let Some(parsed) = report.tally(row, outcome, options.on_error)? {
-                self.events.push(parsed);
-            }
+            report.tally(row, outcome, options.on_error)?;
         }
         Ok(report)
     }
@@ -265,39 +504,50 @@ impl EventLog {
     /// column per measure key, timestamps in RFC 3339 UTC), readable by
     /// [`EventLog::read_csv`] with the measure columns listed.
     pub fn write_csv(&self, output: impl std::io::Write) -> Result<(), Error> {
-        let keys: std::collections::BTreeSet<&str> = self
-            .events
-            .iter()
-            .flat_map(|e| e.measures.keys().map(String::as_str))
+        let mut keys: Vec<(&str, u32)> = (0..self.measure_keys.len() as u32)
+            .map(|k| (self.measure_keys.name(k), k))
             .collect();
+        keys.sort_unstable();
         let mut writer = csv::Writer::from_writer(output);
         let failed = |e: csv::Error| csv_error(0, &e.to_string());
         let mut header = vec!["customer", "timestamp", "event", "channel"];
-        header.extend(keys.iter().copied());
+        header.extend(keys.iter().map(|(name, _)| *name));
         writer.write_record(&header).map_err(failed)?;
-        for event in &self.events {
+        let mut values: Vec<Option<f64>> = vec![None; self.measure_keys.len()];
+        for (index, event) in self.iter().enumerate() {
             let time = chrono::DateTime::from_timestamp_millis(event.timestamp)
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
                 .unwrap_or_else(|| event.timestamp.to_string());
-            let mut row = vec![
-                event.customer.clone(),
-                time,
-                event.name.clone(),
-                event.channel.clone().unwrap_or_default(),
-            ];
-            for key in &keys {
-                row.push(
-                    event
-                        .measures
-                        .get(*key)
-                        .map(f64::to_string)
-                        .unwrap_or_default(),
-                );
+            values.iter_mut().for_each(|v| *v = None);
+            for m in self.measure_range(index) {
+                let (key, value) = self.measures[m];
+                values[key as usize] = Some(value);
             }
-            writer.write_record(&row).map_err(failed)?;
+            writer
+                .write_field(event.customer)
+                .and_then(|()| writer.write_field(&time))
+                .and_then(|()| writer.write_field(event.name))
+                .and_then(|()| writer.write_field(event.channel.unwrap_or_default()))
+                .map_err(failed)?;
+            for (_, key) in &keys {
+                let text = values[*key as usize].map(|v| v.to_string());
+                writer
+                    .write_field(text.as_deref().unwrap_or_default())
+                    .map_err(failed)?;
+            }
+            writer.write_record(None::<&[u8]>).map_err(failed)?;
         }
         writer.flush().map_err(|e| csv_error(0, &e.to_string()))
     }
+}
+
+/// Where the columns of a CSV log are.
+struct Columns<'a> {
+    customer: usize,
+    timestamp: usize,
+    event: usize,
+    channel: Option<usize>,
+    measures: Vec<(&'a str, usize)>,
 }
 
 fn csv_error(row: u64, reason: &str) -> Error {
@@ -307,53 +557,53 @@ fn csv_error(row: u64, reason: &str) -> Error {
     }
 }
 
-fn parse_row(
-    record: &csv::StringRecord,
-    customer: usize,
-    timestamp: usize,
-    event: usize,
-    channel: Option<usize>,
-    measures: &[(String, usize)],
+/// The customer, timestamp, event name and channel of a row; its measure
+/// values go to `measures`.
+fn parse_row<'r, 'c>(
+    record: &'r csv::ByteRecord,
+    columns: &Columns<'c>,
     options: &CsvOptions,
-) -> Result<Event, String> {
-    let field = |index: usize, name: &str| -> Result<&str, String> {
-        match record.get(index).map(str::trim) {
+    measures: &mut Vec<(&'c str, f64)>,
+) -> Result<(&'r str, i64, &'r str, Option<&'r str>), String> {
+    let text = |index: usize, name: &str| -> Result<Option<&'r str>, String> {
+        match record.get(index) {
+            None => Ok(None),
+            Some(bytes) => std::str::from_utf8(bytes)
+                .map(|text| Some(text.trim()))
+                .map_err(|_| format!("{name} is not UTF-8 text")),
+        }
+    };
+    let field = |index: usize, name: &str| -> Result<&'r str, String> {
+        match text(index, name)? {
             Some("") => Err(format!("{name} is empty")),
             Some(value) => Ok(value),
             None => Err(format!("the row has no {name} column")),
         }
     };
-    let customer = field(customer, &options.customer)?;
-    let name = field(event, &options.event)?;
-    let raw_time = field(timestamp, &options.timestamp)?;
+    let customer = field(columns.customer, &options.customer)?;
+    let name = field(columns.event, &options.event)?;
+    let raw_time = field(columns.timestamp, &options.timestamp)?;
     let timestamp = parse_timestamp(raw_time, options.timestamp_format).ok_or_else(|| {
         format!(
             "timestamp {raw_time:?} is not {}",
             describe(options.timestamp_format)
         )
     })?;
-    let mut parsed = Event::new(customer, timestamp, name);
-    if let Some(index) = channel
-        && let Some(value) = record.get(index).map(str::trim)
-        && !value.is_empty()
-    {
-        parsed.channel = Some(value.to_owned());
-    }
-    for (key, index) in measures {
-        let Some(value) = record.get(*index).map(str::trim) else {
-            continue;
+    let channel = match columns.channel {
+        Some(index) => text(index, &options.channel)?.filter(|value| !value.is_empty()),
+        None => None,
+    };
+    for &(key, index) in &columns.measures {
+        let value = match text(index, key)? {
+            None | Some("") => continue,
+            Some(value) => value,
         };
-        if value.is_empty() {
-            continue;
-        }
         match value.parse::<f64>() {
-            Ok(number) if number.is_finite() => {
-                parsed.measures.insert(key.clone(), number);
-            }
+            Ok(number) if number.is_finite() => measures.push((key, number)),
             _ => return Err(format!("{key} value {value:?} is not a number")),
         }
     }
-    Ok(parsed)
+    Ok((customer, timestamp, name, channel))
 }
 
 fn describe(format: TimestampFormat) -> &'static str {
@@ -368,9 +618,11 @@ fn describe(format: TimestampFormat) -> &'static str {
 /// Parses a timestamp into epoch milliseconds.
 pub fn parse_timestamp(text: &str, format: TimestampFormat) -> Option<i64> {
     let rfc3339 = |text: &str| {
-        chrono::DateTime::parse_from_rfc3339(text)
-            .ok()
-            .map(|t| t.timestamp_millis())
+        rfc3339_millis(text.as_bytes()).or_else(|| {
+            chrono::DateTime::parse_from_rfc3339(text)
+                .ok()
+                .map(|t| t.timestamp_millis())
+        })
     };
     match format {
         TimestampFormat::Rfc3339 => rfc3339(text),
@@ -382,6 +634,103 @@ pub fn parse_timestamp(text: &str, format: TimestampFormat) -> Option<i64> {
             Err(_) => rfc3339(text),
         },
     }
+}
+
+/// The common shape of RFC 3339, `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`,
+/// read directly (a log holds millions of timestamps); `None` for anything
+/// else, which is then left to chrono's full parser (leap seconds among it).
+/// Agrees with chrono wherever it answers (a property test checks).
+fn rfc3339_millis(text: &[u8]) -> Option<i64> {
+    fn digits(text: &[u8], at: usize, len: usize) -> Option<i64> {
+        let mut value = 0i64;
+        for &byte in text.get(at..at + len)? {
+            if !byte.is_ascii_digit() {
+                return None;
+            }
+            value = value * 10 + i64::from(byte - b'0');
+        }
+        Some(value)
+    }
+    let separators = [(4, b'-'), (7, b'-'), (13, b':'), (16, b':')];
+    if text.len() < 20
+        || separators.iter().any(|&(at, byte)| text[at] != byte)
+        || !matches!(text[10], b'T' | b't' | b' ')
+    {
+        return None;
+    }
+    let (year, month, day) = (
+        digits(text, 0, 4)?,
+        digits(text, 5, 2)?,
+        digits(text, 8, 2)?,
+    );
+    let (hour, minute, second) = (
+        digits(text, 11, 2)?,
+        digits(text, 14, 2)?,
+        digits(text, 17, 2)?,
+    );
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1..=12).contains(&month)
+        || day < 1
+        || day > month_days[month as usize - 1]
+        || hour > 23
+        || minute > 59
+        || second > 59
+    {
+        return None;
+    }
+    let mut at = 19;
+    let mut millis = 0;
+    if text[at] == b'.' {
+        let start = at + 1;
+        at = start;
+        while at < text.len() && text[at].is_ascii_digit() && at - start < 9 {
+            if at - start < 3 {
+                millis = millis * 10 + i64::from(text[at] - b'0');
+            }
+            at += 1;
+        }
+        if at == start || text.get(at).is_some_and(u8::is_ascii_digit) {
+            return None;
+        }
+        for _ in (at - start)..3 {
+            millis *= 10;
+        }
+    }
+    let offset_minutes = match text.get(at..)? {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), rest @ ..] if rest.len() == 5 && rest[2] == b':' => {
+            let (hours, minutes) = (digits(rest, 0, 2)?, digits(rest, 3, 2)?);
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let offset = hours * 60 + minutes;
+            if *sign == b'-' { -offset } else { offset }
+        }
+        _ => return None,
+    };
+    // Days since 1970-01-01 of a proleptic Gregorian date (civil-from-days inverted).
+    let shifted = if month <= 2 { year - 1 } else { year };
+    let era = shifted.div_euclid(400);
+    let year_of_era = shifted - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+    Some(seconds * 1000 + millis)
 }
 
 /// What to do with events whose names map to no touchpoint.
@@ -451,66 +800,279 @@ impl EventLog {
     /// Cuts the log into per-customer traces, mapping event names onto the
     /// journey's touchpoints (any name is "known" when `journey` is `None`).
     pub fn traces(&self, journey: Option<&Journey>, mapping: &Mapping) -> Traces {
-        let mut by_customer: std::collections::HashMap<&str, Vec<&Event>> =
-            std::collections::HashMap::new();
-        for event in &self.events {
-            by_customer.entry(&event.customer).or_default().push(event);
-        }
-        let mut by_customer: Vec<(&str, Vec<&Event>)> = by_customer.into_iter().collect();
-        by_customer.sort_unstable_by_key(|(customer, _)| *customer);
+        self.trace_table(journey, mapping).to_traces()
+    }
+
+    /// The same traces as [`EventLog::traces`], as a table of numbers that
+    /// borrows its strings from the log: what discovery and the data funnel
+    /// read, without a string copied per step.
+    pub fn trace_table<'a>(
+        &'a self,
+        journey: Option<&Journey>,
+        mapping: &'a Mapping,
+    ) -> TraceTable<'a> {
         let known_ids: Option<std::collections::HashSet<&str>> =
             journey.map(|j| j.touchpoints.iter().map(|t| t.id.as_str()).collect());
-        let mut result = Traces::default();
-        for (customer, mut events) in by_customer {
+        // Each distinct event name is mapped once.
+        let mut table = TraceTable::default();
+        let mut touchpoints: Symbols = Symbols::default();
+        let mut of_name: Vec<Option<u32>> = Vec::with_capacity(self.names.len());
+        let mut is_unknown = vec![false; self.names.len()];
+        let mut unknown_count = vec![0u64; self.names.len()];
+        for id in 0..self.names.len() as u32 {
+            let name = self.names.name(id);
+            let touchpoint = mapping.names.get(name).map_or(name, String::as_str);
+            let known = known_ids
+                .as_ref()
+                .is_none_or(|ids| ids.contains(touchpoint));
+            let keep = known || mapping.unknown == UnknownEvents::Keep;
+            of_name.push(keep.then(|| {
+                // At most as many touchpoints as names, which fit in u32.
+                let index = touchpoints.intern(touchpoint).unwrap_or_default();
+                if index as usize == table.touchpoints.len() {
+                    table.touchpoints.push(touchpoint);
+                    table.known.push(known);
+                }
+                index
+            }));
+            is_unknown[id as usize] = !known;
+        }
+        for id in 0..self.measure_keys.len() as u32 {
+            table.keys.push(self.measure_keys.name(id));
+        }
+        // Group the events by customer (counting sort, input order kept).
+        let customers = self.customers.len();
+        let mut start = vec![0u32; customers + 1];
+        for &c in &self.customer {
+            start[c as usize + 1] += 1;
+        }
+        for c in 0..customers {
+            start[c + 1] += start[c];
+        }
+        let mut order = vec![0u32; self.len()];
+        let mut next = start.clone();
+        for (index, &c) in self.customer.iter().enumerate() {
+            order[next[c as usize] as usize] = index as u32;
+            next[c as usize] += 1;
+        }
+        for c in 0..customers {
+            let events = &mut order[start[c] as usize..start[c + 1] as usize];
             // Stable: equal timestamps keep their input order.
-            events.sort_by_key(|event| event.timestamp);
-            let mut session = 0u32;
-            let mut steps: Vec<Step> = Vec::new();
+            if !events.is_sorted_by_key(|&e| self.timestamp[e as usize]) {
+                events.sort_by_key(|&e| self.timestamp[e as usize]);
+            }
+            let customer = self.customers.name(c as u32);
+            let mut session = 0;
+            let mut trace_start = table.touchpoint.len();
             let mut last_time: Option<i64> = None;
-            for event in events {
+            for &e in events.iter() {
+                let e = e as usize;
+                let time = self.timestamp[e];
                 if let (Some(gap), Some(last)) = (mapping.session_gap, last_time)
-                    && event.timestamp.saturating_sub(last) > gap
-                    && !steps.is_empty()
+                    && time.saturating_sub(last) > gap
+                    && table.touchpoint.len() > trace_start
                 {
-                    result.traces.push(Trace {
-                        customer: customer.to_owned(),
-                        session,
-                        steps: std::mem::take(&mut steps),
-                    });
+                    table.close(customer, session, trace_start);
+                    trace_start = table.touchpoint.len();
                     session += 1;
                 }
-                last_time = Some(event.timestamp);
-                let touchpoint = mapping
-                    .names
-                    .get(&event.name)
-                    .cloned()
-                    .unwrap_or_else(|| event.name.clone());
-                let known = known_ids
-                    .as_ref()
-                    .is_none_or(|ids| ids.contains(touchpoint.as_str()));
-                if !known {
-                    *result.unknown_events.entry(event.name.clone()).or_default() += 1;
-                    if mapping.unknown == UnknownEvents::Drop {
-                        continue;
-                    }
+                last_time = Some(time);
+                let name = self.name[e] as usize;
+                if is_unknown[name] {
+                    unknown_count[name] += 1;
                 }
-                steps.push(Step {
-                    touchpoint,
-                    timestamp: event.timestamp,
-                    channel: event.channel.clone(),
-                    known,
-                    measures: event.measures.clone(),
-                });
+                let Some(touchpoint) = of_name[name] else {
+                    continue;
+                };
+                table.touchpoint.push(touchpoint);
+                table.time.push(time);
+                let channel = self.channel[e];
+                table
+                    .channel
+                    .push((channel != NO_CHANNEL).then(|| self.channels.name(channel)));
+                table
+                    .measures
+                    .extend_from_slice(&self.measures[self.measure_range(e)]);
+                table.measure_end.push(table.measures.len() as u32);
             }
-            if !steps.is_empty() {
-                result.traces.push(Trace {
-                    customer: customer.to_owned(),
-                    session,
-                    steps,
-                });
+            if table.touchpoint.len() > trace_start {
+                table.close(customer, session, trace_start);
             }
         }
-        result
+        for (id, &count) in unknown_count.iter().enumerate() {
+            if count > 0 {
+                table
+                    .unknown_events
+                    .insert(self.names.name(id as u32).to_owned(), count);
+            }
+        }
+        table
+    }
+}
+
+/// Traces as a table of numbers: touchpoints, measure keys and customers are
+/// strings borrowed from the log (or from [`Traces`]) and named by index.
+///
+/// Built by [`EventLog::trace_table`] or from [`Traces`]; read by
+/// [`crate::discovery::Discovery::from_traces`] and
+/// [`crate::discovery::data_funnel`]. Its traces are in the order customers
+/// first appear in the log; [`TraceTable::to_traces`] orders them by key.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TraceTable<'a> {
+    /// Touchpoint ids (and unknown event names kept), by index.
+    pub(crate) touchpoints: Vec<&'a str>,
+    /// Whether each touchpoint is in the journey.
+    pub(crate) known: Vec<bool>,
+    /// Measure keys, by index.
+    pub(crate) keys: Vec<&'a str>,
+    /// The traces: customer, session and the end of its steps.
+    pub(crate) traces: Vec<TraceSpan<'a>>,
+    /// Per step: touchpoint index, time, channel and measure values.
+    pub(crate) touchpoint: Vec<u32>,
+    pub(crate) time: Vec<i64>,
+    pub(crate) channel: Vec<Option<&'a str>>,
+    pub(crate) measure_end: Vec<u32>,
+    pub(crate) measures: Vec<(u32, f64)>,
+    /// Event names that map to no touchpoint, with their counts.
+    pub(crate) unknown_events: BTreeMap<String, u64>,
+}
+
+/// Traces that discovery and the data funnel read: [`Traces`], or a
+/// [`TraceTable`] (cheaper: nothing to convert).
+pub trait TraceSource {
+    /// The traces as a table.
+    fn table(&self) -> Cow<'_, TraceTable<'_>>;
+}
+
+impl TraceSource for Traces {
+    fn table(&self) -> Cow<'_, TraceTable<'_>> {
+        Cow::Owned(TraceTable::from_traces(self))
+    }
+}
+
+impl TraceSource for TraceTable<'_> {
+    fn table(&self) -> Cow<'_, TraceTable<'_>> {
+        Cow::Borrowed(self)
+    }
+}
+
+/// One trace of a [`TraceTable`]: its steps are `start..end`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct TraceSpan<'a> {
+    pub(crate) customer: &'a str,
+    pub(crate) session: u32,
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+}
+
+impl<'a> TraceTable<'a> {
+    fn close(&mut self, customer: &'a str, session: u32, start: usize) {
+        self.traces.push(TraceSpan {
+            customer,
+            session,
+            start: start as u32,
+            end: self.touchpoint.len() as u32,
+        });
+    }
+
+    /// Number of traces.
+    pub fn len(&self) -> usize {
+        self.traces.len()
+    }
+
+    /// Whether there is no trace.
+    pub fn is_empty(&self) -> bool {
+        self.traces.is_empty()
+    }
+
+    /// Number of steps in all traces.
+    pub fn steps(&self) -> usize {
+        self.touchpoint.len()
+    }
+
+    /// Event names that map to no touchpoint, with their counts.
+    pub fn unknown_events(&self) -> &BTreeMap<String, u64> {
+        &self.unknown_events
+    }
+
+    pub(crate) fn measure_range(&self, step: usize) -> std::ops::Range<usize> {
+        let start = match step {
+            0 => 0,
+            s => self.measure_end[s - 1] as usize,
+        };
+        start..self.measure_end[step] as usize
+    }
+
+    /// The traces with their strings, ordered by customer key, then session.
+    pub fn to_traces(&self) -> Traces {
+        let mut spans: Vec<&TraceSpan<'a>> = self.traces.iter().collect();
+        spans.sort_by(|a, b| a.customer.cmp(b.customer).then(a.session.cmp(&b.session)));
+        let traces = spans
+            .into_iter()
+            .map(|span| Trace {
+                customer: span.customer.to_owned(),
+                session: span.session,
+                steps: (span.start as usize..span.end as usize)
+                    .map(|s| {
+                        let touchpoint = self.touchpoint[s] as usize;
+                        Step {
+                            touchpoint: self.touchpoints[touchpoint].to_owned(),
+                            timestamp: self.time[s],
+                            channel: self.channel[s].map(str::to_owned),
+                            known: self.known[touchpoint],
+                            measures: self.measures[self.measure_range(s)]
+                                .iter()
+                                .map(|&(key, value)| (self.keys[key as usize].to_owned(), value))
+                                .collect(),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        Traces {
+            traces,
+            unknown_events: self.unknown_events.clone(),
+        }
+    }
+
+    /// The table of traces already cut (their order is kept).
+    pub fn from_traces(traces: &'a Traces) -> TraceTable<'a> {
+        let mut table = TraceTable::of(&traces.traces);
+        table.unknown_events = traces.unknown_events.clone();
+        table
+    }
+
+    /// The table of these traces.
+    pub(crate) fn of(traces: &'a [Trace]) -> TraceTable<'a> {
+        let mut table = TraceTable::default();
+        let mut touchpoints = Symbols::default();
+        let mut keys = Symbols::default();
+        for trace in traces {
+            let start = table.touchpoint.len();
+            for step in &trace.steps {
+                // Fewer distinct strings than steps, which a Vec indexes.
+                let index = touchpoints.intern(&step.touchpoint).unwrap_or_default();
+                if index as usize == table.touchpoints.len() {
+                    table.touchpoints.push(&step.touchpoint);
+                    table.known.push(step.known);
+                }
+                table.touchpoint.push(index);
+                table.time.push(step.timestamp);
+                table.channel.push(step.channel.as_deref());
+                for (key, value) in &step.measures {
+                    let k = keys.intern(key).unwrap_or_default();
+                    if k as usize == table.keys.len() {
+                        table.keys.push(key);
+                    }
+                    table.measures.push((k, *value));
+                }
+                table.measure_end.push(table.measures.len() as u32);
+            }
+            if table.touchpoint.len() > start {
+                table.close(&trace.customer, trace.session, start);
+            }
+        }
+        table
     }
 }
 
@@ -572,8 +1134,8 @@ mod tests {
                 .contains("\"great\" is not a number")
         );
         assert!(report.problems[3].reason.contains("no event column"));
-        assert_eq!(log.events[1].measures["csat"], 4.0);
-        assert_eq!(log.events[0].channel.as_deref(), Some("web"));
+        assert_eq!(log.get(1).unwrap().to_event().measures["csat"], 4.0);
+        assert_eq!(log.get(0).unwrap().channel, Some("web"));
 
         let strict = CsvOptions {
             on_error: OnError::Fail,
@@ -606,7 +1168,7 @@ mod tests {
             ("a", 10, "second"),
             ("a", 10_000, "next_session"),
         ] {
-            log.push(Event::new(customer, time, name));
+            log.push(&Event::new(customer, time, name)).unwrap();
         }
         let mapping = Mapping {
             names: [("first".to_owned(), "one".to_owned())].into(),

@@ -186,7 +186,7 @@ mod tests {
                 if name == "b" {
                     event = event.measure("nps", if customer == "u1" { 10.0 } else { 3.0 });
                 }
-                log.push(event);
+                log.push(&event).unwrap();
             }
         }
         let traces = log.traces(Some(&design), &Mapping::default());

@@ -135,22 +135,29 @@ pub fn event_log(
             let Some(touchpoint) = journey.touchpoint(&id) else {
                 break;
             };
-            let mut event = crate::events::Event::new(customer.clone(), time, id.clone())
-                .channel(touchpoint.channel.as_str());
+            let mut measures: Vec<(&str, f64)> = Vec::new();
             for (key, value) in &touchpoint.measures {
                 if random.below(10) == 0 {
                     let jitter = uniform(&mut random) * 2.0 - 1.0;
-                    event = event.measure(key.clone(), (value.value + jitter).round());
+                    measures.push((key, (value.value + jitter).round()));
                 }
             }
-            log.push(event);
+            let channel = Some(touchpoint.channel.as_str());
+            if log
+                .push_parts(&customer, time, &id, channel, &measures)
+                .is_err()
+            {
+                return log; // full: 2³² − 1 events
+            }
             steps += 1;
             if noise && random.below(20) == 0 {
                 time += 60_000;
-                log.push(
-                    crate::events::Event::new(customer.clone(), time, "chat_widget")
-                        .channel("chat"),
-                );
+                if log
+                    .push_parts(&customer, time, "chat_widget", Some("chat"), &[])
+                    .is_err()
+                {
+                    return log;
+                }
             }
             if journey.goals.contains(&id) || steps > 200 {
                 break;

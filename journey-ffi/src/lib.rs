@@ -969,11 +969,9 @@ pub unsafe extern "C" fn journey_event_log_push(
         }
         // SAFETY: the caller guarantees a live log used by this thread only.
         let log = unsafe { log.as_mut() }.ok_or_else(|| invalid("log is NULL"))?;
-        let mut event = journey_core::events::Event::new(customer, timestamp_ms, name);
-        if !channel.is_empty() {
-            event = event.channel(channel);
-        }
-        log.0.push(event);
+        let channel = (!channel.is_empty()).then_some(channel);
+        log.0
+            .push_parts(customer, timestamp_ms, name, channel, &[])?;
         Ok(())
     })
 }
@@ -1000,7 +998,7 @@ pub unsafe extern "C" fn journey_event_log_push_json(
         })?;
         // SAFETY: the caller guarantees a live log used by this thread only.
         let log = unsafe { log.as_mut() }.ok_or_else(|| invalid("log is NULL"))?;
-        log.0.push(event);
+        log.0.push(&event)?;
         Ok(())
     })
 }

@@ -315,8 +315,7 @@ impl EventLog {
     /// Appends an event (`timestamp` in epoch milliseconds).
     pub fn push(&mut self, event: EventArg) -> Result<(), JsValue> {
         let event: journey_core::events::Event = from_js(event.into(), "event")?;
-        self.log.push(event);
-        Ok(())
+        self.log.push(&event).map_err(to_js_error)
     }
 
     /// Reads CSV text with a header row and appends its events; returns what
