@@ -64,6 +64,9 @@ impl Event {
 #[derive(Clone, Default)]
 pub(crate) struct Symbols {
     names: Vec<Box<str>>,
+    /// The last string interned: logs tend to repeat it (a customer's
+    /// events in a row), which then costs one comparison, not a hash.
+    last: u32,
     table: hashbrown::HashTable<u32>,
     hasher: hashbrown::DefaultHashBuilder,
 }
@@ -79,9 +82,17 @@ impl Symbols {
     /// strings are already stored.
     pub(crate) fn intern(&mut self, name: &str) -> Option<u32> {
         use std::hash::BuildHasher;
+        if self
+            .names
+            .get(self.last as usize)
+            .is_some_and(|last| &**last == name)
+        {
+            return Some(self.last);
+        }
         let hash = self.hasher.hash_one(name);
         let names = &self.names;
         if let Some(&id) = self.table.find(hash, |&id| &*names[id as usize] == name) {
+            self.last = id;
             return Some(id);
         }
         let id = u32::try_from(self.names.len())
@@ -91,6 +102,7 @@ impl Symbols {
         let (names, hasher) = (&self.names, &self.hasher);
         self.table
             .insert_unique(hash, id, |&id| hasher.hash_one(&*names[id as usize]));
+        self.last = id;
         Some(id)
     }
 
@@ -568,7 +580,8 @@ fn parse_row<'r, 'c>(
     let text = |index: usize, name: &str| -> Result<Option<&'r str>, String> {
         match record.get(index) {
             None => Ok(None),
-            Some(bytes) => std::str::from_utf8(bytes)
+            // ASCII spaces first (cheap), then any other Unicode space.
+            Some(bytes) => std::str::from_utf8(bytes.trim_ascii())
                 .map(|text| Some(text.trim()))
                 .map_err(|_| format!("{name} is not UTF-8 text")),
         }
