@@ -66,6 +66,7 @@ pub mod graph;
 mod linalg;
 pub mod model;
 pub mod synthetic;
+pub mod tracker;
 pub mod validate;
 
 pub use analysis::{Analysis, Comparison, Options, analyze, analyze_with_measures, compare};

@@ -1,0 +1,450 @@
+//! The live tracker: agreement with the event-log traces on the bundled log,
+//! out-of-order placement, queries, eviction, snapshot/restore and threads.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use journey_core::events::{CsvOptions, EventLog, Mapping, UnknownEvents};
+use journey_core::tracker::{
+    DueReason, HistoryFilter, Observed, PriorityLevel, Seen, Tracker, TrackerOptions,
+};
+use journey_core::{Document, Error, Journey};
+
+fn gym() -> Document {
+    common::example("gym.json")
+}
+
+fn journey(document: &Document) -> &Journey {
+    document.journey("gym").unwrap()
+}
+
+fn bundled_log() -> EventLog {
+    let mut log = EventLog::new();
+    let options = CsvOptions {
+        measures: vec!["csat".into(), "ces".into(), "nps".into()],
+        ..CsvOptions::default()
+    };
+    log.read_csv(common::example_text("gym-events.csv").as_bytes(), &options)
+        .unwrap();
+    log
+}
+
+const MINUTE: i64 = 60_000;
+
+#[test]
+fn replaying_the_bundled_log_agrees_with_its_traces() {
+    let document = gym();
+    let journey = journey(&document);
+    let log = bundled_log();
+    let tracker = Tracker::new(
+        journey,
+        TrackerOptions {
+            history: 500,
+            reorder_window_ms: i64::MAX,
+            ..TrackerOptions::default()
+        },
+    )
+    .unwrap();
+    let mut outcomes: BTreeMap<String, u64> = BTreeMap::new();
+    for event in log.iter() {
+        let observed = tracker
+            .observe(event.customer, event.name, event.timestamp)
+            .unwrap();
+        *outcomes.entry(format!("{observed:?}")).or_default() += 1;
+    }
+    let mapping = Mapping {
+        unknown: UnknownEvents::Drop,
+        ..Mapping::default()
+    };
+    let traces = log.traces(Some(journey), &mapping);
+    let unknown: u64 = traces.unknown_events.values().sum();
+    assert_eq!(outcomes.get("Unknown").copied().unwrap_or(0), unknown);
+    assert_eq!(outcomes["Placed"], log.len() as u64 - unknown);
+    assert_eq!(tracker.stats().customers, traces.traces.len() as u64);
+    // Every seventh customer: position, full history and what they saw.
+    for trace in traces.traces.iter().step_by(7) {
+        let customer = trace.customer.as_str();
+        let last = trace.steps.last().unwrap();
+        let position = tracker.position(customer).unwrap();
+        assert_eq!(position.touchpoint, last.touchpoint);
+        assert_eq!(position.last_seen, last.timestamp);
+        let stage = &journey.touchpoint(&last.touchpoint).unwrap().stage;
+        assert_eq!(position.stage, stage);
+        let history = tracker.history(customer, usize::MAX, &HistoryFilter::default());
+        let from_tracker: Vec<(&str, i64)> = history
+            .iter()
+            .rev()
+            .map(|v| (v.touchpoint, v.timestamp))
+            .collect();
+        let from_traces: Vec<(&str, i64)> = trace
+            .steps
+            .iter()
+            .map(|s| (s.touchpoint.as_str(), s.timestamp))
+            .collect();
+        assert_eq!(from_tracker, from_traces, "{customer}");
+        let first = &trace.steps[0];
+        let count = trace
+            .steps
+            .iter()
+            .filter(|s| s.touchpoint == first.touchpoint)
+            .count();
+        assert_eq!(
+            tracker.seen(customer, &first.touchpoint).unwrap().count as usize,
+            count
+        );
+    }
+}
+
+#[test]
+fn events_out_of_order_are_placed_and_late_ones_counted() {
+    let document = gym();
+    let tracker = Tracker::new(
+        journey(&document),
+        TrackerOptions {
+            reorder_window_ms: 10 * MINUTE,
+            ..TrackerOptions::default()
+        },
+    )
+    .unwrap();
+    let t0 = 1_767_225_600_000;
+    let observe = |name: &str, minutes: i64| tracker.observe("ann", name, t0 + minutes * MINUTE);
+    assert_eq!(observe("online_reviews", 0), Ok(Observed::Placed));
+    assert_eq!(observe("free_trial_popup", 20), Ok(Observed::Placed));
+    // Five minutes earlier than the latest: placed before it.
+    assert_eq!(observe("contact_form", 15), Ok(Observed::Placed));
+    // Eleven minutes earlier: outside the window.
+    assert_eq!(observe("social_media_pages", 9), Ok(Observed::Late));
+    assert_eq!(observe("no_such_page", 21), Ok(Observed::Unknown));
+    let history: Vec<&str> = tracker
+        .history("ann", 10, &HistoryFilter::default())
+        .iter()
+        .map(|v| v.touchpoint)
+        .collect();
+    assert_eq!(
+        history,
+        ["free_trial_popup", "contact_form", "online_reviews"]
+    );
+    let position = tracker.position("ann").unwrap();
+    assert_eq!(position.touchpoint, "free_trial_popup");
+    assert_eq!(position.stage, "consideration");
+    // In consideration since the contact form, placed late but earlier.
+    assert_eq!(position.stage_since, t0 + 15 * MINUTE);
+    assert_eq!(position.touchpoint_since, t0 + 20 * MINUTE);
+    assert_eq!(position.time_in_stage_ms, 5 * MINUTE);
+    let stats = tracker.stats();
+    assert_eq!(
+        (stats.placed, stats.late, stats.unknown, stats.customers),
+        (3, 1, 1, 1)
+    );
+    assert!(tracker.seen("ann", "social_media_pages").is_none());
+}
+
+#[test]
+fn seen_history_filters_next_goal_probability_and_priority() {
+    let document = gym();
+    let journey = journey(&document);
+    let tracker = Tracker::new(journey, TrackerOptions::default()).unwrap();
+    let t0 = 1_000_000;
+    for (minutes, name) in [
+        (0, "online_reviews"),
+        (5, "contact_form"),
+        (60, "in_person_visit"),
+        (70, "facility_tour"),
+        (80, "consultation"),
+        (90, "free_trial_signup"),
+        (95, "orientation"),
+        (100, "access_card"),
+        (200, "trial_ending_email"),
+    ] {
+        tracker.observe("bo", name, t0 + minutes * MINUTE).unwrap();
+    }
+    tracker
+        .observe("bo", "in_person_visit", t0 + 300 * MINUTE)
+        .unwrap();
+    assert_eq!(
+        tracker.seen("bo", "in_person_visit"),
+        Some(Seen {
+            count: 2,
+            first: t0 + 60 * MINUTE,
+            last: t0 + 300 * MINUTE
+        })
+    );
+    assert_eq!(tracker.seen("bo", "renewal_offer"), None);
+    assert_eq!(tracker.seen("nobody", "in_person_visit"), None);
+    let in_person = HistoryFilter {
+        channel: Some("in_person".into()),
+        ..HistoryFilter::default()
+    };
+    let visits: Vec<&str> = tracker
+        .history("bo", 3, &in_person)
+        .iter()
+        .map(|v| v.touchpoint)
+        .collect();
+    assert_eq!(visits, ["in_person_visit", "access_card", "orientation"]);
+    let actions = HistoryFilter {
+        kind: Some(journey_core::model::TouchpointKind::Action),
+        ..HistoryFilter::default()
+    };
+    let visits: Vec<&str> = tracker
+        .history("bo", 5, &actions)
+        .iter()
+        .map(|v| v.touchpoint)
+        .collect();
+    assert_eq!(visits, ["access_card", "free_trial_signup"]);
+    // From in_person_visit the map goes to facility_tour with 0.9.
+    let next = tracker.next("bo", 3);
+    assert_eq!(next.len(), 1);
+    assert_eq!(
+        (next[0].touchpoint, next[0].probability),
+        ("facility_tour", 0.9)
+    );
+    // From the renewal offer: three ways on, most likely first.
+    tracker.observe("cy", "renewal_offer", t0).unwrap();
+    let next: Vec<(&str, f64)> = tracker
+        .next("cy", 2)
+        .iter()
+        .map(|l| (l.touchpoint, l.probability))
+        .collect();
+    assert_eq!(next[0], ("follow_up_call", 0.5));
+    assert_eq!(next[1].1, 0.2);
+    // Goal probability and priority agree with the analysis.
+    let analysis = journey_core::analyze(journey, &Default::default()).unwrap();
+    let expected = analysis
+        .touchpoints
+        .iter()
+        .find(|t| t.touchpoint == "renewal_offer")
+        .unwrap()
+        .goal_probability;
+    assert_eq!(tracker.goal_probability("cy"), Some(expected));
+    let priority = tracker.priority("cy").unwrap();
+    assert_eq!(priority.risk, 1.0 - expected);
+    assert_eq!(priority.importance, 1.0);
+    let level = match priority.score {
+        s if s >= 0.75 => PriorityLevel::Urgent,
+        s if s >= 0.5 => PriorityLevel::High,
+        s if s >= 0.25 => PriorityLevel::Normal,
+        _ => PriorityLevel::Low,
+    };
+    assert_eq!(priority.level, level);
+    // trial_ending_email has importance 3: risk counts three times.
+    tracker.observe("di", "trial_ending_email", t0).unwrap();
+    let priority = tracker.priority("di").unwrap();
+    assert_eq!(priority.importance, 3.0);
+    assert_eq!(priority.score, priority.risk * 3.0);
+    assert_eq!(priority.level, PriorityLevel::Urgent);
+    assert!(tracker.priority("nobody").is_none());
+}
+
+#[test]
+fn due_lists_stays_over_their_limits() {
+    let document = gym();
+    let day = 24 * 60 * MINUTE;
+    let tracker = Tracker::new(
+        journey(&document),
+        TrackerOptions {
+            touchpoint_limits: [("free_trial_signup".to_owned(), 7 * day)].into(),
+            stage_limits: [("retention".to_owned(), 30 * day)].into(),
+            ..TrackerOptions::default()
+        },
+    )
+    .unwrap();
+    tracker.observe("a", "free_trial_signup", 0).unwrap();
+    tracker.observe("b", "free_trial_signup", 5 * day).unwrap();
+    tracker.observe("c", "trainer_consults", 0).unwrap();
+    tracker.observe("c", "renewal_offer", 20 * day).unwrap();
+    let due = tracker.due(31 * day);
+    let listed: Vec<(&str, DueReason, i64)> = due
+        .iter()
+        .map(|d| (d.customer.as_str(), d.reason, d.overdue_ms))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("a", DueReason::Touchpoint, 24 * day),
+            ("b", DueReason::Touchpoint, 19 * day),
+            ("c", DueReason::Stage, day),
+        ]
+    );
+    assert_eq!(due[2].stage, "retention");
+    assert_eq!(due[2].touchpoint, "renewal_offer");
+    assert!(tracker.due(7 * day).is_empty());
+}
+
+#[test]
+fn least_recently_observed_customers_are_evicted_and_idle_ones_expire() {
+    let document = gym();
+    let tracker = Tracker::new(
+        journey(&document),
+        TrackerOptions {
+            max_customers: 3,
+            shards: 1,
+            idle_ttl_ms: Some(100),
+            ..TrackerOptions::default()
+        },
+    )
+    .unwrap();
+    for (customer, time) in [("a", 1), ("b", 2), ("c", 3), ("a", 4), ("d", 5)] {
+        tracker.observe(customer, "online_reviews", time).unwrap();
+    }
+    // b was the least recently observed when d arrived.
+    assert!(tracker.position("b").is_none());
+    for customer in ["a", "c", "d"] {
+        assert!(tracker.position(customer).is_some(), "{customer}");
+    }
+    assert_eq!(tracker.stats().evicted, 1);
+    assert_eq!(tracker.expire(104), 1); // c, last seen at 3
+    assert!(tracker.position("c").is_none());
+    assert_eq!(tracker.stats().customers, 2);
+    assert!(tracker.forget("a"));
+    assert!(!tracker.forget("a"));
+    assert_eq!(tracker.stats().customers, 1);
+}
+
+#[test]
+fn a_restored_snapshot_continues_exactly_as_an_uninterrupted_run() {
+    let document = gym();
+    let journey = journey(&document);
+    let log = bundled_log();
+    let events: Vec<_> = log.iter().collect();
+    let options = TrackerOptions {
+        history: 4,
+        max_customers: 120,
+        shards: 4,
+        ..TrackerOptions::default()
+    };
+    let straight = Tracker::new(journey, options.clone()).unwrap();
+    let mut resumed = Tracker::new(journey, options).unwrap();
+    let half = events.len() / 2;
+    for (k, event) in events.iter().enumerate() {
+        if k == half {
+            let bytes = resumed.snapshot().unwrap();
+            resumed = Tracker::restore(journey, &bytes).unwrap();
+        }
+        let a = straight.observe(event.customer, event.name, event.timestamp);
+        let b = resumed.observe(event.customer, event.name, event.timestamp);
+        assert_eq!(a, b);
+    }
+    assert!(straight.stats().evicted > 0);
+    assert_eq!(straight.stats(), resumed.stats());
+    assert_eq!(straight.snapshot().unwrap(), resumed.snapshot().unwrap());
+    for event in &events {
+        let customer = event.customer;
+        assert_eq!(straight.position(customer), resumed.position(customer));
+        assert_eq!(straight.next(customer, 3), resumed.next(customer, 3));
+        assert_eq!(
+            straight.history(customer, 4, &HistoryFilter::default()),
+            resumed.history(customer, 4, &HistoryFilter::default())
+        );
+    }
+    // Bad snapshots are refused with a reason.
+    let bytes = straight.snapshot().unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    let other = text.replace("journey-tracker/1", "journey-tracker/9");
+    assert!(matches!(
+        Tracker::restore(journey, other.as_bytes()),
+        Err(Error::UnsupportedSchema { .. })
+    ));
+    assert!(matches!(
+        Tracker::restore(journey, b"{not json"),
+        Err(Error::Json { .. })
+    ));
+    let shoe = common::example("shoe.json");
+    let shoe = &shoe.journeys[0];
+    assert!(Tracker::restore(shoe, text.as_bytes()).is_err());
+}
+
+#[test]
+fn threads_observing_at_once_lose_no_event() {
+    let document = gym();
+    let tracker = Arc::new(Tracker::new(journey(&document), TrackerOptions::default()).unwrap());
+    let names = ["online_reviews", "contact_form", "in_person_visit"];
+    let threads: Vec<_> = (0..4)
+        .map(|thread| {
+            let tracker = Arc::clone(&tracker);
+            std::thread::spawn(move || {
+                for k in 0..5_000i64 {
+                    // Customers shared by all threads, and one of each thread's own.
+                    let customer = if k % 2 == 0 {
+                        format!("shared{}", k / 2 % 50)
+                    } else {
+                        format!("own{thread}-{}", k / 2 % 100)
+                    };
+                    tracker
+                        .observe(&customer, names[(k % 3) as usize], k)
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    let stats = tracker.stats();
+    assert_eq!(stats.placed, 20_000);
+    assert_eq!(stats.customers, 50 + 4 * 100);
+    let seen: u32 = names
+        .iter()
+        .filter_map(|name| tracker.seen("shared0", name))
+        .map(|s| s.count)
+        .sum();
+    // shared0 is k = 0, 100, 200, … of every thread: 50 events each.
+    assert_eq!(seen, 4 * 50);
+}
+
+#[test]
+fn bad_options_are_refused_with_a_reason() {
+    let document = gym();
+    let journey = journey(&document);
+    let refused = |options: TrackerOptions| Tracker::new(journey, options).unwrap_err();
+    let cases = [
+        TrackerOptions {
+            history: 0,
+            ..TrackerOptions::default()
+        },
+        TrackerOptions {
+            shards: 0,
+            ..TrackerOptions::default()
+        },
+        TrackerOptions {
+            priority_thresholds: [0.5, 0.2, 0.9],
+            ..TrackerOptions::default()
+        },
+        TrackerOptions {
+            stage_limits: [("nowhere".to_owned(), 1)].into(),
+            ..TrackerOptions::default()
+        },
+        TrackerOptions {
+            names: [("page".to_owned(), "missing_id".to_owned())].into(),
+            ..TrackerOptions::default()
+        },
+    ];
+    for options in cases {
+        assert_eq!(refused(options).code(), "invalid_option");
+    }
+    let tracker = Tracker::new(journey, TrackerOptions::default()).unwrap();
+    assert_eq!(
+        tracker.observe("", "online_reviews", 0).unwrap_err().code(),
+        "invalid_option"
+    );
+}
+
+#[test]
+fn mapped_event_names_reach_their_touchpoints() {
+    let document = gym();
+    let tracker = Tracker::new(
+        journey(&document),
+        TrackerOptions {
+            names: [("/pricing".to_owned(), "free_trial_popup".to_owned())].into(),
+            ..TrackerOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(tracker.observe("e", "/pricing", 0), Ok(Observed::Placed));
+    assert_eq!(
+        tracker.position("e").unwrap().touchpoint,
+        "free_trial_popup"
+    );
+    assert!(tracker.seen("e", "/pricing").is_some());
+}
