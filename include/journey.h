@@ -66,6 +66,94 @@ typedef struct JourneyEventLog JourneyEventLog;
 // model's lifetime. Release with [`journey_model_free`].
 typedef struct JourneyModel JourneyModel;
 
+// Live state of many customers on one journey: where each is, what it saw,
+// what comes next (see `journey_core::tracker`).
+//
+// Thread-safe: every function below may be called on one tracker from any
+// number of threads at once (customers are spread over locked shards).
+// Strings the tracker returns inside [`JourneyNextStep`], [`JourneyVisit`]
+// and [`JourneyPosition`] point into the tracker: valid until
+// [`journey_tracker_free`], not NUL-terminated, never to be freed.
+typedef struct JourneyTracker JourneyTracker;
+
+// A likely next touchpoint.
+typedef struct JourneyNextStep {
+  // The touchpoint id (owned by the tracker).
+  const char *touchpoint;
+  // Its length in bytes.
+  size_t touchpoint_len;
+  // The probability of going there next.
+  double probability;
+} JourneyNextStep;
+
+// One visit of a customer's history.
+typedef struct JourneyVisit {
+  // The touchpoint id (owned by the tracker).
+  const char *touchpoint;
+  // Its length in bytes.
+  size_t touchpoint_len;
+  // When, in epoch milliseconds.
+  int64_t timestamp_ms;
+} JourneyVisit;
+
+// Whether and when a customer saw a touchpoint.
+typedef struct JourneySeen {
+  // Whether at all (the other fields are 0 when not).
+  bool seen;
+  // How many times.
+  uint32_t count;
+  // First time (epoch ms).
+  int64_t first_ms;
+  // Latest time (epoch ms).
+  int64_t last_ms;
+} JourneySeen;
+
+// Where a customer is.
+typedef struct JourneyPosition {
+  // The current touchpoint id (owned by the tracker).
+  const char *touchpoint;
+  // Its length in bytes.
+  size_t touchpoint_len;
+  // The current stage id (owned by the tracker).
+  const char *stage;
+  // Its length in bytes.
+  size_t stage_len;
+  // Since when at this touchpoint (epoch ms).
+  int64_t touchpoint_since_ms;
+  // Since when in this stage (epoch ms).
+  int64_t stage_since_ms;
+  // Time of the latest event (epoch ms).
+  int64_t last_seen_ms;
+  // `last_seen_ms - stage_since_ms`.
+  int64_t time_in_stage_ms;
+} JourneyPosition;
+
+// A customer's priority for routing.
+typedef struct JourneyPriority {
+  // 0 low, 1 normal, 2 high, 3 urgent.
+  uint32_t level;
+  // `risk * importance`.
+  double score;
+  // Probability of leaving without reaching a goal from here.
+  double risk;
+  // The current touchpoint's importance.
+  double importance;
+} JourneyPriority;
+
+// A tracker's counters.
+typedef struct JourneyTrackerStats {
+  // Customers tracked now.
+  uint64_t customers;
+  // Events placed.
+  uint64_t placed;
+  // Events older than the reorder window allows.
+  uint64_t late;
+  // Events naming no touchpoint.
+  uint64_t unknown;
+  // Customers evicted (capacity or idle).
+  uint64_t evicted;
+} JourneyTrackerStats;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -491,6 +579,172 @@ enum JourneyStatus journey_paths_attribution(const char *csv,
                                              size_t options_len,
                                              char **out,
                                              size_t *out_len);
+
+// Creates a tracker of one journey of a model. `options_json` (NULL for
+// the defaults) sets the history ring, capacity, idle TTL, reorder window,
+// event-name mapping, stay limits and priority thresholds, e.g.
+// `{"history":16,"max_customers":100000,"stage_limits":{"retention":2592000000}}`.
+//
+// # Safety
+// `model` must be live; strings as in the conventions; `out` writable.
+// Release `*out` with [`journey_tracker_free`].
+enum JourneyStatus journey_tracker_new(const struct JourneyModel *model,
+                                       const char *journey,
+                                       size_t journey_len,
+                                       const char *options_json,
+                                       size_t options_len,
+                                       struct JourneyTracker **out);
+
+// Releases a tracker (NULL is ignored).
+//
+// # Safety
+// `tracker` must be NULL or a live tracker no other thread is using; it is
+// invalid afterwards, and so are the strings it returned.
+void journey_tracker_free(struct JourneyTracker *tracker);
+
+// Records that a customer met a touchpoint (or an event name mapped to
+// one) at `unix_ms`. Events up to the reorder window older than the
+// customer's latest are placed in time order; later-arriving older ones and
+// unknown names are counted (see [`journey_tracker_stats`]), not used.
+//
+// # Safety
+// `tracker` must be live; strings as in the conventions.
+enum JourneyStatus journey_tracker_observe(const struct JourneyTracker *tracker,
+                                           const char *customer,
+                                           size_t customer_len,
+                                           const char *touchpoint,
+                                           size_t touchpoint_len,
+                                           int64_t unix_ms);
+
+// The `cap` most likely next touchpoints of a customer, most likely first;
+// `*written` is how many were written (0 for a customer not tracked).
+//
+// # Safety
+// `tracker` must be live; `customer` as in the conventions; `out` valid
+// for `cap` writes; `written` writable.
+enum JourneyStatus journey_tracker_next(const struct JourneyTracker *tracker,
+                                        const char *customer,
+                                        size_t customer_len,
+                                        struct JourneyNextStep *out,
+                                        size_t cap,
+                                        size_t *written);
+
+// The last `cap` visits of a customer, latest first, optionally only those
+// on a channel (`channel`, NULL for any), in a stage (`stage`, NULL for any)
+// or of a kind (`kind`: -1 any, 0 communication point, 1 action).
+//
+// # Safety
+// `tracker` must be live; strings as in the conventions; `out` valid for
+// `cap` writes; `written` writable.
+enum JourneyStatus journey_tracker_history(const struct JourneyTracker *tracker,
+                                           const char *customer,
+                                           size_t customer_len,
+                                           const char *channel,
+                                           size_t channel_len,
+                                           const char *stage,
+                                           size_t stage_len,
+                                           int32_t kind,
+                                           struct JourneyVisit *out,
+                                           size_t cap,
+                                           size_t *written);
+
+// Whether and when a customer saw a touchpoint (`out->seen` false when
+// never, or for a customer not tracked).
+//
+// # Safety
+// `tracker` must be live; strings as in the conventions; `out` writable.
+enum JourneyStatus journey_tracker_seen(const struct JourneyTracker *tracker,
+                                        const char *customer,
+                                        size_t customer_len,
+                                        const char *touchpoint,
+                                        size_t touchpoint_len,
+                                        struct JourneySeen *out);
+
+// Where a customer is; `*tracked` is false (and `out` untouched) for a
+// customer not tracked.
+//
+// # Safety
+// `tracker` must be live; `customer` as in the conventions; `tracked` and
+// `out` writable.
+enum JourneyStatus journey_tracker_position(const struct JourneyTracker *tracker,
+                                            const char *customer,
+                                            size_t customer_len,
+                                            bool *tracked,
+                                            struct JourneyPosition *out);
+
+// The probability that a customer reaches a goal from where they are;
+// `*tracked` false for a customer not tracked.
+//
+// # Safety
+// `tracker` must be live; `customer` as in the conventions; `tracked` and
+// `out` writable.
+enum JourneyStatus journey_tracker_goal_probability(const struct JourneyTracker *tracker,
+                                                    const char *customer,
+                                                    size_t customer_len,
+                                                    bool *tracked,
+                                                    double *out);
+
+// A customer's priority (level from risk × importance against the
+// tracker's thresholds); `*tracked` false for a customer not tracked.
+//
+// # Safety
+// `tracker` must be live; `customer` as in the conventions; `tracked` and
+// `out` writable.
+enum JourneyStatus journey_tracker_priority(const struct JourneyTracker *tracker,
+                                            const char *customer,
+                                            size_t customer_len,
+                                            bool *tracked,
+                                            struct JourneyPriority *out);
+
+// Customers whose stay at their touchpoint or in their stage exceeds its
+// limit at `now_ms`, as a JSON array, most overdue first.
+//
+// # Safety
+// `tracker` must be live; `out` writable; `out_len` NULL or writable.
+// Release `*out` with [`journey_string_free`].
+enum JourneyStatus journey_tracker_due(const struct JourneyTracker *tracker,
+                                       int64_t now_ms,
+                                       char **out,
+                                       size_t *out_len);
+
+// Evicts customers idle for longer than the tracker's `idle_ttl_ms` at
+// `now_ms`; `*evicted` is how many.
+//
+// # Safety
+// `tracker` must be live; `evicted` writable.
+enum JourneyStatus journey_tracker_expire(const struct JourneyTracker *tracker,
+                                          int64_t now_ms,
+                                          size_t *evicted);
+
+// The tracker's counters.
+//
+// # Safety
+// `tracker` must be live; `out` writable.
+enum JourneyStatus journey_tracker_stats(const struct JourneyTracker *tracker,
+                                         struct JourneyTrackerStats *out);
+
+// The whole state as bytes (versioned JSON text) to persist; restore it
+// with [`journey_tracker_restore`].
+//
+// # Safety
+// `tracker` must be live; `out` writable; `out_len` NULL or writable.
+// Release `*out` with [`journey_string_free`].
+enum JourneyStatus journey_tracker_snapshot(const struct JourneyTracker *tracker,
+                                            char **out,
+                                            size_t *out_len);
+
+// A tracker of one journey of a model in the state a snapshot saved.
+//
+// # Safety
+// `model` must be live; strings as in the conventions; `snapshot` valid for
+// `snapshot_len` bytes; `out` writable. Release `*out` with
+// [`journey_tracker_free`].
+enum JourneyStatus journey_tracker_restore(const struct JourneyModel *model,
+                                           const char *journey,
+                                           size_t journey_len,
+                                           const char *snapshot,
+                                           size_t snapshot_len,
+                                           struct JourneyTracker **out);
 
 #ifdef __cplusplus
 }  // extern "C"

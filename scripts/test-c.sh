@@ -21,7 +21,7 @@ cc "${CFLAGS[@]}" -g -fsanitize=address,undefined -fno-sanitize-recover=undefine
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 "$out/test_journey_asan" examples/data
 
 echo "-- C tests, valgrind, shared library"
-cc "${CFLAGS[@]}" -g tests/c/test_journey.c -L"$lib" -ljourney -lm -o "$out/test_journey_shared"
+cc "${CFLAGS[@]}" -g tests/c/test_journey.c -L"$lib" -ljourney -lpthread -lm -o "$out/test_journey_shared"
 LD_LIBRARY_PATH="$lib" valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
   --error-exitcode=1 "$out/test_journey_shared" examples/data
 

@@ -4,6 +4,7 @@
 #include "journey.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -420,6 +421,161 @@ static void test_events(JourneyModel *gym, const char *data) {
                JOURNEY_STATUS_INVALID_ARGUMENT);
 }
 
+static int str_is(const char *ptr, size_t len, const char *expected) {
+  return len == strlen(expected) && memcmp(ptr, expected, len) == 0;
+}
+
+struct observer {
+  JourneyTracker *tracker;
+  int thread;
+  int failures;
+};
+
+static void *observe_many(void *arg) {
+  struct observer *o = arg;
+  char customer[32];
+  for (int k = 0; k < 2000; k++) {
+    int len = snprintf(customer, sizeof(customer), "t%d-%d", o->thread, k % 40);
+    if (journey_tracker_observe(o->tracker, customer, (size_t)len, S("online_reviews"), k) != JOURNEY_STATUS_OK) {
+      o->failures++;
+    }
+  }
+  return NULL;
+}
+
+static void test_tracker(JourneyModel *gym) {
+  JourneyTracker *tracker = NULL;
+  CHECK_STATUS(journey_tracker_new(gym, S("gym"), S("{\"history\": 8, \"reorder_window_ms\": 600000, "
+                                                    "\"touchpoint_limits\": {\"free_trial_signup\": 1000}}"),
+                                   &tracker),
+               JOURNEY_STATUS_OK);
+  const int64_t t0 = 1767225600000;
+  CHECK_STATUS(journey_tracker_observe(tracker, S("ann"), S("online_reviews"), t0), JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_tracker_observe(tracker, S("ann"), S("free_trial_popup"), t0 + 120000), JOURNEY_STATUS_OK);
+  /* A minute earlier than the latest: placed before it. */
+  CHECK_STATUS(journey_tracker_observe(tracker, S("ann"), S("contact_form"), t0 + 60000), JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_tracker_observe(tracker, S("ann"), S("not_on_the_map"), t0), JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_tracker_observe(tracker, S("ann"), S("online_reviews"), t0 - 3600000), JOURNEY_STATUS_OK);
+
+  JourneyPosition position;
+  bool tracked = false;
+  CHECK_STATUS(journey_tracker_position(tracker, S("ann"), &tracked, &position), JOURNEY_STATUS_OK);
+  CHECK(tracked);
+  CHECK(str_is(position.touchpoint, position.touchpoint_len, "free_trial_popup"));
+  CHECK(str_is(position.stage, position.stage_len, "consideration"));
+  CHECK(position.stage_since_ms == t0 + 60000);
+  CHECK(position.time_in_stage_ms == 60000);
+  CHECK_STATUS(journey_tracker_position(tracker, S("nobody"), &tracked, &position), JOURNEY_STATUS_OK);
+  CHECK(!tracked);
+
+  JourneyVisit visits[8];
+  size_t written = 99;
+  CHECK_STATUS(journey_tracker_history(tracker, S("ann"), NULL, 0, NULL, 0, -1, visits, 8, &written),
+               JOURNEY_STATUS_OK);
+  CHECK(written == 3);
+  CHECK(str_is(visits[1].touchpoint, visits[1].touchpoint_len, "contact_form"));
+  CHECK(visits[2].timestamp_ms == t0);
+  CHECK_STATUS(journey_tracker_history(tracker, S("ann"), S("review_site"), NULL, 0, -1, visits, 8, &written),
+               JOURNEY_STATUS_OK);
+  CHECK(written == 1 && str_is(visits[0].touchpoint, visits[0].touchpoint_len, "online_reviews"));
+  CHECK_STATUS(journey_tracker_history(tracker, S("ann"), NULL, 0, S("awareness"), 1, visits, 8, &written),
+               JOURNEY_STATUS_OK);
+  CHECK(written == 0);
+  CHECK_STATUS(journey_tracker_history(tracker, S("ann"), NULL, 0, NULL, 0, 7, visits, 8, &written),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_tracker_history(tracker, S("ann"), NULL, 0, NULL, 0, -1, NULL, 8, &written),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+
+  JourneySeen seen;
+  CHECK_STATUS(journey_tracker_seen(tracker, S("ann"), S("contact_form"), &seen), JOURNEY_STATUS_OK);
+  CHECK(seen.seen && seen.count == 1 && seen.first_ms == t0 + 60000 && seen.last_ms == t0 + 60000);
+  CHECK_STATUS(journey_tracker_seen(tracker, S("ann"), S("facility_tour"), &seen), JOURNEY_STATUS_OK);
+  CHECK(!seen.seen && seen.count == 0);
+
+  /* From the free-trial popup: signup 0.5, contact form 0.2. */
+  JourneyNextStep next[3];
+  CHECK_STATUS(journey_tracker_next(tracker, S("ann"), next, 3, &written), JOURNEY_STATUS_OK);
+  CHECK(written == 2);
+  CHECK(str_is(next[0].touchpoint, next[0].touchpoint_len, "free_trial_signup") && next[0].probability == 0.5);
+  CHECK(str_is(next[1].touchpoint, next[1].touchpoint_len, "contact_form") && next[1].probability == 0.2);
+  CHECK_STATUS(journey_tracker_next(tracker, S("nobody"), next, 3, &written), JOURNEY_STATUS_OK);
+  CHECK(written == 0);
+  CHECK_STATUS(journey_tracker_next(tracker, S("ann"), next, 3, NULL), JOURNEY_STATUS_INVALID_ARGUMENT);
+
+  double goal = -1;
+  CHECK_STATUS(journey_tracker_goal_probability(tracker, S("ann"), &tracked, &goal), JOURNEY_STATUS_OK);
+  CHECK(tracked && goal > 0 && goal < 1);
+  JourneyPriority priority;
+  CHECK_STATUS(journey_tracker_priority(tracker, S("ann"), &tracked, &priority), JOURNEY_STATUS_OK);
+  CHECK(tracked && fabs(priority.risk - (1 - goal)) < 1e-15 && priority.importance == 1);
+  CHECK(priority.level == (priority.score >= 0.75 ? 3u : priority.score >= 0.5 ? 2u : priority.score >= 0.25 ? 1u : 0u));
+
+  CHECK_STATUS(journey_tracker_observe(tracker, S("bo"), S("free_trial_signup"), t0), JOURNEY_STATUS_OK);
+  char *json = NULL;
+  size_t len = 0;
+  CHECK_STATUS(journey_tracker_due(tracker, t0 + 5000, &json, &len), JOURNEY_STATUS_OK);
+  CHECK(strcmp(json, "[{\"customer\":\"bo\",\"touchpoint\":\"free_trial_signup\",\"stage\":\"conversion\","
+                     "\"reason\":\"touchpoint\",\"overdue_ms\":4000}]") == 0);
+  journey_string_free(json);
+
+  JourneyTrackerStats stats;
+  CHECK_STATUS(journey_tracker_stats(tracker, &stats), JOURNEY_STATUS_OK);
+  CHECK(stats.customers == 2 && stats.placed == 4 && stats.late == 1 && stats.unknown == 1 && stats.evicted == 0);
+
+  /* Snapshot and restore: the same answers. */
+  char *snapshot = NULL;
+  CHECK_STATUS(journey_tracker_snapshot(tracker, &snapshot, &len), JOURNEY_STATUS_OK);
+  CHECK(strstr(snapshot, "\"format\":\"journey-tracker/1\"") != NULL);
+  JourneyTracker *restored = NULL;
+  CHECK_STATUS(journey_tracker_restore(gym, S("gym"), snapshot, len, &restored), JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_tracker_position(restored, S("ann"), &tracked, &position), JOURNEY_STATUS_OK);
+  CHECK(tracked && position.stage_since_ms == t0 + 60000);
+  char *again = NULL;
+  size_t again_len = 0;
+  CHECK_STATUS(journey_tracker_snapshot(restored, &again, &again_len), JOURNEY_STATUS_OK);
+  CHECK(again_len == len && memcmp(again, snapshot, len) == 0);
+  journey_string_free(again);
+  CHECK_STATUS(journey_tracker_restore(gym, S("gym"), snapshot, len / 2, &restored), JOURNEY_STATUS_PARSE_ERROR);
+  journey_string_free(snapshot);
+  journey_tracker_free(restored);
+
+  size_t evicted = 9;
+  CHECK_STATUS(journey_tracker_expire(tracker, t0, &evicted), JOURNEY_STATUS_OK);
+  CHECK(evicted == 0); /* no idle TTL set */
+
+  /* Errors. */
+  CHECK_STATUS(journey_tracker_observe(NULL, S("ann"), S("online_reviews"), 0), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_tracker_observe(tracker, S(""), S("online_reviews"), 0), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_tracker_observe(tracker, "\xff", 1, S("online_reviews"), 0), JOURNEY_STATUS_INVALID_ARGUMENT);
+  JourneyTracker *bad = NULL;
+  CHECK_STATUS(journey_tracker_new(gym, S("gym"), S("{\"history\": 0}"), &bad), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK(message_contains("history"));
+  CHECK_STATUS(journey_tracker_new(gym, S("pool"), NULL, 0, &bad), JOURNEY_STATUS_NOT_FOUND);
+  CHECK_STATUS(journey_tracker_new(gym, S("gym"), NULL, 0, NULL), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK(bad == NULL);
+  journey_tracker_free(tracker);
+  journey_tracker_free(NULL);
+
+  /* Four threads observing one tracker at once lose no event. */
+  JourneyTracker *shared = NULL;
+  CHECK_STATUS(journey_tracker_new(gym, S("gym"), NULL, 0, &shared), JOURNEY_STATUS_OK);
+  pthread_t threads[4];
+  struct observer observers[4];
+  for (int i = 0; i < 4; i++) {
+    observers[i] = (struct observer){shared, i, 0};
+    pthread_create(&threads[i], NULL, observe_many, &observers[i]);
+  }
+  for (int i = 0; i < 4; i++) {
+    pthread_join(threads[i], NULL);
+    CHECK(observers[i].failures == 0);
+  }
+  CHECK_STATUS(journey_tracker_stats(shared, &stats), JOURNEY_STATUS_OK);
+  CHECK(stats.placed == 8000 && stats.customers == 160);
+  CHECK_STATUS(journey_tracker_seen(shared, S("t2-7"), S("online_reviews"), &seen), JOURNEY_STATUS_OK);
+  CHECK(seen.count == 50);
+  journey_tracker_free(shared);
+}
+
 int main(int argc, char **argv) {
   const char *data = argc > 1 ? argv[1] : "examples/data";
   char gym_path[4096];
@@ -432,6 +588,7 @@ int main(int argc, char **argv) {
   test_accessors(gym);
   test_analysis(gym);
   test_events(gym, data);
+  test_tracker(gym);
   journey_model_free(gym);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
