@@ -37,6 +37,13 @@ LD_LIBRARY_PATH="$lib" "$out/helpdesk_shared" examples/data/gym.json > "$out/hel
 cmp "$out/helpdesk_static.out" "$out/helpdesk_shared.out"
 grep -q "1. trial_ending_email" "$out/helpdesk_static.out"
 
+echo "-- live-tracking example: a stream of views and tickets"
+cc "${CFLAGS[@]}" examples/c/tickets.c "${STATIC_LIBS[@]}" -o "$out/tickets"
+"$out/tickets" examples/data/gym.json examples/data/helpdesk-stream.csv > "$out/tickets.out"
+grep -q "already saw free_trial_popup 1 time(s), last at minute 3" "$out/tickets.out"
+grep -q "last steps: renewal_offer trial_ending_email trainer_consults" "$out/tickets.out"
+grep -q "tracked 3 customers, 9 events placed" "$out/tickets.out"
+
 echo "-- install and pkg-config"
 prefix="$(pwd)/$out/prefix"
 rm -rf "$prefix"
