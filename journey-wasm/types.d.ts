@@ -239,6 +239,123 @@ export interface Attribution {
   value: number;
 }
 
+/** How a tracker behaves. */
+export interface TrackerOptions {
+  /** Visits kept per customer for [`Tracker::history`]. Default: 32. */
+  history?: number;
+  /** [`Tracker::expire`] evicts customers whose last event is older than this, in milliseconds. Default: none. */
+  idle_ttl_ms?: number | null;
+  /** Customers kept; beyond, the least recently observed is evicted. Default: 1,000,000. */
+  max_customers?: number;
+  /** Event names that differ from touchpoint ids: name → touchpoint id. */
+  names?: { [key: string]: string };
+  /** Score thresholds of the priority levels normal, high and urgent (the score is risk × importance; see [`Priority`]). Default: 0.25, 0.5, 0.75. */
+  priority_thresholds?: number[];
+  /** An event up to this much older than the customer's latest one is placed in time order; an older one is counted as late and not used. Milliseconds. Default: 60,000. */
+  reorder_window_ms?: number;
+  /** Independent locks customers are spread over. Default: 16. */
+  shards?: number;
+  /** Longest expected stay per stage id, in milliseconds, for [`Tracker::due`] (e.g. a free trial). */
+  stage_limits?: { [key: string]: number };
+  /** Longest expected stay per touchpoint id, in milliseconds, for [`Tracker::due`]. */
+  touchpoint_limits?: { [key: string]: number };
+}
+
+/** What [`Tracker::observe`] did with an event. */
+export type Observed = "placed" | "late" | "unknown";
+
+/** Where a customer is. */
+export interface Position {
+  /** The time of the latest event (epoch ms). */
+  last_seen: number;
+  /** Its stage. */
+  stage: string;
+  /** Since when the customer is in this stage (epoch ms). */
+  stage_since: number;
+  /** Time in the stage up to the latest event: `last_seen − stage_since`. */
+  time_in_stage_ms: number;
+  /** The touchpoint of the latest event. */
+  touchpoint: string;
+  /** Since when the customer is at this touchpoint (epoch ms). */
+  touchpoint_since: number;
+}
+
+/** Which visits [`Tracker::history`] returns. */
+export interface HistoryFilter {
+  /** Only touchpoints on this channel (as written in documents, e.g. `"knowledge_base"`). */
+  channel?: string | null;
+  /** Only touchpoints of this kind. */
+  kind?: TouchpointKind | null;
+  /** Only touchpoints of this stage. */
+  stage?: string | null;
+}
+
+/** One visit of a customer's history. */
+export interface Visit {
+  /** When (epoch ms). */
+  timestamp: number;
+  /** The touchpoint. */
+  touchpoint: string;
+}
+
+/** Whether and when a customer saw a touchpoint. */
+export interface Seen {
+  /** How many times. */
+  count: number;
+  /** First time (epoch ms). */
+  first: number;
+  /** Latest time (epoch ms). */
+  last: number;
+}
+
+/** A likely next touchpoint. */
+export interface Likely {
+  /** The probability of going there next. */
+  probability: number;
+  /** The touchpoint. */
+  touchpoint: string;
+}
+
+/** A customer's priority for routing. */
+export interface Priority {
+  /** The current touchpoint's importance (1 when the map gives none). */
+  importance: number;
+  /** The level of `score` against the configured thresholds. */
+  level: PriorityLevel;
+  /** Probability of leaving without reaching a goal from here. */
+  risk: number;
+  /** `risk × importance`. */
+  score: number;
+}
+
+/** A customer whose stay exceeded its limit. */
+export interface Due {
+  /** The customer key. */
+  customer: string;
+  /** How long past the limit, in milliseconds. */
+  overdue_ms: number;
+  /** Which limit. */
+  reason: DueReason;
+  /** Its stage. */
+  stage: string;
+  /** The current touchpoint. */
+  touchpoint: string;
+}
+
+/** Counters since the tracker was made (kept by snapshots). */
+export interface TrackerStats {
+  /** Customers tracked now. */
+  customers: number;
+  /** Customers evicted (capacity or idle). */
+  evicted: number;
+  /** Events too late to place. */
+  late: number;
+  /** Events placed. */
+  placed: number;
+  /** Events naming no touchpoint. */
+  unknown: number;
+}
+
 /** One item present in both journeys whose fields differ. */
 export interface Change {
   /** The names of the fields that differ, as in the document. */
@@ -312,6 +429,9 @@ export interface DirectlyFollows {
   /** The touchpoint that directly followed it. */
   to: string;
 }
+
+/** What exceeded its limit. */
+export type DueReason = "touchpoint" | "stage";
 
 /** A touchpoint where customers start, with its relative weight. */
 export interface Entry {
@@ -574,6 +694,9 @@ export interface Persona {
   /** Fields this version does not know, kept as written. */
   [key: string]: unknown;
 }
+
+/** How urgently a customer needs attention. */
+export type PriorityLevel = "low" | "normal" | "high" | "urgent";
 
 /** A sharp fall in emotion from one touchpoint to the next. */
 export interface RapidDrop {

@@ -17,6 +17,7 @@ wasm.__setErrorClass(JourneyError);
 module.exports = {
   JourneyModel: wasm.JourneyModel,
   EventLog: wasm.EventLog,
+  Tracker: wasm.Tracker,
   attributePaths: wasm.attributePaths,
   JourneyError,
   version: wasm.version,

@@ -2,7 +2,7 @@
 // before using the API: `await init()`.
 import wasmInit, { initSync as wasmInitSync, __setErrorClass } from './web/journey_wasm.js';
 
-export { JourneyModel, EventLog, attributePaths, version, __testPanic } from './web/journey_wasm.js';
+export { JourneyModel, EventLog, Tracker, attributePaths, version, __testPanic } from './web/journey_wasm.js';
 
 /** The error every failing call throws; `code` tells what kind of failure. */
 export class JourneyError extends Error {

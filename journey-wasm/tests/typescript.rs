@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use journey_core::analysis::{Analysis, Comparison, Options};
-use journey_core::{Document, Report, attribution, conformance, discovery, events, fit};
+use journey_core::{Document, Report, attribution, conformance, discovery, events, fit, tracker};
 use schemars::schema_for;
 use serde_json::Value;
 
@@ -154,6 +154,16 @@ fn declarations() -> String {
         ),
         ("PathCsvOptions", schema::<attribution::PathCsvOptions>()),
         ("Attribution", schema::<attribution::Attribution>()),
+        ("TrackerOptions", schema::<tracker::TrackerOptions>()),
+        ("Observed", schema::<tracker::Observed>()),
+        ("Position", schema::<tracker::Position<'static>>()),
+        ("HistoryFilter", schema::<tracker::HistoryFilter>()),
+        ("Visit", schema::<tracker::Visit<'static>>()),
+        ("Seen", schema::<tracker::Seen>()),
+        ("Likely", schema::<tracker::Likely<'static>>()),
+        ("Priority", schema::<tracker::Priority>()),
+        ("Due", schema::<tracker::Due>()),
+        ("TrackerStats", schema::<tracker::TrackerStats>()),
     ];
     let mut definitions: BTreeMap<String, Value> = BTreeMap::new();
     let mut out = String::from(
