@@ -1,0 +1,217 @@
+//! The live tracker at a million customers: `observe` and `next(k = 3)` in
+//! Rust and through the C ABI, memory per tracked customer, and throughput
+//! with two threads.
+//!
+//! cargo bench -p journey-ffi --bench tracker
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use journey::{
+    JourneyModel, JourneyNextStep, JourneyStatus, JourneyTracker, journey_model_from_json,
+    journey_tracker_new, journey_tracker_next, journey_tracker_observe,
+};
+use journey_core::Document;
+use journey_core::tracker::{Tracker, TrackerOptions};
+
+/// Counts live heap bytes, to measure the memory per customer.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to the system allocator and only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        // SAFETY: forwarded.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: forwarded.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+const GYM: &str = include_str!("../examples/data/gym.json");
+const CUSTOMERS: usize = 1_000_000;
+/// Each customer's first steps, observed while populating.
+const WALK: [&str; 3] = ["online_reviews", "free_trial_popup", "free_trial_signup"];
+
+fn keys() -> Vec<String> {
+    (0..CUSTOMERS).map(|c| format!("c{c:07}")).collect()
+}
+
+/// A pseudo-random customer order (multiplicative hashing of the index).
+fn pick(i: u64) -> usize {
+    (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 20) as usize % CUSTOMERS
+}
+
+fn populate(tracker: &Tracker, keys: &[String]) {
+    for (step, name) in WALK.iter().enumerate() {
+        for key in keys {
+            tracker.observe(key, name, step as i64 * 1000).unwrap();
+        }
+    }
+}
+
+fn tracker_bench(c: &mut Criterion) {
+    let document = Document::from_json(GYM).unwrap();
+    let journey = document.journey("gym").unwrap();
+    let keys = keys();
+    let options = TrackerOptions {
+        history: 4,
+        ..TrackerOptions::default()
+    };
+
+    let before = LIVE.load(Ordering::Relaxed);
+    let tracker = Tracker::new(journey, options.clone()).unwrap();
+    populate(&tracker, &keys);
+    let bytes = LIVE.load(Ordering::Relaxed) - before;
+    println!(
+        "memory: {:.1} bytes per tracked customer ({} customers, {} visits each, history ring of 4 \
+         visits = 64 bytes of it)",
+        bytes as f64 / CUSTOMERS as f64,
+        CUSTOMERS,
+        WALK.len()
+    );
+
+    // Throughput with two threads on one tracker.
+    let rounds = 1_000_000u64;
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for thread in 0..2u64 {
+            let (tracker, keys) = (&tracker, &keys);
+            scope.spawn(move || {
+                for i in 0..rounds {
+                    let key = &keys[pick(i * 2 + thread)];
+                    tracker
+                        .observe(key, "orientation", 10_000 + i as i64)
+                        .unwrap();
+                }
+            });
+        }
+    });
+    let seconds = start.elapsed().as_secs_f64();
+    println!(
+        "two threads: {:.2} million observe/s in all ({} each)",
+        2.0 * rounds as f64 / seconds / 1e6,
+        rounds
+    );
+
+    // The same tracker through the C ABI.
+    let mut model: *mut JourneyModel = std::ptr::null_mut();
+    // SAFETY: valid pointers and lengths.
+    let status = unsafe { journey_model_from_json(GYM.as_ptr().cast(), GYM.len(), &mut model) };
+    assert_eq!(status, JourneyStatus::Ok);
+    let options_json = r#"{"history": 4}"#;
+    let mut c_tracker: *mut JourneyTracker = std::ptr::null_mut();
+    // SAFETY: live model, valid strings and out-pointer.
+    let status = unsafe {
+        journey_tracker_new(
+            model,
+            "gym".as_ptr().cast(),
+            3,
+            options_json.as_ptr().cast(),
+            options_json.len(),
+            &mut c_tracker,
+        )
+    };
+    assert_eq!(status, JourneyStatus::Ok);
+    for (step, name) in WALK.iter().enumerate() {
+        for key in &keys {
+            // SAFETY: live tracker, valid strings.
+            let status = unsafe {
+                journey_tracker_observe(
+                    c_tracker,
+                    key.as_ptr().cast(),
+                    key.len(),
+                    name.as_ptr().cast(),
+                    name.len(),
+                    step as i64 * 1000,
+                )
+            };
+            assert_eq!(status, JourneyStatus::Ok);
+        }
+    }
+
+    let mut group = c.benchmark_group("tracker_observe_1m");
+    let mut i = 0u64;
+    group.bench_function("rust", |b| {
+        b.iter(|| {
+            i += 1;
+            let key = &keys[pick(i)];
+            black_box(tracker.observe(key, "orientation", 2_000_000 + i as i64))
+        })
+    });
+    let mut i = 0u64;
+    group.bench_function("c_abi", |b| {
+        b.iter(|| {
+            i += 1;
+            let key = &keys[pick(i)];
+            let name = "orientation";
+            // SAFETY: live tracker, valid strings.
+            black_box(unsafe {
+                journey_tracker_observe(
+                    c_tracker,
+                    key.as_ptr().cast(),
+                    key.len(),
+                    name.as_ptr().cast(),
+                    name.len(),
+                    2_000_000 + i as i64,
+                )
+            })
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("tracker_next_k3_1m");
+    let mut i = 0u64;
+    let mut out = Vec::with_capacity(3);
+    group.bench_function("rust", |b| {
+        b.iter(|| {
+            i += 1;
+            tracker.next_into(&keys[pick(i)], 3, &mut out);
+            black_box(out.len())
+        })
+    });
+    let mut i = 0u64;
+    let mut steps = [JourneyNextStep {
+        touchpoint: std::ptr::null(),
+        touchpoint_len: 0,
+        probability: 0.0,
+    }; 3];
+    group.bench_function("c_abi", |b| {
+        b.iter(|| {
+            i += 1;
+            let key = &keys[pick(i)];
+            let mut written = 0;
+            // SAFETY: live tracker, valid string, room for 3 steps.
+            black_box(unsafe {
+                journey_tracker_next(
+                    c_tracker,
+                    key.as_ptr().cast(),
+                    key.len(),
+                    steps.as_mut_ptr(),
+                    3,
+                    &mut written,
+                )
+            });
+            black_box(written)
+        })
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(3));
+    targets = tracker_bench
+}
+criterion_main!(benches);
