@@ -96,15 +96,19 @@ typedef struct JourneyVisit {
   int64_t timestamp_ms;
 } JourneyVisit;
 
-// Whether and when a customer saw a touchpoint.
+// Whether and when a customer saw a touchpoint. Whether is exact while the
+// customer is tracked; count and times cover the kept history.
 typedef struct JourneySeen {
   // Whether at all (the other fields are 0 when not).
   bool seen;
-  // How many times.
+  // Whether a visit is still in the kept history (`first_ms` and
+  // `last_ms` are 0 when not).
+  bool in_history;
+  // Visits within the kept history.
   uint32_t count;
-  // First time (epoch ms).
+  // Earliest visit within the kept history (epoch ms).
   int64_t first_ms;
-  // Latest time (epoch ms).
+  // Latest visit within the kept history (epoch ms).
   int64_t last_ms;
 } JourneySeen;
 

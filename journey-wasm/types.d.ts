@@ -298,14 +298,14 @@ export interface Visit {
   touchpoint: string;
 }
 
-/** Whether and when a customer saw a touchpoint. */
+/** Whether and when a customer saw a touchpoint. Whether is exact for as long as the customer is tracked; the times and the count cover the kept history (the last [`TrackerOptions::history`] visits). */
 export interface Seen {
-  /** How many times. */
+  /** Visits within the kept history (0 when all fell out of it). */
   count: number;
-  /** First time (epoch ms). */
-  first: number;
-  /** Latest time (epoch ms). */
-  last: number;
+  /** The earliest visit within the kept history (epoch ms). */
+  first?: number | null;
+  /** The latest visit within the kept history (epoch ms). */
+  last?: number | null;
 }
 
 /** A likely next touchpoint. */

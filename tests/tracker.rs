@@ -167,8 +167,8 @@ fn seen_history_filters_next_goal_probability_and_priority() {
         tracker.seen("bo", "in_person_visit"),
         Some(Seen {
             count: 2,
-            first: t0 + 60 * MINUTE,
-            last: t0 + 300 * MINUTE
+            first: Some(t0 + 60 * MINUTE),
+            last: Some(t0 + 300 * MINUTE)
         })
     );
     assert_eq!(tracker.seen("bo", "renewal_offer"), None);
@@ -358,7 +358,11 @@ fn a_restored_snapshot_continues_exactly_as_an_uninterrupted_run() {
 #[test]
 fn threads_observing_at_once_lose_no_event() {
     let document = gym();
-    let tracker = Arc::new(Tracker::new(journey(&document), TrackerOptions::default()).unwrap());
+    let options = TrackerOptions {
+        history: 256,
+        ..TrackerOptions::default()
+    };
+    let tracker = Arc::new(Tracker::new(journey(&document), options).unwrap());
     let names = ["online_reviews", "contact_form", "in_person_visit"];
     let threads: Vec<_> = (0..4)
         .map(|thread| {
@@ -447,4 +451,48 @@ fn mapped_event_names_reach_their_touchpoints() {
         "free_trial_popup"
     );
     assert!(tracker.seen("e", "/pricing").is_some());
+}
+
+#[test]
+fn seen_is_exact_beyond_the_kept_history_and_memory_stays_fixed() {
+    let document = gym();
+    let tracker = Tracker::new(
+        journey(&document),
+        TrackerOptions {
+            history: 2,
+            ..TrackerOptions::default()
+        },
+    )
+    .unwrap();
+    for (minute, name) in [
+        (0, "online_reviews"),
+        (1, "contact_form"),
+        (2, "in_person_visit"),
+        (3, "facility_tour"),
+    ] {
+        tracker.observe("fay", name, minute * MINUTE).unwrap();
+    }
+    // Fell out of the two-visit ring, still known to have been seen.
+    assert_eq!(
+        tracker.seen("fay", "online_reviews"),
+        Some(Seen {
+            count: 0,
+            first: None,
+            last: None
+        })
+    );
+    assert_eq!(
+        tracker.seen("fay", "facility_tour"),
+        Some(Seen {
+            count: 1,
+            first: Some(3 * MINUTE),
+            last: Some(3 * MINUTE)
+        })
+    );
+    let kept: Vec<&str> = tracker
+        .history("fay", 10, &HistoryFilter::default())
+        .iter()
+        .map(|v| v.touchpoint)
+        .collect();
+    assert_eq!(kept, ["facility_tour", "in_person_visit"]);
 }

@@ -63,9 +63,11 @@ static void agent_context(const JourneyTracker *tracker, const char *customer, c
   printf("\n");
   JourneySeen seen;
   check(journey_tracker_seen(tracker, customer, customer_len, topic, strlen(topic), &seen), "seen");
-  if (seen.seen) {
+  if (seen.seen && seen.in_history) {
     printf("  already saw %s %u time(s), last at minute %lld: do not send it again\n", topic, seen.count,
            (long long)(seen.last_ms / 60000));
+  } else if (seen.seen) {
+    printf("  already saw %s (a while ago): do not send it again\n", topic);
   } else {
     printf("  has not seen %s yet\n", topic);
   }

@@ -7,13 +7,16 @@
 //! constant time (or time proportional to what they return).
 //!
 //! # Memory
-//! Each customer keeps its last [`TrackerOptions::history`] visits (a ring)
-//! and one entry per distinct touchpoint it has visited (for
-//! [`Tracker::seen`]). At most [`TrackerOptions::max_customers`] customers
-//! are kept: when a new customer would exceed it, the least recently
-//! observed one is evicted (LRU); with [`TrackerOptions::idle_ttl_ms`],
-//! [`Tracker::expire`] also evicts customers idle for longer. Evictions are
-//! counted in [`TrackerStats`].
+//! Each customer takes a fixed record (its key up to 22 bytes inline, the
+//! times it entered its touchpoint and stage, a bitset of the touchpoints it
+//! has seen) and a ring of its last [`TrackerOptions::history`] visits,
+//! allocated with the record: memory does not grow with a customer's
+//! activity. At most [`TrackerOptions::max_customers`] customers are kept:
+//! when a new customer would exceed it, the least recently observed one is
+//! evicted (exact LRU, kept as a queue of accesses rather than a linked list,
+//! so an event writes no other customer's record); with
+//! [`TrackerOptions::idle_ttl_ms`], [`Tracker::expire`] also evicts customers
+//! idle for longer. Evictions are counted in [`TrackerStats`].
 //!
 //! # Concurrency
 //! Every method takes `&self`; a `Tracker` is `Send + Sync` and can be
@@ -31,7 +34,7 @@
 //! the same journey, after which it answers exactly as the tracker that was
 //! saved would have.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
 use schemars::JsonSchema;
@@ -142,15 +145,17 @@ pub struct HistoryFilter {
     pub stage: Option<String>,
 }
 
-/// Whether and when a customer saw a touchpoint.
+/// Whether and when a customer saw a touchpoint. Whether is exact for as
+/// long as the customer is tracked; the times and the count cover the kept
+/// history (the last [`TrackerOptions::history`] visits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Seen {
-    /// How many times.
+    /// Visits within the kept history (0 when all fell out of it).
     pub count: u32,
-    /// First time (epoch ms).
-    pub first: i64,
-    /// Latest time (epoch ms).
-    pub last: i64,
+    /// The earliest visit within the kept history (epoch ms).
+    pub first: Option<i64>,
+    /// The latest visit within the kept history (epoch ms).
+    pub last: Option<i64>,
 }
 
 /// A likely next touchpoint.
@@ -245,32 +250,69 @@ struct Point {
     limit: Option<i64>,
 }
 
-/// One customer.
+/// A customer key: up to 22 bytes inline, longer ones on the heap.
 #[derive(Debug, Clone, PartialEq)]
-struct Customer {
-    key: Box<str>,
-    /// Visits in time order (equal times in arrival order), at most `history`.
-    visits: VecDeque<(u32, i64)>,
-    /// (touchpoint, count, first, last), one per distinct touchpoint.
-    seen: Vec<(u32, u32, i64, i64)>,
-    touchpoint_since: i64,
-    stage_since: i64,
-    /// Least-recently-used list neighbours (slot numbers; NONE at the ends).
-    older: u32,
-    newer: u32,
+enum Key {
+    Inline(u8, [u8; 22]),
+    Heap(Box<str>),
 }
 
-const NONE: u32 = u32::MAX;
+impl Key {
+    fn new(text: &str) -> Key {
+        let bytes = text.as_bytes();
+        if bytes.len() <= 22 {
+            let mut inline = [0u8; 22];
+            inline[..bytes.len()].copy_from_slice(bytes);
+            Key::Inline(bytes.len() as u8, inline)
+        } else {
+            Key::Heap(text.into())
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Key::Inline(len, bytes) => &bytes[..*len as usize],
+            Key::Heap(text) => text.as_bytes(),
+        }
+    }
+
+    fn to_text(&self) -> String {
+        String::from_utf8_lossy(self.as_bytes()).into_owned()
+    }
+}
+
+/// One customer's fixed-size record; its visits live in the shard's ring
+/// arena at `slot × history`.
+#[derive(Debug, Clone, PartialEq)]
+struct Record {
+    key: Key,
+    touchpoint_since: i64,
+    stage_since: i64,
+    /// Its latest access (see `Shard::queue`).
+    tick: u32,
+    /// The ring: the oldest visit is at `head`, `len` visits in time order.
+    head: u16,
+    len: u16,
+    /// Touchpoints 0–63 seen (more in `Shard::seen_more`).
+    seen: u64,
+}
 
 #[derive(Debug, Default)]
 struct Shard {
-    slots: Vec<Option<Customer>>,
+    records: Vec<Option<Record>>,
     free: Vec<u32>,
     table: hashbrown::HashTable<u32>,
     hasher: hashbrown::DefaultHashBuilder,
-    /// Least recently observed, and most recently.
-    oldest: u32,
-    newest: u32,
+    /// Visits (touchpoint, time), `history` per record slot.
+    visits: Vec<(u32, i64)>,
+    /// Seen bits of touchpoints 64 and up, `extra_words` per record slot.
+    seen_more: Vec<u64>,
+    /// Accesses in order (slot, tick): an entry is current when the record
+    /// still has that tick, so the first current entry is the least recently
+    /// observed customer. Stale entries are dropped as the queue is read or
+    /// compacted (it never holds more than twice the customers plus 64).
+    queue: std::collections::VecDeque<(u32, u32)>,
+    tick: u32,
     len: usize,
     stats: TrackerStats,
 }
@@ -285,6 +327,10 @@ pub struct Tracker {
     /// Touchpoint id or mapped event name → touchpoint.
     lookup: hashbrown::HashMap<String, u32>,
     options: TrackerOptions,
+    /// Visits kept per customer.
+    history: usize,
+    /// Seen-bit words per customer beyond the record's 64 bits.
+    extra_words: usize,
     per_shard: usize,
     shards: Box<[Mutex<Shard>]>,
 }
@@ -376,10 +422,10 @@ impl Tracker {
                 limit: options.touchpoint_limits.get(&touchpoint.id).copied(),
             });
         }
-        if points.len() >= NONE as usize {
+        if points.len() >= u32::MAX as usize {
             return Err(Error::LimitExceeded {
                 what: "touchpoints of a tracked journey".into(),
-                limit: NONE as usize - 1,
+                limit: u32::MAX as usize - 1,
                 actual: points.len(),
             });
         }
@@ -401,19 +447,16 @@ impl Tracker {
         }
         let per_shard = options.max_customers.div_ceil(options.shards);
         let shards = (0..options.shards)
-            .map(|_| {
-                Mutex::new(Shard {
-                    oldest: NONE,
-                    newest: NONE,
-                    ..Shard::default()
-                })
-            })
+            .map(|_| Mutex::new(Shard::default()))
             .collect();
+        let extra_words = points.len().saturating_sub(64).div_ceil(64);
         Ok(Tracker {
             journey: journey.id.clone(),
             points,
             stages,
             lookup,
+            history: options.history,
+            extra_words,
             options,
             per_shard,
             shards,
@@ -433,12 +476,7 @@ impl Tracker {
             hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
         }
         let index = (hash % self.shards.len() as u64) as usize;
-        // A panic while holding the lock cannot leave a shard half-updated
-        // in a way that matters more than losing it, so a poisoned lock is
-        // used as is.
-        self.shards[index]
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.shards[index])
     }
 
     /// Records that `customer` met touchpoint (or mapped event name) `name`
@@ -447,125 +485,52 @@ impl Tracker {
         if customer.is_empty() {
             return Err(option_error("customer", "must not be empty"));
         }
-        let mut shard = self.shard(customer);
         let Some(&touchpoint) = self.lookup.get(name) else {
-            shard.stats.unknown += 1;
+            self.shard(customer).stats.unknown += 1;
             return Ok(Observed::Unknown);
         };
+        let mut shard = self.shard(customer);
         let slot = match shard.find(customer) {
             Some(slot) => slot,
             None => {
                 if shard.len >= self.per_shard {
                     shard.evict_oldest();
                 }
-                shard.insert(Customer {
-                    key: customer.into(),
-                    visits: VecDeque::new(),
-                    seen: Vec::new(),
-                    touchpoint_since: timestamp,
-                    stage_since: timestamp,
-                    older: NONE,
-                    newer: NONE,
-                })
+                shard.insert(customer, self)
             }
         };
         shard.touch(slot);
-        let window = self.options.reorder_window_ms;
-        let Some(state) = shard.slots[slot as usize].as_mut() else {
-            return Ok(Observed::Unknown); // not reachable: the slot was just found or filled
-        };
-        if let Some(&(_, latest)) = state.visits.back()
-            && timestamp < latest.saturating_sub(window)
+        if let Some((_, latest)) = shard.last_visit(slot, self)
+            && timestamp < latest.saturating_sub(self.options.reorder_window_ms)
         {
             shard.stats.late += 1;
             return Ok(Observed::Late);
         }
-        self.place(state, touchpoint, timestamp);
+        shard.place(slot, touchpoint, timestamp, self);
         shard.stats.placed += 1;
         Ok(Observed::Placed)
     }
 
-    fn place(&self, state: &mut Customer, touchpoint: u32, timestamp: i64) {
-        let stage = self.points[touchpoint as usize].stage;
-        match state.seen.iter_mut().find(|s| s.0 == touchpoint) {
-            Some(seen) => {
-                seen.1 = seen.1.saturating_add(1);
-                seen.2 = seen.2.min(timestamp);
-                seen.3 = seen.3.max(timestamp);
-            }
-            None => state.seen.push((touchpoint, 1, timestamp, timestamp)),
-        }
-        // After every visit at the same time or earlier: stable.
-        let at = state.visits.partition_point(|&(_, t)| t <= timestamp);
-        let appended = at == state.visits.len();
-        match state.visits.back() {
-            None => {
-                state.touchpoint_since = timestamp;
-                state.stage_since = timestamp;
-            }
-            Some(&(last, _)) if appended => {
-                if last != touchpoint {
-                    state.touchpoint_since = timestamp;
-                }
-                if self.points[last as usize].stage != stage {
-                    state.stage_since = timestamp;
-                }
-            }
-            Some(_) => {}
-        }
-        state.visits.insert(at, (touchpoint, timestamp));
-        if state.visits.len() > self.options.history {
-            state.visits.pop_front();
-        }
-        if !appended {
-            self.recompute_since(state);
-        }
-    }
-
-    /// After a visit was placed before the latest one: the runs of the
-    /// current touchpoint and stage, as far as the ring reaches back.
-    fn recompute_since(&self, state: &mut Customer) {
-        let Some(&(current, _)) = state.visits.back() else {
-            return;
-        };
-        let stage = self.points[current as usize].stage;
-        let run = |same: &dyn Fn(u32) -> bool, old: i64| -> i64 {
-            let mut since = None;
-            for &(t, time) in state.visits.iter().rev() {
-                if !same(t) {
-                    return since.unwrap_or(old);
-                }
-                since = Some(time);
-            }
-            // The run covers the whole ring: it may have begun before it.
-            since.map_or(old, |s| s.min(old))
-        };
-        state.touchpoint_since = run(&|t| t == current, state.touchpoint_since);
-        state.stage_since = run(
-            &|t| self.points[t as usize].stage == stage,
-            state.stage_since,
-        );
-    }
-
-    /// Reads one customer's state.
-    fn with<T>(&self, customer: &str, read: impl FnOnce(&Customer) -> T) -> Option<T> {
+    /// Reads one customer's record under its shard's lock.
+    fn with<T>(&self, customer: &str, read: impl FnOnce(&Shard, u32, &Record) -> T) -> Option<T> {
         let shard = self.shard(customer);
         let slot = shard.find(customer)?;
-        shard.slots[slot as usize].as_ref().map(read)
+        let record = shard.records.get(slot as usize)?.as_ref()?;
+        Some(read(&shard, slot, record))
     }
 
     /// Where the customer is; `None` for a customer not tracked.
     pub fn position(&self, customer: &str) -> Option<Position<'_>> {
-        self.with(customer, |state| {
-            let &(touchpoint, last_seen) = state.visits.back()?;
+        self.with(customer, |shard, slot, record| {
+            let (touchpoint, last_seen) = shard.last_visit(slot, self)?;
             let point = &self.points[touchpoint as usize];
             Some(Position {
                 touchpoint: &point.id,
                 stage: &self.stages[point.stage as usize].0,
-                touchpoint_since: state.touchpoint_since,
-                stage_since: state.stage_since,
+                touchpoint_since: record.touchpoint_since,
+                stage_since: record.stage_since,
                 last_seen,
-                time_in_stage_ms: last_seen.saturating_sub(state.stage_since),
+                time_in_stage_ms: last_seen.saturating_sub(record.stage_since),
             })
         })
         .flatten()
@@ -574,9 +539,9 @@ impl Tracker {
     /// The customer's last `n` visits that pass `filter`, latest first
     /// (within the kept history); empty for a customer not tracked.
     pub fn history(&self, customer: &str, n: usize, filter: &HistoryFilter) -> Vec<Visit<'_>> {
-        self.with(customer, |state| {
-            state
-                .visits
+        self.with(customer, |shard, slot, _| {
+            shard
+                .ring(slot, self)
                 .iter()
                 .rev()
                 .filter(|&&(t, _)| {
@@ -602,12 +567,21 @@ impl Tracker {
     /// name); `None` when never, or for a customer not tracked.
     pub fn seen(&self, customer: &str, touchpoint: &str) -> Option<Seen> {
         let &index = self.lookup.get(touchpoint)?;
-        self.with(customer, |state| {
-            state
-                .seen
-                .iter()
-                .find(|s| s.0 == index)
-                .map(|&(_, count, first, last)| Seen { count, first, last })
+        self.with(customer, |shard, slot, _| {
+            if !shard.has_seen(slot, index, self) {
+                return None;
+            }
+            let mut seen = Seen {
+                count: 0,
+                first: None,
+                last: None,
+            };
+            for &(_, time) in shard.ring(slot, self).iter().filter(|v| v.0 == index) {
+                seen.count += 1;
+                seen.first = Some(seen.first.map_or(time, |f: i64| f.min(time)));
+                seen.last = Some(seen.last.map_or(time, |l: i64| l.max(time)));
+            }
+            Some(seen)
         })
         .flatten()
     }
@@ -624,8 +598,7 @@ impl Tracker {
     /// paths that reuse one.
     pub fn next_into<'s>(&'s self, customer: &str, k: usize, out: &mut Vec<Likely<'s>>) {
         out.clear();
-        let current = self.with(customer, |state| state.visits.back().map(|v| v.0));
-        if let Some(Some(current)) = current {
+        if let Some(current) = self.current(customer) {
             out.extend(self.points[current as usize].next.iter().take(k).map(
                 |&(t, probability)| Likely {
                     touchpoint: &self.points[t as usize].id,
@@ -635,24 +608,24 @@ impl Tracker {
         }
     }
 
-    /// Probability that the customer reaches a goal from where they are.
-    pub fn goal_probability(&self, customer: &str) -> Option<f64> {
-        self.with(customer, |state| {
-            state
-                .visits
-                .back()
-                .map(|v| self.points[v.0 as usize].goal_probability)
+    /// The customer's current touchpoint.
+    fn current(&self, customer: &str) -> Option<u32> {
+        self.with(customer, |shard, slot, _| {
+            shard.last_visit(slot, self).map(|v| v.0)
         })
         .flatten()
+    }
+
+    /// Probability that the customer reaches a goal from where they are.
+    pub fn goal_probability(&self, customer: &str) -> Option<f64> {
+        self.current(customer)
+            .map(|t| self.points[t as usize].goal_probability)
     }
 
     /// The customer's priority: risk (1 − goal probability) times the
     /// current touchpoint's importance, as a level.
     pub fn priority(&self, customer: &str) -> Option<Priority> {
-        let current = self
-            .with(customer, |state| state.visits.back().map(|v| v.0))
-            .flatten()?;
-        let point = &self.points[current as usize];
+        let point = &self.points[self.current(customer)? as usize];
         let risk = (1.0 - point.goal_probability).clamp(0.0, 1.0);
         let score = risk * point.importance;
         let [normal, high, urgent] = self.options.priority_thresholds;
@@ -679,22 +652,22 @@ impl Tracker {
     pub fn due(&self, now: i64) -> Vec<Due> {
         let mut due = Vec::new();
         for shard in self.shards.iter() {
-            let shard = shard.lock().unwrap_or_else(|p| p.into_inner());
-            for state in shard.slots.iter().flatten() {
-                let Some(&(current, _)) = state.visits.back() else {
+            let shard = lock(shard);
+            for (slot, record) in shard.live() {
+                let Some((current, _)) = shard.last_visit(slot, self) else {
                     continue;
                 };
                 let point = &self.points[current as usize];
                 let stage = &self.stages[point.stage as usize];
                 for (reason, limit, since) in [
-                    (DueReason::Touchpoint, point.limit, state.touchpoint_since),
-                    (DueReason::Stage, stage.1, state.stage_since),
+                    (DueReason::Touchpoint, point.limit, record.touchpoint_since),
+                    (DueReason::Stage, stage.1, record.stage_since),
                 ] {
                     if let Some(limit) = limit {
                         let over = now.saturating_sub(since).saturating_sub(limit);
                         if over > 0 {
                             due.push(Due {
-                                customer: state.key.to_string(),
+                                customer: record.key.to_text(),
                                 touchpoint: point.id.clone(),
                                 stage: stage.0.clone(),
                                 reason,
@@ -722,15 +695,14 @@ impl Tracker {
         };
         let mut evicted = 0;
         for shard in self.shards.iter() {
-            let mut shard = shard.lock().unwrap_or_else(|p| p.into_inner());
-            let idle: Vec<u32> = (0..shard.slots.len() as u32)
+            let mut shard = lock(shard);
+            let idle: Vec<u32> = shard
+                .live()
+                .map(|(slot, _)| slot)
                 .filter(|&slot| {
-                    shard.slots[slot as usize].as_ref().is_some_and(|state| {
-                        state
-                            .visits
-                            .back()
-                            .is_none_or(|&(_, last)| now.saturating_sub(last) > ttl)
-                    })
+                    shard
+                        .last_visit(slot, self)
+                        .is_none_or(|(_, last)| now.saturating_sub(last) > ttl)
                 })
                 .collect();
             for slot in idle {
@@ -758,7 +730,7 @@ impl Tracker {
     pub fn stats(&self) -> TrackerStats {
         let mut total = TrackerStats::default();
         for shard in self.shards.iter() {
-            let shard = shard.lock().unwrap_or_else(|p| p.into_inner());
+            let shard = lock(shard);
             total.customers += shard.len as u64;
             total.placed += shard.stats.placed;
             total.late += shard.stats.late;
@@ -773,31 +745,25 @@ impl Tracker {
     pub fn snapshot(&self) -> Result<Vec<u8>, Error> {
         let mut shards = Vec::with_capacity(self.shards.len());
         for shard in self.shards.iter() {
-            let shard = shard.lock().unwrap_or_else(|p| p.into_inner());
-            let mut customers = Vec::with_capacity(shard.len);
-            let mut slot = shard.oldest;
-            while slot != NONE {
-                let Some(state) = shard.slots.get(slot as usize).and_then(Option::as_ref) else {
-                    break;
-                };
-                let id = |t: u32| self.points[t as usize].id.clone();
-                customers.push(SavedCustomer {
-                    key: state.key.to_string(),
-                    visits: state
-                        .visits
+            let shard = lock(shard);
+            let id = |t: u32| self.points[t as usize].id.clone();
+            let customers = shard
+                .by_recency()
+                .map(|(slot, record)| SavedCustomer {
+                    key: record.key.to_text(),
+                    visits: shard
+                        .ring(slot, self)
                         .iter()
                         .map(|&(t, time)| (id(t), time))
                         .collect(),
-                    seen: state
-                        .seen
-                        .iter()
-                        .map(|&(t, count, first, last)| (id(t), count, first, last))
+                    seen: (0..self.points.len() as u32)
+                        .filter(|&t| shard.has_seen(slot, t, self))
+                        .map(id)
                         .collect(),
-                    touchpoint_since: state.touchpoint_since,
-                    stage_since: state.stage_since,
-                });
-                slot = state.newer;
-            }
+                    touchpoint_since: record.touchpoint_since,
+                    stage_since: record.stage_since,
+                })
+                .collect();
             shards.push(SavedShard {
                 stats: shard.stats,
                 customers,
@@ -843,47 +809,53 @@ impl Tracker {
         }
         let index = |id: &str| -> Result<u32, Error> {
             tracker
-                .points
-                .iter()
-                .position(|p| p.id == id)
-                .map(|i| i as u32)
+                .lookup
+                .get(id)
+                .copied()
                 .ok_or_else(|| Error::NotFound {
                     kind: "touchpoint",
                     id: id.to_owned(),
                 })
         };
         for (shard, saved) in tracker.shards.iter().zip(saved.shards) {
-            let mut shard = shard.lock().unwrap_or_else(|p| p.into_inner());
-            shard.stats = saved.stats;
+            let mut shard = lock(shard);
             for customer in saved.customers {
-                if customer.key.is_empty() || shard.find(&customer.key).is_some() {
+                if customer.key.is_empty()
+                    || shard.find(&customer.key).is_some()
+                    || customer.visits.len() > tracker.history
+                    || shard.len >= tracker.per_shard
+                {
                     return Err(option_error(
                         "snapshot",
-                        "a customer key is empty or repeated",
+                        "a customer is empty, repeated, over its history or over capacity",
                     ));
                 }
-                let mut visits = VecDeque::with_capacity(customer.visits.len());
-                for (id, time) in &customer.visits {
-                    visits.push_back((index(id)?, *time));
-                }
-                let mut seen = Vec::with_capacity(customer.seen.len());
-                for (id, count, first, last) in &customer.seen {
-                    seen.push((index(id)?, *count, *first, *last));
-                }
-                let slot = shard.insert(Customer {
-                    key: customer.key.into(),
-                    visits,
-                    seen,
-                    touchpoint_since: customer.touchpoint_since,
-                    stage_since: customer.stage_since,
-                    older: NONE,
-                    newer: NONE,
-                });
+                let slot = shard.insert(&customer.key, &tracker);
                 shard.touch(slot);
+                for (id, time) in &customer.visits {
+                    shard.push_visit(slot, index(id)?, *time, &tracker);
+                }
+                for id in &customer.seen {
+                    shard.mark_seen(slot, index(id)?, &tracker);
+                }
+                if let Some(Some(record)) = shard.records.get_mut(slot as usize) {
+                    record.touchpoint_since = customer.touchpoint_since;
+                    record.stage_since = customer.stage_since;
+                }
             }
+            shard.stats = saved.stats;
         }
         Ok(tracker)
     }
+}
+
+/// A shard's lock; a panic while holding it cannot leave a record half
+/// written in a way that matters more than losing the shard, so a poisoned
+/// lock is used as is.
+fn lock(shard: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
+    shard
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl DueReason {
@@ -913,104 +885,112 @@ struct SavedShard {
 struct SavedCustomer {
     key: String,
     visits: Vec<(String, i64)>,
-    seen: Vec<(String, u32, i64, i64)>,
+    seen: Vec<String>,
     touchpoint_since: i64,
     stage_since: i64,
 }
 
 impl Shard {
-    fn hash(&self, key: &str) -> u64 {
+    fn hash(&self, key: &[u8]) -> u64 {
         use std::hash::BuildHasher;
         self.hasher.hash_one(key)
     }
 
     fn find(&self, key: &str) -> Option<u32> {
-        let slots = &self.slots;
+        let records = &self.records;
+        let key = key.as_bytes();
         self.table
             .find(self.hash(key), |&slot| {
-                slots[slot as usize]
+                records[slot as usize]
                     .as_ref()
-                    .is_some_and(|c| &*c.key == key)
+                    .is_some_and(|r| r.key.as_bytes() == key)
             })
             .copied()
     }
 
-    /// Stores a customer (not linked into the LRU list yet).
-    fn insert(&mut self, customer: Customer) -> u32 {
-        let hash = self.hash(&customer.key);
+    /// The live records with their slots.
+    fn live(&self) -> impl Iterator<Item = (u32, &Record)> {
+        self.records
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, r)| r.as_ref().map(|r| (slot as u32, r)))
+    }
+
+    /// The live records from least to most recently observed.
+    fn by_recency(&self) -> impl Iterator<Item = (u32, &Record)> {
+        self.queue.iter().filter_map(|&(slot, tick)| {
+            self.records
+                .get(slot as usize)
+                .and_then(Option::as_ref)
+                .filter(|r| r.tick == tick)
+                .map(|r| (slot, r))
+        })
+    }
+
+    /// Stores a new customer with an empty ring and nothing seen.
+    fn insert(&mut self, key: &str, tracker: &Tracker) -> u32 {
+        let record = Record {
+            key: Key::new(key),
+            touchpoint_since: 0,
+            stage_since: 0,
+            tick: 0,
+            head: 0,
+            len: 0,
+            seen: 0,
+        };
         let slot = match self.free.pop() {
             Some(slot) => {
-                self.slots[slot as usize] = Some(customer);
+                self.records[slot as usize] = Some(record);
+                let words = tracker.extra_words;
+                self.seen_more[slot as usize * words..(slot as usize + 1) * words].fill(0);
                 slot
             }
             None => {
-                self.slots.push(Some(customer));
-                (self.slots.len() - 1) as u32
+                self.records.push(Some(record));
+                self.visits
+                    .resize(self.records.len() * tracker.history, (0, 0));
+                self.seen_more
+                    .resize(self.records.len() * tracker.extra_words, 0);
+                (self.records.len() - 1) as u32
             }
         };
-        let (slots, hasher) = (&self.slots, &self.hasher);
+        let hash = self.hash(key.as_bytes());
+        let (records, hasher) = (&self.records, &self.hasher);
         self.table.insert_unique(hash, slot, |&s| {
             use std::hash::BuildHasher;
-            slots[s as usize]
+            records[s as usize]
                 .as_ref()
-                .map_or(0, |c| hasher.hash_one(&*c.key))
+                .map_or(0, |r| hasher.hash_one(r.key.as_bytes()))
         });
         self.len += 1;
         self.stats.customers = self.len as u64;
         slot
     }
 
-    fn unlink(&mut self, slot: u32) {
-        let (older, newer) = match self.slots[slot as usize].as_ref() {
-            Some(c) => (c.older, c.newer),
-            None => return,
-        };
-        if older != NONE {
-            if let Some(c) = self.slots[older as usize].as_mut() {
-                c.newer = newer;
-            }
-        } else if self.oldest == slot {
-            self.oldest = newer;
-        }
-        if newer != NONE {
-            if let Some(c) = self.slots[newer as usize].as_mut() {
-                c.older = older;
-            }
-        } else if self.newest == slot {
-            self.newest = older;
-        }
-        if let Some(c) = self.slots[slot as usize].as_mut() {
-            c.older = NONE;
-            c.newer = NONE;
-        }
-    }
-
     /// Makes `slot` the most recently observed.
     fn touch(&mut self, slot: u32) {
-        if self.newest == slot {
-            return;
+        self.tick = self.tick.wrapping_add(1);
+        let tick = self.tick;
+        if let Some(Some(record)) = self.records.get_mut(slot as usize) {
+            record.tick = tick;
         }
-        self.unlink(slot);
-        let newest = self.newest;
-        if let Some(c) = self.slots[slot as usize].as_mut() {
-            c.older = newest;
+        self.queue.push_back((slot, tick));
+        if self.queue.len() > 2 * self.len + 64 {
+            let records = &self.records;
+            self.queue.retain(|&(slot, tick)| {
+                records
+                    .get(slot as usize)
+                    .and_then(Option::as_ref)
+                    .is_some_and(|r| r.tick == tick)
+            });
         }
-        if newest != NONE {
-            if let Some(c) = self.slots[newest as usize].as_mut() {
-                c.newer = slot;
-            }
-        } else {
-            self.oldest = slot;
-        }
-        self.newest = slot;
     }
 
     fn remove(&mut self, slot: u32) {
-        self.unlink(slot);
-        let Some(customer) = self.slots[slot as usize].take() else {
+        let Some(record) = self.records.get_mut(slot as usize).and_then(Option::take) else {
             return;
         };
-        let hash = self.hash(&customer.key);
+        let hash = self.hash(record.key.as_bytes());
         if let Ok(entry) = self.table.find_entry(hash, |&s| s == slot) {
             entry.remove();
         }
@@ -1020,9 +1000,146 @@ impl Shard {
     }
 
     fn evict_oldest(&mut self) {
-        if self.oldest != NONE {
-            self.remove(self.oldest);
-            self.stats.evicted += 1;
+        while let Some((slot, tick)) = self.queue.pop_front() {
+            let current = self
+                .records
+                .get(slot as usize)
+                .and_then(Option::as_ref)
+                .is_some_and(|r| r.tick == tick);
+            if current {
+                self.remove(slot);
+                self.stats.evicted += 1;
+                return;
+            }
         }
+    }
+
+    /// The customer's visits in time order.
+    fn ring(&self, slot: u32, tracker: &Tracker) -> Vec<(u32, i64)> {
+        let Some(Some(record)) = self.records.get(slot as usize) else {
+            return Vec::new();
+        };
+        let base = slot as usize * tracker.history;
+        (0..record.len as usize)
+            .map(|k| self.visits[base + (record.head as usize + k) % tracker.history])
+            .collect()
+    }
+
+    fn last_visit(&self, slot: u32, tracker: &Tracker) -> Option<(u32, i64)> {
+        let record = self.records.get(slot as usize)?.as_ref()?;
+        let last = (record.head as usize + record.len as usize).checked_sub(1)?;
+        Some(self.visits[slot as usize * tracker.history + last % tracker.history])
+    }
+
+    /// Appends a visit to the ring, dropping the oldest when full.
+    fn push_visit(&mut self, slot: u32, touchpoint: u32, time: i64, tracker: &Tracker) {
+        let history = tracker.history;
+        let Some(Some(record)) = self.records.get_mut(slot as usize) else {
+            return;
+        };
+        let at = (record.head as usize + record.len as usize) % history;
+        if (record.len as usize) < history {
+            record.len += 1;
+        } else {
+            record.head = ((record.head as usize + 1) % history) as u16;
+        }
+        self.visits[slot as usize * history + at] = (touchpoint, time);
+    }
+
+    fn has_seen(&self, slot: u32, touchpoint: u32, tracker: &Tracker) -> bool {
+        if touchpoint < 64 {
+            self.records
+                .get(slot as usize)
+                .and_then(Option::as_ref)
+                .is_some_and(|r| r.seen & (1 << touchpoint) != 0)
+        } else {
+            let word = slot as usize * tracker.extra_words + (touchpoint as usize - 64) / 64;
+            self.seen_more[word] & (1 << (touchpoint % 64)) != 0
+        }
+    }
+
+    fn mark_seen(&mut self, slot: u32, touchpoint: u32, tracker: &Tracker) {
+        if touchpoint < 64 {
+            if let Some(Some(record)) = self.records.get_mut(slot as usize) {
+                record.seen |= 1 << touchpoint;
+            }
+        } else {
+            let word = slot as usize * tracker.extra_words + (touchpoint as usize - 64) / 64;
+            self.seen_more[word] |= 1 << (touchpoint % 64);
+        }
+    }
+
+    /// Places a visit in time order (after visits at the same time) and
+    /// keeps the since-times of the current touchpoint and stage.
+    fn place(&mut self, slot: u32, touchpoint: u32, timestamp: i64, tracker: &Tracker) {
+        self.mark_seen(slot, touchpoint, tracker);
+        let last = self.last_visit(slot, tracker);
+        let stage = tracker.points[touchpoint as usize].stage;
+        match last {
+            Some((_, latest)) if timestamp < latest => {
+                // Out of order: rebuild the ring with the visit in its place.
+                let mut visits = self.ring(slot, tracker);
+                let at = visits.partition_point(|&(_, t)| t <= timestamp);
+                visits.insert(at, (touchpoint, timestamp));
+                if visits.len() > tracker.history {
+                    visits.remove(0);
+                }
+                if let Some(Some(record)) = self.records.get_mut(slot as usize) {
+                    record.head = 0;
+                    record.len = 0;
+                }
+                for &(t, time) in &visits {
+                    self.push_visit(slot, t, time, tracker);
+                }
+                self.recompute_since(slot, &visits, tracker);
+            }
+            _ => {
+                self.push_visit(slot, touchpoint, timestamp, tracker);
+                if let Some(Some(record)) = self.records.get_mut(slot as usize) {
+                    match last {
+                        None => {
+                            record.touchpoint_since = timestamp;
+                            record.stage_since = timestamp;
+                        }
+                        Some((previous, _)) => {
+                            if previous != touchpoint {
+                                record.touchpoint_since = timestamp;
+                            }
+                            if tracker.points[previous as usize].stage != stage {
+                                record.stage_since = timestamp;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// After a visit was placed before the latest one: the runs of the
+    /// current touchpoint and stage, as far as the ring reaches back.
+    fn recompute_since(&mut self, slot: u32, visits: &[(u32, i64)], tracker: &Tracker) {
+        let Some(&(current, _)) = visits.last() else {
+            return;
+        };
+        let Some(Some(record)) = self.records.get_mut(slot as usize) else {
+            return;
+        };
+        let stage = tracker.points[current as usize].stage;
+        let run = |same: &dyn Fn(u32) -> bool, old: i64| -> i64 {
+            let mut since = None;
+            for &(t, time) in visits.iter().rev() {
+                if !same(t) {
+                    return since.unwrap_or(old);
+                }
+                since = Some(time);
+            }
+            // The run covers the whole ring: it may have begun before it.
+            since.map_or(old, |s| s.min(old))
+        };
+        record.touchpoint_since = run(&|t| t == current, record.touchpoint_since);
+        record.stage_since = run(
+            &|t| tracker.points[t as usize].stage == stage,
+            record.stage_since,
+        );
     }
 }

@@ -1416,17 +1416,21 @@ pub struct JourneyPosition {
     pub time_in_stage_ms: i64,
 }
 
-/// Whether and when a customer saw a touchpoint.
+/// Whether and when a customer saw a touchpoint. Whether is exact while the
+/// customer is tracked; count and times cover the kept history.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct JourneySeen {
     /// Whether at all (the other fields are 0 when not).
     pub seen: bool,
-    /// How many times.
+    /// Whether a visit is still in the kept history (`first_ms` and
+    /// `last_ms` are 0 when not).
+    pub in_history: bool,
+    /// Visits within the kept history.
     pub count: u32,
-    /// First time (epoch ms).
+    /// Earliest visit within the kept history (epoch ms).
     pub first_ms: i64,
-    /// Latest time (epoch ms).
+    /// Latest visit within the kept history (epoch ms).
     pub last_ms: i64,
 }
 
@@ -1705,9 +1709,10 @@ pub unsafe extern "C" fn journey_tracker_seen(
             .seen(customer, touchpoint)
             .map_or(JourneySeen::default(), |s| JourneySeen {
                 seen: true,
+                in_history: s.last.is_some(),
                 count: s.count,
-                first_ms: s.first,
-                last_ms: s.last,
+                first_ms: s.first.unwrap_or(0),
+                last_ms: s.last.unwrap_or(0),
             });
         // SAFETY: forwarded caller guarantees.
         unsafe { put(out, seen, "out") }

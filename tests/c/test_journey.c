@@ -488,7 +488,7 @@ static void test_tracker(JourneyModel *gym) {
 
   JourneySeen seen;
   CHECK_STATUS(journey_tracker_seen(tracker, S("ann"), S("contact_form"), &seen), JOURNEY_STATUS_OK);
-  CHECK(seen.seen && seen.count == 1 && seen.first_ms == t0 + 60000 && seen.last_ms == t0 + 60000);
+  CHECK(seen.seen && seen.in_history && seen.count == 1 && seen.first_ms == t0 + 60000 && seen.last_ms == t0 + 60000);
   CHECK_STATUS(journey_tracker_seen(tracker, S("ann"), S("facility_tour"), &seen), JOURNEY_STATUS_OK);
   CHECK(!seen.seen && seen.count == 0);
 
@@ -558,7 +558,7 @@ static void test_tracker(JourneyModel *gym) {
 
   /* Four threads observing one tracker at once lose no event. */
   JourneyTracker *shared = NULL;
-  CHECK_STATUS(journey_tracker_new(gym, S("gym"), NULL, 0, &shared), JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_tracker_new(gym, S("gym"), S("{\"history\": 64}"), &shared), JOURNEY_STATUS_OK);
   pthread_t threads[4];
   struct observer observers[4];
   for (int i = 0; i < 4; i++) {
