@@ -24,8 +24,9 @@
 //! [`TrackerOptions::shards`] shards by a hash of their key, each behind its
 //! own lock: a call locks the one shard of its customer, so calls for
 //! different customers mostly run in parallel, and calls for one customer are
-//! applied one at a time in the order they take the lock. Capacity and LRU
-//! order are kept per shard (each holds `max_customers / shards`, rounded up).
+//! applied one at a time in the order they take the lock. The capacity is
+//! global; the LRU order is kept per shard: a new customer over capacity
+//! evicts the least recently observed customer of its own shard.
 //!
 //! # Durability
 //! [`Tracker::snapshot`] writes the whole state (every customer, its ring,
@@ -35,6 +36,7 @@
 //! saved would have.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use schemars::JsonSchema;
@@ -331,7 +333,8 @@ pub struct Tracker {
     history: usize,
     /// Seen-bit words per customer beyond the record's 64 bits.
     extra_words: usize,
-    per_shard: usize,
+    /// Customers tracked, over all shards.
+    customers: AtomicUsize,
     shards: Box<[Mutex<Shard>]>,
 }
 
@@ -445,7 +448,6 @@ impl Tracker {
                 None => return Err(option_error("names", format!("no touchpoint {id:?}"))),
             }
         }
-        let per_shard = options.max_customers.div_ceil(options.shards);
         let shards = (0..options.shards)
             .map(|_| Mutex::new(Shard::default()))
             .collect();
@@ -458,7 +460,7 @@ impl Tracker {
             history: options.history,
             extra_words,
             options,
-            per_shard,
+            customers: AtomicUsize::new(0),
             shards,
         })
     }
@@ -493,9 +495,12 @@ impl Tracker {
         let slot = match shard.find(customer) {
             Some(slot) => slot,
             None => {
-                if shard.len >= self.per_shard {
-                    shard.evict_oldest();
+                if self.customers.load(Ordering::Relaxed) >= self.options.max_customers
+                    && shard.evict_oldest()
+                {
+                    self.customers.fetch_sub(1, Ordering::Relaxed);
                 }
+                self.customers.fetch_add(1, Ordering::Relaxed);
                 shard.insert(customer, self)
             }
         };
@@ -708,6 +713,7 @@ impl Tracker {
             for slot in idle {
                 shard.remove(slot);
                 shard.stats.evicted += 1;
+                self.customers.fetch_sub(1, Ordering::Relaxed);
                 evicted += 1;
             }
         }
@@ -720,6 +726,7 @@ impl Tracker {
         match shard.find(customer) {
             Some(slot) => {
                 shard.remove(slot);
+                self.customers.fetch_sub(1, Ordering::Relaxed);
                 true
             }
             None => false,
@@ -823,7 +830,7 @@ impl Tracker {
                 if customer.key.is_empty()
                     || shard.find(&customer.key).is_some()
                     || customer.visits.len() > tracker.history
-                    || shard.len >= tracker.per_shard
+                    || tracker.customers.load(Ordering::Relaxed) >= tracker.options.max_customers
                 {
                     return Err(option_error(
                         "snapshot",
@@ -831,6 +838,7 @@ impl Tracker {
                     ));
                 }
                 let slot = shard.insert(&customer.key, &tracker);
+                tracker.customers.fetch_add(1, Ordering::Relaxed);
                 shard.touch(slot);
                 for (id, time) in &customer.visits {
                     shard.push_visit(slot, index(id)?, *time, &tracker);
@@ -999,7 +1007,8 @@ impl Shard {
         self.stats.customers = self.len as u64;
     }
 
-    fn evict_oldest(&mut self) {
+    /// Evicts the least recently observed customer; whether there was one.
+    fn evict_oldest(&mut self) -> bool {
         while let Some((slot, tick)) = self.queue.pop_front() {
             let current = self
                 .records
@@ -1009,9 +1018,10 @@ impl Shard {
             if current {
                 self.remove(slot);
                 self.stats.evicted += 1;
-                return;
+                return true;
             }
         }
+        false
     }
 
     /// The customer's visits in time order.
