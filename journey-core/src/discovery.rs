@@ -91,13 +91,30 @@ fn boundaries() -> &'static [f64] {
     })
 }
 
+/// For each power of two `2^e`, the index of the first boundary ≥ `2^e`.
+fn first_at_power() -> &'static [usize; 64] {
+    static TABLE: std::sync::OnceLock<[usize; 64]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let bounds = boundaries();
+        std::array::from_fn(|e| bounds.partition_point(|&bound| bound < (1u64 << e) as f64))
+    })
+}
+
 fn bucket(ms: i64) -> u32 {
     if ms <= 0 {
         return 0;
     }
     // The number of boundaries ≤ ms: bucket b covers [1.05^(b-1), 1.05^b).
+    // Those below 2^⌊log2 ms⌋ are counted by the table; at most 15 lie
+    // between that power and ms.
+    let bounds = boundaries();
+    let power = 63 - ms.leading_zeros() as usize;
     let ms = ms as f64;
-    boundaries().partition_point(|&bound| bound <= ms) as u32
+    let mut index = first_at_power()[power];
+    while index < bounds.len() && bounds[index] <= ms {
+        index += 1;
+    }
+    index as u32
 }
 
 fn bucket_value(b: u32) -> f64 {
@@ -365,7 +382,9 @@ struct Tally<'t, 'a> {
     frequencies: Vec<u64>,
     starts: Vec<u64>,
     ends: Vec<u64>,
-    edges: hashbrown::HashMap<(u32, u32), EdgeTally>,
+    /// Edges in order of first appearance, found through `edge_index`.
+    edges: Vec<((u32, u32), EdgeTally)>,
+    edge_index: EdgeIndex,
     variants: hashbrown::HashMap<Box<[u32]>, u64>,
     measures: hashbrown::HashMap<(u32, u32), MeasureState>,
 }
@@ -381,7 +400,35 @@ struct EdgeTally {
     histogram: Vec<u64>,
 }
 
+/// Up to this many touchpoints, edges are found in an n × n table.
+const DENSE_EDGES: usize = 256;
+
+/// Where each (from, to) edge is in `Tally::edges`.
+enum EdgeIndex {
+    Dense(Vec<u32>, usize),
+    Hashed(hashbrown::HashMap<(u32, u32), u32>),
+}
+
 impl<'t, 'a> Tally<'t, 'a> {
+    /// The index of edge `from → to`, added when new.
+    fn edge(&mut self, from: u32, to: u32) -> usize {
+        let next = self.edges.len() as u32;
+        let index = match &mut self.edge_index {
+            EdgeIndex::Dense(table, n) => {
+                let cell = &mut table[from as usize * *n + to as usize];
+                if *cell == u32::MAX {
+                    *cell = next;
+                }
+                *cell
+            }
+            EdgeIndex::Hashed(map) => *map.entry((from, to)).or_insert(next),
+        };
+        if index == next {
+            self.edges.push(((from, to), EdgeTally::default()));
+        }
+        index as usize
+    }
+
     fn of(table: &'t TraceTable<'a>) -> Tally<'t, 'a> {
         let n = table.touchpoints.len();
         let mut tally = Tally {
@@ -389,7 +436,12 @@ impl<'t, 'a> Tally<'t, 'a> {
             frequencies: vec![0; n],
             starts: vec![0; n],
             ends: vec![0; n],
-            edges: Default::default(),
+            edges: Vec::new(),
+            edge_index: if n <= DENSE_EDGES {
+                EdgeIndex::Dense(vec![u32::MAX; n * n], n)
+            } else {
+                EdgeIndex::Hashed(Default::default())
+            },
             variants: Default::default(),
             measures: Default::default(),
         };
@@ -414,7 +466,8 @@ impl<'t, 'a> Tally<'t, 'a> {
                 if step > start {
                     let from = table.touchpoint[step - 1];
                     let ms = table.time[step].saturating_sub(table.time[step - 1]);
-                    tally.edges.entry((from, touchpoint)).or_default().add(ms);
+                    let edge = tally.edge(from, touchpoint);
+                    tally.edges[edge].1.add(ms);
                 }
             }
             match tally.variants.get_mut(touchpoints) {
@@ -643,6 +696,28 @@ mod tests {
         assert_eq!(report.variant_count, 3);
         assert_eq!(report.variants[0].count, 1);
         assert_eq!(report.variants[0].touchpoints, ["x", "y"]);
+    }
+
+    #[test]
+    fn buckets_agree_with_a_search_of_the_boundaries() {
+        let search = |ms: i64| boundaries().partition_point(|&bound| bound <= ms as f64) as u32;
+        let mut ms = 1i64;
+        while ms < i64::MAX / 3 {
+            for probe in [ms - 1, ms, ms + 1, ms * 2 - 1] {
+                assert_eq!(
+                    bucket(probe),
+                    if probe <= 0 { 0 } else { search(probe) },
+                    "{probe}"
+                );
+            }
+            ms = ms * 3 / 2 + 1;
+        }
+        for bound in boundaries().iter().take(800) {
+            let ms = *bound as i64;
+            assert_eq!(bucket(ms), search(ms), "{ms}");
+            assert_eq!(bucket(ms + 1), search(ms + 1), "{}", ms + 1);
+        }
+        assert_eq!(bucket(i64::MAX), search(i64::MAX));
     }
 
     #[test]
