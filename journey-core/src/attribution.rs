@@ -16,7 +16,9 @@
 //! effects. Every number is computed exactly with sparse linear solves —
 //! no simulation, so the same data gives the same credit on every run.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use hashbrown::HashMap;
 use std::io::Read;
 
 use schemars::JsonSchema;
@@ -360,21 +362,37 @@ pub fn attribute(paths: &[PathData], options: &AttributionOptions) -> Result<Att
     })
 }
 
-/// The touchpoint names in id order, and the non-empty paths as indices into them.
+/// The touchpoint names in id order (sorted), and the non-empty paths as
+/// indices into them.
 fn indexed(paths: &[PathData]) -> (Vec<&str>, Vec<(Vec<usize>, &PathData)>) {
-    let mut names: Vec<&str> = paths
-        .iter()
-        .flat_map(|p| p.path.iter().map(String::as_str))
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, &n)| (n, i)).collect();
-    let paths = paths
+    // Numbered in order of first appearance, then renumbered in name order.
+    let mut first_seen: hashbrown::HashMap<&str, usize> = hashbrown::HashMap::new();
+    let paths: Vec<(Vec<usize>, &PathData)> = paths
         .iter()
         .filter(|p| !p.path.is_empty())
-        .map(|p| (p.path.iter().map(|s| index[s.as_str()]).collect(), p))
+        .map(|p| {
+            let steps = p
+                .path
+                .iter()
+                .map(|s| {
+                    let next = first_seen.len();
+                    *first_seen.entry(s.as_str()).or_insert(next)
+                })
+                .collect();
+            (steps, p)
+        })
         .collect();
-    (names, paths)
+    let mut names: Vec<(&str, usize)> = first_seen.into_iter().collect();
+    names.sort_unstable();
+    let mut renumber = vec![0; names.len()];
+    for (sorted, &(_, seen)) in names.iter().enumerate() {
+        renumber[seen] = sorted;
+    }
+    let paths = paths
+        .into_iter()
+        .map(|(steps, p)| (steps.into_iter().map(|s| renumber[s]).collect(), p))
+        .collect();
+    (names.into_iter().map(|(name, _)| name).collect(), paths)
 }
 
 /// The chain of one order: transient states (tuples of the last k touchpoints),
@@ -395,7 +413,8 @@ fn build_chain(paths: &[(Vec<usize>, &PathData)], order: usize) -> Chain {
     let mut counts: Vec<HashMap<usize, f64>> = Vec::new();
     let mut conversions: Vec<f64> = Vec::new();
     let mut totals: Vec<f64> = Vec::new();
-    let mut start: HashMap<usize, f64> = HashMap::new();
+    // Start weights by state, summed in state order (deterministic).
+    let mut start: Vec<f64> = Vec::new();
     let mut intern = |key: &[usize],
                       states: &mut Vec<Vec<usize>>,
                       counts: &mut Vec<HashMap<usize, f64>>,
@@ -422,7 +441,12 @@ fn build_chain(paths: &[(Vec<usize>, &PathData)], order: usize) -> Chain {
             let key = &steps[end.saturating_sub(order)..end];
             let s = intern(key, &mut states, &mut counts, &mut conversions, &mut totals);
             match previous {
-                None => *start.entry(s).or_default() += weight,
+                None => {
+                    if start.len() <= s {
+                        start.resize(s + 1, 0.0);
+                    }
+                    start[s] += weight;
+                }
                 Some(p) => {
                     *counts[p].entry(s).or_default() += weight;
                     totals[p] += weight;
@@ -435,9 +459,9 @@ fn build_chain(paths: &[(Vec<usize>, &PathData)], order: usize) -> Chain {
             totals[last] += weight;
         }
     }
-    let start_total: f64 = start.values().sum();
+    let start_total: f64 = start.iter().sum();
     let mut start_vector = vec![0.0; states.len()];
-    for (s, w) in start {
+    for (s, w) in start.into_iter().enumerate() {
         start_vector[s] = w / start_total;
     }
     let mut q = Vec::with_capacity(states.len());
