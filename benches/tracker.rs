@@ -65,6 +65,21 @@ fn key(c: usize, buffer: &mut [u8; 8]) -> &str {
     std::str::from_utf8(buffer).unwrap_or_default()
 }
 
+/// `journey_tracker_observe` with Rust strings.
+fn c_observe(tracker: *mut JourneyTracker, key: &str, name: &str, time: i64) -> JourneyStatus {
+    // SAFETY: a live tracker from journey_tracker_new; valid (ptr, len) strings.
+    unsafe {
+        journey_tracker_observe(
+            tracker,
+            key.as_ptr().cast(),
+            key.len(),
+            name.as_ptr().cast(),
+            name.len(),
+            time,
+        )
+    }
+}
+
 fn populate(tracker: &Tracker, keys: &[String]) {
     for (step, name) in WALK.iter().enumerate() {
         for key in keys {
@@ -139,17 +154,7 @@ fn tracker_bench(c: &mut Criterion) {
     assert_eq!(status, JourneyStatus::Ok);
     for (step, name) in WALK.iter().enumerate() {
         for key in &keys {
-            // SAFETY: live tracker, valid strings.
-            let status = unsafe {
-                journey_tracker_observe(
-                    c_tracker,
-                    key.as_ptr().cast(),
-                    key.len(),
-                    name.as_ptr().cast(),
-                    name.len(),
-                    step as i64 * 1000,
-                )
-            };
+            let status = c_observe(c_tracker, key, name, step as i64 * 1000);
             assert_eq!(status, JourneyStatus::Ok);
         }
     }
@@ -170,18 +175,12 @@ fn tracker_bench(c: &mut Criterion) {
             i += 1;
             let mut buffer = [0; 8];
             let key = key(pick(i), &mut buffer);
-            let name = "orientation";
-            // SAFETY: live tracker, valid strings.
-            black_box(unsafe {
-                journey_tracker_observe(
-                    c_tracker,
-                    key.as_ptr().cast(),
-                    key.len(),
-                    name.as_ptr().cast(),
-                    name.len(),
-                    2_000_000 + i as i64,
-                )
-            })
+            black_box(c_observe(
+                c_tracker,
+                key,
+                "orientation",
+                2_000_000 + i as i64,
+            ))
         })
     });
     group.finish();
