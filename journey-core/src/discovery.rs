@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::events::{Trace, TraceSource, TraceTable};
+use crate::events::{Trace, TraceSource, TraceSpan, TraceTable};
 use crate::model::Journey;
 
 /// Measure values are summed in units of 10⁻⁶ so sums merge exactly.
@@ -429,7 +429,65 @@ impl<'t, 'a> Tally<'t, 'a> {
         index as usize
     }
 
+    /// The tally of the whole table: parts of its traces on several threads
+    /// for large tables, merged (integer counts and sums, so the result is
+    /// the same as one pass).
     fn of(table: &'t TraceTable<'a>) -> Tally<'t, 'a> {
+        Tally::in_parts(table, crate::events::parallelism(table.steps()))
+    }
+
+    /// The tally of the whole table in `parts` parts.
+    fn in_parts(table: &'t TraceTable<'a>, parts: usize) -> Tally<'t, 'a> {
+        if parts <= 1 {
+            return Tally::over(table, &table.traces);
+        }
+        let size = table.traces.len().div_ceil(parts).max(1);
+        let mut tallies = std::thread::scope(|scope| {
+            let handles: Vec<_> = table
+                .traces
+                .chunks(size)
+                .map(|spans| scope.spawn(move || Tally::over(table, spans)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect::<Vec<_>>()
+        })
+        .into_iter();
+        let Some(mut tally) = tallies.next() else {
+            return Tally::over(table, &[]);
+        };
+        for other in tallies {
+            tally.merge(other);
+        }
+        tally
+    }
+
+    /// Adds another tally of the same table.
+    fn merge(&mut self, other: Tally<'t, 'a>) {
+        for (mine, theirs) in [
+            (&mut self.frequencies, &other.frequencies),
+            (&mut self.starts, &other.starts),
+            (&mut self.ends, &other.ends),
+        ] {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
+            }
+        }
+        for ((from, to), edge) in other.edges {
+            let index = self.edge(from, to);
+            self.edges[index].1.merge(edge);
+        }
+        for (variant, count) in other.variants {
+            *self.variants.entry(variant).or_default() += count;
+        }
+        for (key, state) in other.measures {
+            self.measures.entry(key).or_default().merge(&state);
+        }
+    }
+
+    /// The tally of these spans of the table.
+    fn over(table: &'t TraceTable<'a>, spans: &[TraceSpan<'a>]) -> Tally<'t, 'a> {
         let n = table.touchpoints.len();
         let mut tally = Tally {
             table,
@@ -445,7 +503,7 @@ impl<'t, 'a> Tally<'t, 'a> {
             variants: Default::default(),
             measures: Default::default(),
         };
-        for span in &table.traces {
+        for span in spans {
             let (start, end) = (span.start as usize, span.end as usize);
             let touchpoints = &table.touchpoint[start..end];
             let (Some(&first), Some(&last)) = (touchpoints.first(), touchpoints.last()) else {
@@ -542,6 +600,27 @@ impl<'t, 'a> Tally<'t, 'a> {
 }
 
 impl EdgeTally {
+    fn merge(&mut self, other: EdgeTally) {
+        if other.count == 0 {
+            return;
+        }
+        if self.count == 0 {
+            self.min_ms = other.min_ms;
+            self.max_ms = other.max_ms;
+        } else {
+            self.min_ms = self.min_ms.min(other.min_ms);
+            self.max_ms = self.max_ms.max(other.max_ms);
+        }
+        self.count += other.count;
+        self.total_ms = self.total_ms.saturating_add(other.total_ms);
+        if other.histogram.len() > self.histogram.len() {
+            self.histogram.resize(other.histogram.len(), 0);
+        }
+        for (mine, theirs) in self.histogram.iter_mut().zip(other.histogram) {
+            *mine += theirs;
+        }
+    }
+
     fn add(&mut self, ms: i64) {
         if self.count == 0 {
             self.min_ms = ms;
@@ -718,6 +797,34 @@ mod tests {
             assert_eq!(bucket(ms + 1), search(ms + 1), "{}", ms + 1);
         }
         assert_eq!(bucket(i64::MAX), search(i64::MAX));
+    }
+
+    #[test]
+    fn tallies_in_parallel_parts_merge_to_the_one_pass_result() {
+        let mut rows = Vec::new();
+        for k in 0..3000i64 {
+            let customer = format!("u{}", (k * 7919) % 97);
+            rows.push((
+                customer,
+                (k * 37) % 5000,
+                ["a", "b", "c", "d"][(k % 4) as usize],
+            ));
+        }
+        let mut log = EventLog::new();
+        for (customer, time, name) in &rows {
+            log.push_parts(customer, *time, name, None, &[("csat", (time % 5) as f64)])
+                .unwrap();
+        }
+        let mapping = Mapping::default();
+        let table = log.trace_table(None, &mapping);
+        let one = Tally::in_parts(&table, 1).into_discovery();
+        for parts in [2, 3, 7] {
+            assert_eq!(
+                Tally::in_parts(&table, parts).into_discovery(),
+                one,
+                "{parts} parts"
+            );
+        }
     }
 
     #[test]

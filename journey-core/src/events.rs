@@ -824,6 +824,17 @@ impl EventLog {
         journey: Option<&Journey>,
         mapping: &'a Mapping,
     ) -> TraceTable<'a> {
+        self.trace_table_in(journey, mapping, parallelism(self.len()))
+    }
+
+    /// [`EventLog::trace_table`] cut in `parts` ranges of customers, on as
+    /// many threads when more than one.
+    pub(crate) fn trace_table_in<'a>(
+        &'a self,
+        journey: Option<&Journey>,
+        mapping: &'a Mapping,
+        parts: usize,
+    ) -> TraceTable<'a> {
         let known_ids: Option<std::collections::HashSet<&str>> =
             journey.map(|j| j.touchpoints.iter().map(|t| t.id.as_str()).collect());
         // Each distinct event name is mapped once.
@@ -868,48 +879,58 @@ impl EventLog {
             order[next[c as usize] as usize] = index as u32;
             next[c as usize] += 1;
         }
-        for c in 0..customers {
-            let events = &mut order[start[c] as usize..start[c + 1] as usize];
-            // Stable: equal timestamps keep their input order.
-            if !events.is_sorted_by_key(|&e| self.timestamp[e as usize]) {
-                events.sort_by_key(|&e| self.timestamp[e as usize]);
+        // Customers in contiguous ranges, one per thread on large logs; the
+        // parts are joined in customer order, so the result does not depend
+        // on how many there are.
+        let parts = parts.clamp(1, customers.max(1));
+        let bounds: Vec<usize> = (0..=parts).map(|p| customers * p / parts).collect();
+        let mut chunks: Vec<(std::ops::Range<usize>, &mut [u32])> = Vec::with_capacity(parts);
+        let mut rest: &mut [u32] = &mut order;
+        for p in 0..parts {
+            let (range, len) = (
+                bounds[p]..bounds[p + 1],
+                (start[bounds[p + 1]] - start[bounds[p]]) as usize,
+            );
+            let (chunk, tail) = rest.split_at_mut(len);
+            chunks.push((range, chunk));
+            rest = tail;
+        }
+        let cut = |(range, events): (std::ops::Range<usize>, &mut [u32])| {
+            let mut part = TraceTable::default();
+            let mut unknown_count = vec![0u64; is_unknown.len()];
+            let first = start[range.start] as usize;
+            for c in range {
+                let events = &mut events[start[c] as usize - first..start[c + 1] as usize - first];
+                self.cut_customer(
+                    c,
+                    events,
+                    mapping,
+                    &of_name,
+                    &is_unknown,
+                    &mut unknown_count,
+                    &mut part,
+                );
             }
-            let customer = self.customers.name(c as u32);
-            let mut session = 0;
-            let mut trace_start = table.touchpoint.len();
-            let mut last_time: Option<i64> = None;
-            for &e in events.iter() {
-                let e = e as usize;
-                let time = self.timestamp[e];
-                if let (Some(gap), Some(last)) = (mapping.session_gap, last_time)
-                    && time.saturating_sub(last) > gap
-                    && table.touchpoint.len() > trace_start
-                {
-                    table.close(customer, session, trace_start);
-                    trace_start = table.touchpoint.len();
-                    session += 1;
-                }
-                last_time = Some(time);
-                let name = self.name[e] as usize;
-                if is_unknown[name] {
-                    unknown_count[name] += 1;
-                }
-                let Some(touchpoint) = of_name[name] else {
-                    continue;
-                };
-                table.touchpoint.push(touchpoint);
-                table.time.push(time);
-                let channel = self.channel[e];
-                table
-                    .channel
-                    .push((channel != NO_CHANNEL).then(|| self.channels.name(channel)));
-                table
-                    .measures
-                    .extend_from_slice(&self.measures[self.measure_range(e)]);
-                table.measure_end.push(table.measures.len() as u32);
-            }
-            if table.touchpoint.len() > trace_start {
-                table.close(customer, session, trace_start);
+            (part, unknown_count)
+        };
+        let results: Vec<(TraceTable<'a>, Vec<u64>)> = if parts == 1 {
+            chunks.into_iter().map(cut).collect()
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = chunks
+                    .into_iter()
+                    .map(|chunk| scope.spawn(|| cut(chunk)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .collect()
+            })
+        };
+        for (part, counts) in results {
+            table.append(part);
+            for (total, count) in unknown_count.iter_mut().zip(counts) {
+                *total += count;
             }
         }
         for (id, &count) in unknown_count.iter().enumerate() {
@@ -921,6 +942,73 @@ impl EventLog {
         }
         table
     }
+}
+
+impl EventLog {
+    /// Cuts one customer's events (sorted here by time, stably) into traces
+    /// appended to `table`.
+    #[allow(clippy::too_many_arguments)]
+    fn cut_customer<'a>(
+        &'a self,
+        customer: usize,
+        events: &mut [u32],
+        mapping: &Mapping,
+        of_name: &[Option<u32>],
+        is_unknown: &[bool],
+        unknown_count: &mut [u64],
+        table: &mut TraceTable<'a>,
+    ) {
+        if !events.is_sorted_by_key(|&e| self.timestamp[e as usize]) {
+            events.sort_by_key(|&e| self.timestamp[e as usize]);
+        }
+        let customer = self.customers.name(customer as u32);
+        let mut session = 0;
+        let mut trace_start = table.touchpoint.len();
+        let mut last_time: Option<i64> = None;
+        for &e in events.iter() {
+            let e = e as usize;
+            let time = self.timestamp[e];
+            if let (Some(gap), Some(last)) = (mapping.session_gap, last_time)
+                && time.saturating_sub(last) > gap
+                && table.touchpoint.len() > trace_start
+            {
+                table.close(customer, session, trace_start);
+                trace_start = table.touchpoint.len();
+                session += 1;
+            }
+            last_time = Some(time);
+            let name = self.name[e] as usize;
+            if is_unknown[name] {
+                unknown_count[name] += 1;
+            }
+            let Some(touchpoint) = of_name[name] else {
+                continue;
+            };
+            table.touchpoint.push(touchpoint);
+            table.time.push(time);
+            let channel = self.channel[e];
+            table
+                .channel
+                .push((channel != NO_CHANNEL).then(|| self.channels.name(channel)));
+            table
+                .measures
+                .extend_from_slice(&self.measures[self.measure_range(e)]);
+            table.measure_end.push(table.measures.len() as u32);
+        }
+        if table.touchpoint.len() > trace_start {
+            table.close(customer, session, trace_start);
+        }
+    }
+}
+
+/// How many threads to split work of this many items over: one below a
+/// million items or where threads are not available (WebAssembly), else
+/// the machine's parallelism up to 8.
+pub(crate) fn parallelism(items: usize) -> usize {
+    if cfg!(target_arch = "wasm32") || items < 1_000_000 {
+        return 1;
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }
 
 /// Traces as a table of numbers: touchpoints, measure keys and customers are
@@ -986,6 +1074,34 @@ impl<'a> TraceTable<'a> {
             start: start as u32,
             end: self.touchpoint.len() as u32,
         });
+    }
+
+    /// Appends the traces and steps of a part cut with the same touchpoint
+    /// and key tables.
+    fn append(&mut self, part: TraceTable<'a>) {
+        if self.touchpoint.is_empty() && self.traces.is_empty() {
+            self.traces = part.traces;
+            self.touchpoint = part.touchpoint;
+            self.time = part.time;
+            self.channel = part.channel;
+            self.measure_end = part.measure_end;
+            self.measures = part.measures;
+            return;
+        }
+        let steps = self.touchpoint.len() as u32;
+        let measures = self.measures.len() as u32;
+        self.traces
+            .extend(part.traces.into_iter().map(|span| TraceSpan {
+                start: span.start + steps,
+                end: span.end + steps,
+                ..span
+            }));
+        self.touchpoint.extend(part.touchpoint);
+        self.time.extend(part.time);
+        self.channel.extend(part.channel);
+        self.measure_end
+            .extend(part.measure_end.into_iter().map(|end| end + measures));
+        self.measures.extend(part.measures);
     }
 
     /// Number of traces.
@@ -1169,6 +1285,31 @@ mod tests {
             .read_csv("who,when,what\n".as_bytes(), &CsvOptions::default())
             .unwrap_err();
         assert_eq!(error.code(), "csv_error");
+    }
+
+    #[test]
+    fn cutting_in_parallel_parts_gives_the_one_pass_table() {
+        let mut log = EventLog::new();
+        for k in 0..5000i64 {
+            let customer = format!("u{}", (k * 7919) % 331);
+            let name = ["a", "b", "c", "d", "unknown"][(k % 5) as usize];
+            let measures = [("nps", (k % 11) as f64)];
+            let measures = if k % 3 == 0 { &measures[..] } else { &[] };
+            log.push_parts(&customer, (k * 37) % 1000, name, Some("web"), measures)
+                .unwrap();
+        }
+        let mapping = Mapping {
+            session_gap: Some(300),
+            ..Mapping::default()
+        };
+        let one = log.trace_table_in(None, &mapping, 1);
+        for parts in [2, 3, 8, 1000] {
+            assert_eq!(
+                log.trace_table_in(None, &mapping, parts),
+                one,
+                "{parts} parts"
+            );
+        }
     }
 
     #[test]
