@@ -221,7 +221,8 @@ impl Discovery {
         Discovery::default()
     }
 
-    /// The state of these traces.
+    /// The state of these traces. A million steps or more are tallied on
+    /// several threads (scoped; never in WebAssembly), with the same result.
     pub fn from_traces(traces: &impl TraceSource) -> Discovery {
         Tally::of(&traces.table()).into_discovery()
     }

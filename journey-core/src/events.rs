@@ -819,6 +819,10 @@ impl EventLog {
     /// The same traces as [`EventLog::traces`], as a table of numbers that
     /// borrows its strings from the log: what discovery and the data funnel
     /// read, without a string copied per step.
+    ///
+    /// Logs of a million events or more are cut on several threads (scoped:
+    /// all have ended when this returns; never in WebAssembly); the table is
+    /// the same as one thread's.
     pub fn trace_table<'a>(
         &'a self,
         journey: Option<&Journey>,
