@@ -297,6 +297,9 @@ struct Record {
     len: u16,
     /// Touchpoints 0–63 seen (more in `Shard::seen_more`).
     seen: u64,
+    /// The latest visit (the ring's last, when `len > 0`), so that reading
+    /// where a customer is does not touch the ring.
+    last: (u32, i64),
 }
 
 #[derive(Debug, Default)]
@@ -505,7 +508,7 @@ impl Tracker {
             }
         };
         shard.touch(slot);
-        if let Some((_, latest)) = shard.last_visit(slot, self)
+        if let Some((_, latest)) = shard.last_visit(slot)
             && timestamp < latest.saturating_sub(self.options.reorder_window_ms)
         {
             shard.stats.late += 1;
@@ -527,7 +530,7 @@ impl Tracker {
     /// Where the customer is; `None` for a customer not tracked.
     pub fn position(&self, customer: &str) -> Option<Position<'_>> {
         self.with(customer, |shard, slot, record| {
-            let (touchpoint, last_seen) = shard.last_visit(slot, self)?;
+            let (touchpoint, last_seen) = shard.last_visit(slot)?;
             let point = &self.points[touchpoint as usize];
             Some(Position {
                 touchpoint: &point.id,
@@ -616,7 +619,7 @@ impl Tracker {
     /// The customer's current touchpoint.
     fn current(&self, customer: &str) -> Option<u32> {
         self.with(customer, |shard, slot, _| {
-            shard.last_visit(slot, self).map(|v| v.0)
+            shard.last_visit(slot).map(|v| v.0)
         })
         .flatten()
     }
@@ -659,7 +662,7 @@ impl Tracker {
         for shard in self.shards.iter() {
             let shard = lock(shard);
             for (slot, record) in shard.live() {
-                let Some((current, _)) = shard.last_visit(slot, self) else {
+                let Some((current, _)) = shard.last_visit(slot) else {
                     continue;
                 };
                 let point = &self.points[current as usize];
@@ -706,7 +709,7 @@ impl Tracker {
                 .map(|(slot, _)| slot)
                 .filter(|&slot| {
                     shard
-                        .last_visit(slot, self)
+                        .last_visit(slot)
                         .is_none_or(|(_, last)| now.saturating_sub(last) > ttl)
                 })
                 .collect();
@@ -945,6 +948,7 @@ impl Shard {
             head: 0,
             len: 0,
             seen: 0,
+            last: (0, 0),
         };
         let slot = match self.free.pop() {
             Some(slot) => {
@@ -1035,10 +1039,10 @@ impl Shard {
             .collect()
     }
 
-    fn last_visit(&self, slot: u32, tracker: &Tracker) -> Option<(u32, i64)> {
+    /// The latest visit, kept in the record: reading it touches no ring.
+    fn last_visit(&self, slot: u32) -> Option<(u32, i64)> {
         let record = self.records.get(slot as usize)?.as_ref()?;
-        let last = (record.head as usize + record.len as usize).checked_sub(1)?;
-        Some(self.visits[slot as usize * tracker.history + last % tracker.history])
+        (record.len > 0).then_some(record.last)
     }
 
     /// Appends a visit to the ring, dropping the oldest when full.
@@ -1048,6 +1052,7 @@ impl Shard {
             return;
         };
         let at = (record.head as usize + record.len as usize) % history;
+        record.last = (touchpoint, time);
         if (record.len as usize) < history {
             record.len += 1;
         } else {
@@ -1083,7 +1088,7 @@ impl Shard {
     /// keeps the since-times of the current touchpoint and stage.
     fn place(&mut self, slot: u32, touchpoint: u32, timestamp: i64, tracker: &Tracker) {
         self.mark_seen(slot, touchpoint, tracker);
-        let last = self.last_visit(slot, tracker);
+        let last = self.last_visit(slot);
         let stage = tracker.points[touchpoint as usize].stage;
         match last {
             Some((_, latest)) if timestamp < latest => {
