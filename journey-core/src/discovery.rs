@@ -125,20 +125,32 @@ fn bucket_value(b: u32) -> f64 {
     }
 }
 
+/// Adds a non-empty (count, total, min, max) of durations to another.
+fn combine(mine: (&mut u64, &mut i64, &mut i64, &mut i64), other: (u64, i64, i64, i64)) {
+    let (count, total, min, max) = mine;
+    if *count == 0 {
+        (*min, *max) = (other.2, other.3);
+    } else {
+        (*min, *max) = ((*min).min(other.2), (*max).max(other.3));
+    }
+    *count += other.0;
+    *total = total.saturating_add(other.1);
+}
+
 impl EdgeState {
     fn merge(&mut self, other: &EdgeState) {
         if other.count == 0 {
             return;
         }
-        if self.count == 0 {
-            self.min_ms = other.min_ms;
-            self.max_ms = other.max_ms;
-        } else {
-            self.min_ms = self.min_ms.min(other.min_ms);
-            self.max_ms = self.max_ms.max(other.max_ms);
-        }
-        self.count += other.count;
-        self.total_ms = self.total_ms.saturating_add(other.total_ms);
+        combine(
+            (
+                &mut self.count,
+                &mut self.total_ms,
+                &mut self.min_ms,
+                &mut self.max_ms,
+            ),
+            (other.count, other.total_ms, other.min_ms, other.max_ms),
+        );
         for (b, n) in &other.histogram {
             *self.histogram.entry(*b).or_default() += n;
         }
@@ -605,15 +617,15 @@ impl EdgeTally {
         if other.count == 0 {
             return;
         }
-        if self.count == 0 {
-            self.min_ms = other.min_ms;
-            self.max_ms = other.max_ms;
-        } else {
-            self.min_ms = self.min_ms.min(other.min_ms);
-            self.max_ms = self.max_ms.max(other.max_ms);
-        }
-        self.count += other.count;
-        self.total_ms = self.total_ms.saturating_add(other.total_ms);
+        combine(
+            (
+                &mut self.count,
+                &mut self.total_ms,
+                &mut self.min_ms,
+                &mut self.max_ms,
+            ),
+            (other.count, other.total_ms, other.min_ms, other.max_ms),
+        );
         if other.histogram.len() > self.histogram.len() {
             self.histogram.resize(other.histogram.len(), 0);
         }
@@ -623,15 +635,15 @@ impl EdgeTally {
     }
 
     fn add(&mut self, ms: i64) {
-        if self.count == 0 {
-            self.min_ms = ms;
-            self.max_ms = ms;
-        } else {
-            self.min_ms = self.min_ms.min(ms);
-            self.max_ms = self.max_ms.max(ms);
-        }
-        self.count += 1;
-        self.total_ms = self.total_ms.saturating_add(ms);
+        combine(
+            (
+                &mut self.count,
+                &mut self.total_ms,
+                &mut self.min_ms,
+                &mut self.max_ms,
+            ),
+            (1, ms, ms, ms),
+        );
         let b = bucket(ms) as usize;
         if b >= self.histogram.len() {
             self.histogram.resize(b + 1, 0);
