@@ -750,6 +750,22 @@ enum JourneyStatus journey_tracker_restore(const struct JourneyModel *model,
                                            size_t snapshot_len,
                                            struct JourneyTracker **out);
 
+// A journey's touchpoint graph as Graphviz DOT text: a cluster per stage,
+// missing touchpoints dashed, goals double-bordered, edges labelled with
+// probabilities. `options_json` (NULL for the defaults), e.g.
+// `{"labels":"count","vertical":true}`.
+//
+// # Safety
+// `model` must be live; strings as in the conventions; `out` writable;
+// `out_len` NULL or writable. Release `*out` with [`journey_string_free`].
+enum JourneyStatus journey_model_to_dot(const struct JourneyModel *model,
+                                        const char *journey,
+                                        size_t journey_len,
+                                        const char *options_json,
+                                        size_t options_len,
+                                        char **out,
+                                        size_t *out_len);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -356,6 +356,14 @@ export interface TrackerStats {
   unknown: number;
 }
 
+/** Options of [`to_dot`]. */
+export interface DotOptions {
+  /** What edges are labelled with. Default: probabilities. */
+  labels?: EdgeLabels;
+  /** Lay the stages out top to bottom instead of left to right. */
+  vertical?: boolean;
+}
+
 /** One item present in both journeys whose fields differ. */
 export interface Change {
   /** The names of the fields that differ, as in the document. */
@@ -432,6 +440,9 @@ export interface DirectlyFollows {
 
 /** What exceeded its limit. */
 export type DueReason = "touchpoint" | "stage";
+
+/** What edges of a DOT export are labelled with. */
+export type EdgeLabels = "probability" | "count" | "none";
 
 /** A touchpoint where customers start, with its relative weight. */
 export interface Entry {

@@ -13,8 +13,9 @@ version="$(cargo pkgid -p journey-wasm | sed 's/.*[#@]//')"
 
 echo "-- Node tests (node --test)"
 mkdir -p "$npm_dir/expected"
-cargo build --quiet --example analyze --example replay
+cargo build --quiet --example analyze --example replay --example dot
 target/debug/examples/replay --json > "$npm_dir/expected/replay.json"
+target/debug/examples/dot examples/data/gym.json gym > "$npm_dir/expected/gym.dot"
 for journey in gym shoe; do
   target/debug/examples/analyze "examples/data/$journey.json" "$journey" > "$npm_dir/expected/$journey.json"
 done

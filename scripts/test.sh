@@ -24,6 +24,7 @@ need cc gcc
 need c++ g++
 need node nodejs
 need chromium chromium
+need dot graphviz
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -51,6 +52,13 @@ cargo run --quiet --example gym > target/example.out
 grep -q "Missing touchpoints (5)" target/example.out
 cargo run --quiet --example replay > target/replay.out
 grep -q "Conformance: 89.7% of 1050 observed transitions" target/replay.out
+
+step "Graphviz accepts the DOT export"
+cargo run --quiet --example dot -- examples/data/gym.json gym > target/gym.dot
+dot -Tsvg target/gym.dot > target/gym-graph.svg
+grep -q "<svg" target/gym-graph.svg
+grep -q ">Awareness<" target/gym-graph.svg
+grep -q ">Loyalty and advocacy<" target/gym-graph.svg
 
 echo
 echo "all tests passed"

@@ -65,6 +65,7 @@ pub mod fit;
 pub mod graph;
 mod linalg;
 pub mod model;
+pub mod render;
 pub mod synthetic;
 pub mod tracker;
 pub mod validate;

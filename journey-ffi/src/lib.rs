@@ -1942,3 +1942,43 @@ pub unsafe extern "C" fn journey_tracker_restore(
         unsafe { put(out, Box::into_raw(Box::new(JourneyTracker(tracker))), "out") }
     })
 }
+
+// ---------------------------------------------------------------------------
+// Rendering
+
+/// A journey's touchpoint graph as Graphviz DOT text: a cluster per stage,
+/// missing touchpoints dashed, goals double-bordered, edges labelled with
+/// probabilities. `options_json` (NULL for the defaults), e.g.
+/// `{"labels":"count","vertical":true}`.
+///
+/// # Safety
+/// `model` must be live; strings as in the conventions; `out` writable;
+/// `out_len` NULL or writable. Release `*out` with [`journey_string_free`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_to_dot(
+    model: *const JourneyModel,
+    journey: *const c_char,
+    journey_len: usize,
+    options_json: *const c_char,
+    options_len: usize,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        require(out, "out")?;
+        // SAFETY: forwarded caller guarantees.
+        let (journey, options) = unsafe {
+            (
+                journey_arg(model, journey, journey_len)?,
+                json_options::<journey_core::render::DotOptions>(
+                    options_json,
+                    options_len,
+                    "options",
+                )?,
+            )
+        };
+        let dot = journey_core::render::to_dot(journey, &options);
+        // SAFETY: checked above.
+        unsafe { put_string(out, out_len, &dot) }
+    })
+}

@@ -249,6 +249,15 @@ impl JourneyModel {
         to_js(&self.journey_by_id(journey)?.touchpoints)
     }
 
+    /// A journey's touchpoint graph as Graphviz DOT text (a cluster per
+    /// stage, missing touchpoints dashed, edges labelled).
+    #[wasm_bindgen(js_name = toDot)]
+    pub fn to_dot(&self, journey: &str, options: Option<DotOptionsArg>) -> Result<String, JsValue> {
+        let journey = self.journey_by_id(journey)?;
+        let options = optional(options.map(JsValue::from), "options")?;
+        Ok(journey_core::render::to_dot(journey, &options))
+    }
+
     /// One touchpoint of a journey. Throws `not_found` for an unknown id.
     #[wasm_bindgen(unchecked_return_type = "Touchpoint")]
     pub fn touchpoint(&self, journey: &str, id: &str) -> Result<JsValue, JsValue> {
@@ -289,6 +298,9 @@ extern "C" {
 
 #[wasm_bindgen]
 extern "C" {
+    /// DOT export options (`DotOptions` in TypeScript).
+    #[wasm_bindgen(typescript_type = "DotOptions")]
+    pub type DotOptionsArg;
     /// Tracker options (`TrackerOptions` in TypeScript).
     #[wasm_bindgen(typescript_type = "TrackerOptions")]
     pub type TrackerOptionsArg;

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use journey_core::analysis::{Analysis, Comparison, Options};
-use journey_core::{Document, Report, attribution, conformance, discovery, events, fit, tracker};
+use journey_core::{
+    Document, Report, attribution, conformance, discovery, events, fit, render, tracker,
+};
 use schemars::schema_for;
 use serde_json::Value;
 
@@ -164,6 +166,7 @@ fn declarations() -> String {
         ("Priority", schema::<tracker::Priority>()),
         ("Due", schema::<tracker::Due>()),
         ("TrackerStats", schema::<tracker::TrackerStats>()),
+        ("DotOptions", schema::<render::DotOptions>()),
     ];
     let mut definitions: BTreeMap<String, Value> = BTreeMap::new();
     let mut out = String::from(

@@ -576,6 +576,23 @@ static void test_tracker(JourneyModel *gym) {
   journey_tracker_free(shared);
 }
 
+static void test_dot(JourneyModel *gym) {
+  char *dot = NULL;
+  size_t len = 0;
+  CHECK_STATUS(journey_model_to_dot(gym, S("gym"), NULL, 0, &dot, &len), JOURNEY_STATUS_OK);
+  CHECK(strncmp(dot, "digraph \"gym\" {\n", 16) == 0 && len == strlen(dot));
+  CHECK(strstr(dot, "  \"online_reviews\" -> \"contact_form\" [label=\"0.3\"];\n") != NULL);
+  journey_string_free(dot);
+  CHECK_STATUS(journey_model_to_dot(gym, S("gym"), S("{\"labels\": \"none\", \"vertical\": true}"), &dot, &len),
+               JOURNEY_STATUS_OK);
+  CHECK(strstr(dot, "rankdir=TB") != NULL && strstr(dot, "[label=\"0.3\"]") == NULL);
+  journey_string_free(dot);
+  CHECK_STATUS(journey_model_to_dot(gym, S("gym"), S("{\"labels\": \"weights\"}"), &dot, &len),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_model_to_dot(gym, S("pool"), NULL, 0, &dot, &len), JOURNEY_STATUS_NOT_FOUND);
+  CHECK_STATUS(journey_model_to_dot(gym, S("gym"), NULL, 0, NULL, &len), JOURNEY_STATUS_INVALID_ARGUMENT);
+}
+
 int main(int argc, char **argv) {
   const char *data = argc > 1 ? argv[1] : "examples/data";
   char gym_path[4096];
@@ -589,6 +606,7 @@ int main(int argc, char **argv) {
   test_analysis(gym);
   test_events(gym, data);
   test_tracker(gym);
+  test_dot(gym);
   journey_model_free(gym);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;

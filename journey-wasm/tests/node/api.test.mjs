@@ -152,3 +152,13 @@ test('the CommonJS entry shares the API', () => {
   assert.equal(cjs.version(), version());
   assert.equal(cjs.JourneyError, JourneyError);
 });
+
+test('toDot gives exactly the Rust DOT text', () => {
+  const model = JourneyModel.fromJson(gymText);
+  const expected = readFileSync(join(expectedDir, 'gym.dot'), 'utf8');
+  assert.equal(model.toDot('gym'), expected);
+  assert.match(model.toDot('gym', { labels: 'none', vertical: true }), /rankdir=TB/);
+  throwsJourneyError(() => model.toDot('pool'), 'not_found');
+  throwsJourneyError(() => model.toDot('gym', { labels: 'weights' }), 'invalid_argument');
+  model.free();
+});

@@ -1,0 +1,201 @@
+//! Journeys as pictures and diagram text. For now: the touchpoint graph as
+//! Graphviz DOT, with a cluster per stage.
+//!
+//! Output is deterministic: the same journey and options give the same bytes.
+
+use std::fmt::Write;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Journey, Status};
+
+/// What edges of a DOT export are labelled with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EdgeLabels {
+    /// The resolved transition probability, e.g. `0.3`. Default.
+    #[default]
+    Probability,
+    /// The observed count, where the transition has one.
+    Count,
+    /// No labels.
+    None,
+}
+
+/// Options of [`to_dot`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct DotOptions {
+    /// What edges are labelled with. Default: probabilities.
+    pub labels: EdgeLabels,
+    /// Lay the stages out top to bottom instead of left to right.
+    pub vertical: bool,
+}
+
+/// A DOT string literal.
+fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A probability with at most three decimals and no trailing zeros.
+fn probability(p: f64) -> String {
+    let text = format!("{:.3}", (p * 1000.0).round() / 1000.0);
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text.is_empty() {
+        "0".to_owned()
+    } else {
+        text.to_owned()
+    }
+}
+
+/// The journey's touchpoint graph in Graphviz DOT: one cluster per stage
+/// (in stage order), touchpoints as boxes (missing ones dashed, goals with a
+/// double border), an entry point with the entry weights, and transitions
+/// labelled with their resolved probability or their count. Touchpoints of
+/// no stage of the journey are drawn outside the clusters.
+///
+/// ```
+/// # let document = journey_core::Document::from_json(include_str!("../../examples/data/gym.json")).unwrap();
+/// let gym = document.journey("gym").unwrap();
+/// let dot = journey_core::render::to_dot(gym, &Default::default());
+/// assert!(dot.starts_with("digraph \"gym\" {"));
+/// ```
+pub fn to_dot(journey: &Journey, options: &DotOptions) -> String {
+    let graph = crate::graph::JourneyGraph::new(journey);
+    let mut out = String::new();
+    let rankdir = if options.vertical { "TB" } else { "LR" };
+    // Writing to a String cannot fail.
+    let _ = writeln!(out, "digraph {} {{", quoted(&journey.id));
+    let _ = writeln!(
+        out,
+        "  graph [rankdir={rankdir}, label={}, labelloc=t, fontname=\"Helvetica\", newrank=true];",
+        quoted(&journey.name)
+    );
+    let _ = writeln!(
+        out,
+        "  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=11];"
+    );
+    let _ = writeln!(out, "  edge [fontname=\"Helvetica\", fontsize=9];");
+    let node = |out: &mut String, indent: &str, id: &str| {
+        let Some(touchpoint) = journey.touchpoint(id) else {
+            return;
+        };
+        let mut attributes = vec![format!("label={}", quoted(&touchpoint.name))];
+        if touchpoint.status == Status::Missing {
+            attributes.push("style=\"rounded,dashed\"".into());
+        }
+        if journey.goals.iter().any(|g| g == id) {
+            attributes.push("peripheries=2".into());
+        }
+        let _ = writeln!(out, "{indent}{} [{}];", quoted(id), attributes.join(", "));
+    };
+    let mut drawn = std::collections::HashSet::new();
+    for (k, stage) in journey.stages.iter().enumerate() {
+        let _ = writeln!(out, "  subgraph {} {{", quoted(&format!("cluster_{k}")));
+        let _ = writeln!(
+            out,
+            "    label={}; style=rounded; color=\"#999999\";",
+            quoted(&stage.name)
+        );
+        for touchpoint in journey.touchpoints.iter().filter(|t| t.stage == stage.id) {
+            if drawn.insert(touchpoint.id.as_str()) {
+                node(&mut out, "    ", &touchpoint.id);
+            }
+        }
+        let _ = writeln!(out, "  }}");
+    }
+    for touchpoint in &journey.touchpoints {
+        if drawn.insert(touchpoint.id.as_str()) {
+            node(&mut out, "  ", &touchpoint.id);
+        }
+    }
+    if !journey.entries.is_empty() {
+        let _ = writeln!(out, "  \"\" [shape=point, width=0.15, label=\"\"];");
+        let total: f64 = journey.entries.iter().map(|e| e.weight.max(0.0)).sum();
+        for entry in &journey.entries {
+            let label = match options.labels {
+                EdgeLabels::Probability if total > 0.0 => {
+                    format!(" [label={}]", quoted(&probability(entry.weight / total)))
+                }
+                _ => String::new(),
+            };
+            let _ = writeln!(out, "  \"\" -> {}{label};", quoted(&entry.touchpoint));
+        }
+    }
+    for touchpoint in &journey.touchpoints {
+        if !drawn.remove(touchpoint.id.as_str()) {
+            continue; // a duplicated id: drawn once
+        }
+        let Some((steps, _)) = graph.next_steps(&touchpoint.id) else {
+            continue;
+        };
+        // In document order of the transitions, one edge per target.
+        let mut targets: Vec<&str> = Vec::new();
+        for transition in journey
+            .transitions
+            .iter()
+            .filter(|t| t.from == touchpoint.id)
+        {
+            if !targets.contains(&transition.to.as_str())
+                && steps.iter().any(|s| s.touchpoint == transition.to)
+            {
+                targets.push(&transition.to);
+            }
+        }
+        for target in targets {
+            let label = match options.labels {
+                EdgeLabels::Probability => steps
+                    .iter()
+                    .find(|s| s.touchpoint == target)
+                    .map(|s| probability(s.probability)),
+                EdgeLabels::Count => {
+                    let counts: Vec<u64> = journey
+                        .transitions
+                        .iter()
+                        .filter(|t| t.from == touchpoint.id && t.to == target)
+                        .filter_map(|t| t.count)
+                        .collect();
+                    (!counts.is_empty()).then(|| counts.iter().sum::<u64>().to_string())
+                }
+                EdgeLabels::None => None,
+            };
+            let label = label.map_or(String::new(), |l| format!(" [label={}]", quoted(&l)));
+            let _ = writeln!(
+                out,
+                "  {} -> {}{label};",
+                quoted(&touchpoint.id),
+                quoted(target)
+            );
+        }
+    }
+    out.push_str("}\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_quoted_and_probabilities_are_short() {
+        assert_eq!(quoted("say \"hi\"\\\nnow"), "\"say \\\"hi\\\"\\\\\\nnow\"");
+        assert_eq!(probability(0.3), "0.3");
+        assert_eq!(probability(1.0), "1");
+        assert_eq!(probability(0.0), "0");
+        assert_eq!(probability(2.0 / 3.0), "0.667");
+        assert_eq!(probability(0.0004), "0");
+    }
+}
