@@ -359,6 +359,8 @@ impl EventLog {
     }
 
     /// Appends an event given by its parts, without building an [`Event`].
+    /// An empty customer key or event name is refused with
+    /// [`Error::InvalidOption`].
     pub fn push_parts(
         &mut self,
         customer: &str,
@@ -372,6 +374,12 @@ impl EventLog {
             limit: u32::MAX as usize - 1,
             actual: u32::MAX as usize,
         };
+        if customer.is_empty() || name.is_empty() {
+            return Err(Error::InvalidOption {
+                option: "event",
+                message: "the customer key and the event name must not be empty".into(),
+            });
+        }
         if self.len() >= u32::MAX as usize - 1
             || self.measures.len() + measures.len() >= u32::MAX as usize
         {
@@ -1289,6 +1297,18 @@ mod tests {
             .read_csv("who,when,what\n".as_bytes(), &CsvOptions::default())
             .unwrap_err();
         assert_eq!(error.code(), "csv_error");
+    }
+
+    #[test]
+    fn events_without_customer_or_name_are_refused_and_nothing_is_lost() {
+        let mut log = EventLog::new();
+        log.push(&Event::new("a", 1, "x")).unwrap();
+        for (customer, name) in [("", "x"), ("a", "")] {
+            let error = log.push(&Event::new(customer, 2, name)).unwrap_err();
+            assert_eq!(error.code(), "invalid_option");
+        }
+        assert_eq!(log.len(), 1);
+        assert_eq!(log.get(0).unwrap().name, "x");
     }
 
     #[test]

@@ -964,9 +964,6 @@ pub unsafe extern "C" fn journey_event_log_push(
                 text(channel, channel_len, "channel")?,
             )
         };
-        if customer.is_empty() || name.is_empty() {
-            return Err(invalid("customer and name must not be empty"));
-        }
         // SAFETY: the caller guarantees a live log used by this thread only.
         let log = unsafe { log.as_mut() }.ok_or_else(|| invalid("log is NULL"))?;
         let channel = (!channel.is_empty()).then_some(channel);

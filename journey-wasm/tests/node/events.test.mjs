@@ -43,6 +43,7 @@ test('push, traces and discovery', () => {
   log.push({ customer: 'b', timestamp: 0, name: 'x' });
   assert.equal(log.length, 3);
   assert.throws(() => log.push({ customer: 'c' }), (e) => e.code === 'invalid_argument');
+  assert.throws(() => log.push({ customer: '', timestamp: 0, name: 'x' }), (e) => e.code === 'invalid_option');
   const traces = log.traces();
   assert.deepEqual(traces.traces.map((t) => t.steps.map((s) => s.touchpoint)), [['x', 'y'], ['x']]);
   const report = log.discover(undefined, 5);
