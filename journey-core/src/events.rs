@@ -117,6 +117,27 @@ impl Symbols {
     }
 }
 
+/// Item `index`'s range in a list of run ends: `ends[index - 1]..ends[index]`.
+fn range_at(ends: &[u32], index: usize) -> std::ops::Range<usize> {
+    let start = match index {
+        0 => 0,
+        i => ends[i - 1] as usize,
+    };
+    start..ends[index] as usize
+}
+
+/// The number of `name` in `symbols`, and in `names` (which lists the same
+/// strings, borrowed, in the same order): appended to both when new.
+fn intern_into<'a>(symbols: &mut Symbols, names: &mut Vec<&'a str>, name: &'a str) -> (u32, bool) {
+    // Never more distinct strings than the u32-indexed items they come from.
+    let index = symbols.intern(name).unwrap_or_default();
+    let new = index as usize == names.len();
+    if new {
+        names.push(name);
+    }
+    (index, new)
+}
+
 /// No channel (in [`EventLog`]'s channel column).
 const NO_CHANNEL: u32 = u32::MAX;
 
@@ -400,11 +421,12 @@ impl EventLog {
                 .ok_or_else(|| full("distinct channels"))?,
             None => NO_CHANNEL,
         };
+        let mark = self.measures.len();
         for (key, value) in measures {
-            let key = self
-                .measure_keys
-                .intern(key)
-                .ok_or_else(|| full("distinct measure keys"))?;
+            let Some(key) = self.measure_keys.intern(key) else {
+                self.measures.truncate(mark); // nothing of a refused event is kept
+                return Err(full("distinct measure keys"));
+            };
             self.measures.push((key, *value));
         }
         self.customer.push(customer);
@@ -433,12 +455,11 @@ impl EventLog {
     /// The event at `index` (input order).
     pub fn get(&self, index: usize) -> Option<EventRef<'_>> {
         let customer = *self.customer.get(index)?;
-        let channel = self.channel[index];
         Some(EventRef {
             customer: self.customers.name(customer),
             timestamp: self.timestamp[index],
             name: self.names.name(self.name[index]),
-            channel: (channel != NO_CHANNEL).then(|| self.channels.name(channel)),
+            channel: self.channel_of(index),
             log: self,
             index,
         })
@@ -450,11 +471,13 @@ impl EventLog {
     }
 
     fn measure_range(&self, index: usize) -> std::ops::Range<usize> {
-        let start = match index {
-            0 => 0,
-            i => self.measure_end[i - 1] as usize,
-        };
-        start..self.measure_end[index] as usize
+        range_at(&self.measure_end, index)
+    }
+
+    /// The channel of the event at `index`.
+    fn channel_of(&self, index: usize) -> Option<&str> {
+        let channel = self.channel[index];
+        (channel != NO_CHANNEL).then(|| self.channels.name(channel))
     }
 
     /// Reads events from CSV with a header row and appends them.
@@ -863,10 +886,9 @@ impl EventLog {
                 .is_none_or(|ids| ids.contains(touchpoint));
             let keep = known || mapping.unknown == UnknownEvents::Keep;
             of_name.push(keep.then(|| {
-                // At most as many touchpoints as names, which fit in u32.
-                let index = touchpoints.intern(touchpoint).unwrap_or_default();
-                if index as usize == table.touchpoints.len() {
-                    table.touchpoints.push(touchpoint);
+                let (index, new) =
+                    intern_into(&mut touchpoints, &mut table.touchpoints, touchpoint);
+                if new {
                     table.known.push(known);
                 }
                 index
@@ -998,10 +1020,7 @@ impl EventLog {
             };
             table.touchpoint.push(touchpoint);
             table.time.push(time);
-            let channel = self.channel[e];
-            table
-                .channel
-                .push((channel != NO_CHANNEL).then(|| self.channels.name(channel)));
+            table.channel.push(self.channel_of(e));
             table
                 .measures
                 .extend_from_slice(&self.measures[self.measure_range(e)]);
@@ -1137,11 +1156,7 @@ impl<'a> TraceTable<'a> {
     }
 
     pub(crate) fn measure_range(&self, step: usize) -> std::ops::Range<usize> {
-        let start = match step {
-            0 => 0,
-            s => self.measure_end[s - 1] as usize,
-        };
-        start..self.measure_end[step] as usize
+        range_at(&self.measure_end, step)
     }
 
     /// The traces with their strings, ordered by customer key, then session.
@@ -1191,20 +1206,16 @@ impl<'a> TraceTable<'a> {
         for trace in traces {
             let start = table.touchpoint.len();
             for step in &trace.steps {
-                // Fewer distinct strings than steps, which a Vec indexes.
-                let index = touchpoints.intern(&step.touchpoint).unwrap_or_default();
-                if index as usize == table.touchpoints.len() {
-                    table.touchpoints.push(&step.touchpoint);
+                let (index, new) =
+                    intern_into(&mut touchpoints, &mut table.touchpoints, &step.touchpoint);
+                if new {
                     table.known.push(step.known);
                 }
                 table.touchpoint.push(index);
                 table.time.push(step.timestamp);
                 table.channel.push(step.channel.as_deref());
                 for (key, value) in &step.measures {
-                    let k = keys.intern(key).unwrap_or_default();
-                    if k as usize == table.keys.len() {
-                        table.keys.push(key);
-                    }
+                    let (k, _) = intern_into(&mut keys, &mut table.keys, key);
                     table.measures.push((k, *value));
                 }
                 table.measure_end.push(table.measures.len() as u32);
