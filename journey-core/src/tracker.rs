@@ -318,7 +318,7 @@ struct Shard {
     /// compacted (it never holds more than twice the customers plus 64).
     queue: std::collections::VecDeque<(u32, u32)>,
     tick: u32,
-    len: usize,
+    /// Counters; `stats.customers` is the number of live records.
     stats: TrackerStats,
 }
 
@@ -393,6 +393,12 @@ impl Tracker {
                 ..Default::default()
             },
         )?;
+        let goal_probabilities: hashbrown::HashMap<&str, f64> = analysis
+            .touchpoints
+            .iter()
+            .rev() // inserted last, so the first of a duplicated id wins
+            .map(|t| (t.touchpoint.as_str(), t.goal_probability))
+            .collect();
         let graph = crate::graph::JourneyGraph::new(journey);
         let stages: Vec<(String, Option<i64>)> = journey
             .stages
@@ -412,11 +418,10 @@ impl Tracker {
                 .iter()
                 .position(|s| s.id == touchpoint.stage)
                 .unwrap_or(0) as u32;
-            let goal_probability = analysis
-                .touchpoints
-                .iter()
-                .find(|t| t.touchpoint == touchpoint.id)
-                .map_or(0.0, |t| t.goal_probability);
+            let goal_probability = goal_probabilities
+                .get(touchpoint.id.as_str())
+                .copied()
+                .unwrap_or(0.0);
             points.push(Point {
                 id: touchpoint.id.clone(),
                 stage,
@@ -550,9 +555,8 @@ impl Tracker {
         self.with(customer, |shard, slot, _| {
             shard
                 .ring(slot, self)
-                .iter()
                 .rev()
-                .filter(|&&(t, _)| {
+                .filter(|&(t, _)| {
                     let point = &self.points[t as usize];
                     filter.channel.as_ref().is_none_or(|c| *c == point.channel)
                         && filter.kind.is_none_or(|k| k == point.kind)
@@ -562,7 +566,7 @@ impl Tracker {
                             .is_none_or(|s| *s == self.stages[point.stage as usize].0)
                 })
                 .take(n)
-                .map(|&(t, timestamp)| Visit {
+                .map(|(t, timestamp)| Visit {
                     touchpoint: &self.points[t as usize].id,
                     timestamp,
                 })
@@ -584,7 +588,7 @@ impl Tracker {
                 first: None,
                 last: None,
             };
-            for &(_, time) in shard.ring(slot, self).iter().filter(|v| v.0 == index) {
+            for (_, time) in shard.ring(slot, self).filter(|v| v.0 == index) {
                 seen.count += 1;
                 seen.first = Some(seen.first.map_or(time, |f: i64| f.min(time)));
                 seen.last = Some(seen.last.map_or(time, |l: i64| l.max(time)));
@@ -741,7 +745,7 @@ impl Tracker {
         let mut total = TrackerStats::default();
         for shard in self.shards.iter() {
             let shard = lock(shard);
-            total.customers += shard.len as u64;
+            total.customers += shard.stats.customers;
             total.placed += shard.stats.placed;
             total.late += shard.stats.late;
             total.unknown += shard.stats.unknown;
@@ -763,8 +767,7 @@ impl Tracker {
                     key: record.key.to_text(),
                     visits: shard
                         .ring(slot, self)
-                        .iter()
-                        .map(|&(t, time)| (id(t), time))
+                        .map(|(t, time)| (id(t), time))
                         .collect(),
                     seen: (0..self.points.len() as u32)
                         .filter(|&t| shard.has_seen(slot, t, self))
@@ -974,8 +977,7 @@ impl Shard {
                 .as_ref()
                 .map_or(0, |r| hasher.hash_one(r.key.as_bytes()))
         });
-        self.len += 1;
-        self.stats.customers = self.len as u64;
+        self.stats.customers += 1;
         slot
     }
 
@@ -987,7 +989,7 @@ impl Shard {
             record.tick = tick;
         }
         self.queue.push_back((slot, tick));
-        if self.queue.len() > 2 * self.len + 64 {
+        if self.queue.len() as u64 > 2 * self.stats.customers + 64 {
             let records = &self.records;
             self.queue.retain(|&(slot, tick)| {
                 records
@@ -1007,8 +1009,7 @@ impl Shard {
             entry.remove();
         }
         self.free.push(slot);
-        self.len -= 1;
-        self.stats.customers = self.len as u64;
+        self.stats.customers -= 1;
     }
 
     /// Evicts the least recently observed customer; whether there was one.
@@ -1029,14 +1030,17 @@ impl Shard {
     }
 
     /// The customer's visits in time order.
-    fn ring(&self, slot: u32, tracker: &Tracker) -> Vec<(u32, i64)> {
-        let Some(Some(record)) = self.records.get(slot as usize) else {
-            return Vec::new();
+    fn ring(
+        &self,
+        slot: u32,
+        tracker: &Tracker,
+    ) -> impl DoubleEndedIterator<Item = (u32, i64)> + '_ {
+        let (head, len) = match self.records.get(slot as usize) {
+            Some(Some(record)) => (record.head as usize, record.len as usize),
+            _ => (0, 0),
         };
-        let base = slot as usize * tracker.history;
-        (0..record.len as usize)
-            .map(|k| self.visits[base + (record.head as usize + k) % tracker.history])
-            .collect()
+        let (base, history) = (slot as usize * tracker.history, tracker.history);
+        (0..len).map(move |k| self.visits[base + (head + k) % history])
     }
 
     /// The latest visit, kept in the record: reading it touches no ring.
@@ -1093,7 +1097,7 @@ impl Shard {
         match last {
             Some((_, latest)) if timestamp < latest => {
                 // Out of order: rebuild the ring with the visit in its place.
-                let mut visits = self.ring(slot, tracker);
+                let mut visits: Vec<(u32, i64)> = self.ring(slot, tracker).collect();
                 let at = visits.partition_point(|&(_, t)| t <= timestamp);
                 visits.insert(at, (touchpoint, timestamp));
                 if visits.len() > tracker.history {
