@@ -17,10 +17,9 @@
 //! no simulation, so the same data gives the same credit on every run.
 
 use std::collections::BTreeMap;
-
-use hashbrown::HashMap;
 use std::io::Read;
 
+use hashbrown::HashMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -366,7 +365,7 @@ pub fn attribute(paths: &[PathData], options: &AttributionOptions) -> Result<Att
 /// indices into them.
 fn indexed(paths: &[PathData]) -> (Vec<&str>, Vec<(Vec<usize>, &PathData)>) {
     // Numbered in order of first appearance, then renumbered in name order.
-    let mut first_seen: hashbrown::HashMap<&str, usize> = hashbrown::HashMap::new();
+    let mut first_seen: HashMap<&str, usize> = HashMap::new();
     let paths: Vec<(Vec<usize>, &PathData)> = paths
         .iter()
         .filter(|p| !p.path.is_empty())

@@ -135,6 +135,15 @@ pub fn to_dot(journey: &Journey, options: &DotOptions) -> String {
             let _ = writeln!(out, "  \"\" -> {}{label};", quoted(&entry.touchpoint));
         }
     }
+    // Each source's transitions, in document order, gathered once.
+    let mut leaving: std::collections::HashMap<&str, Vec<&crate::model::Transition>> =
+        std::collections::HashMap::new();
+    for transition in &journey.transitions {
+        leaving
+            .entry(&transition.from)
+            .or_default()
+            .push(transition);
+    }
     for touchpoint in &journey.touchpoints {
         if !drawn.remove(touchpoint.id.as_str()) {
             continue; // a duplicated id: drawn once
@@ -142,13 +151,12 @@ pub fn to_dot(journey: &Journey, options: &DotOptions) -> String {
         let Some((steps, _)) = graph.next_steps(&touchpoint.id) else {
             continue;
         };
+        let transitions = leaving
+            .get(touchpoint.id.as_str())
+            .map_or(&[][..], Vec::as_slice);
         // In document order of the transitions, one edge per target.
         let mut targets: Vec<&str> = Vec::new();
-        for transition in journey
-            .transitions
-            .iter()
-            .filter(|t| t.from == touchpoint.id)
-        {
+        for transition in transitions {
             if !targets.contains(&transition.to.as_str())
                 && steps.iter().any(|s| s.touchpoint == transition.to)
             {
@@ -162,10 +170,9 @@ pub fn to_dot(journey: &Journey, options: &DotOptions) -> String {
                     .find(|s| s.touchpoint == target)
                     .map(|s| probability(s.probability)),
                 EdgeLabels::Count => {
-                    let counts: Vec<u64> = journey
-                        .transitions
+                    let counts: Vec<u64> = transitions
                         .iter()
-                        .filter(|t| t.from == touchpoint.id && t.to == target)
+                        .filter(|t| t.to == target)
                         .filter_map(|t| t.count)
                         .collect();
                     (!counts.is_empty()).then(|| counts.iter().sum::<u64>().to_string())

@@ -83,6 +83,11 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
         .map_err(|e| make_error(&e.to_string(), "internal", JsValue::UNDEFINED))
 }
 
+/// A value as a plain JS object, or `undefined` for none.
+fn to_js_or_undefined<T: Serialize>(value: Option<T>) -> Result<JsValue, JsValue> {
+    value.map_or(Ok(JsValue::UNDEFINED), |value| to_js(&value))
+}
+
 fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
     serde_wasm_bindgen::from_value(value)
         .map_err(|e| invalid_argument(format!("{what} is not valid: {e}")))
@@ -372,10 +377,7 @@ impl Tracker {
     /// Where the customer is, or `undefined` when not tracked.
     #[wasm_bindgen(unchecked_return_type = "Position | undefined")]
     pub fn position(&self, customer: &str) -> Result<JsValue, JsValue> {
-        match self.tracker.position(customer) {
-            Some(position) => to_js(&position),
-            None => Ok(JsValue::UNDEFINED),
-        }
+        to_js_or_undefined(self.tracker.position(customer))
     }
 
     /// The customer's last `n` visits passing `filter`, latest first.
@@ -393,10 +395,7 @@ impl Tracker {
     /// Whether and when the customer saw a touchpoint: `undefined` when never.
     #[wasm_bindgen(unchecked_return_type = "Seen | undefined")]
     pub fn seen(&self, customer: &str, touchpoint: &str) -> Result<JsValue, JsValue> {
-        match self.tracker.seen(customer, touchpoint) {
-            Some(seen) => to_js(&seen),
-            None => Ok(JsValue::UNDEFINED),
-        }
+        to_js_or_undefined(self.tracker.seen(customer, touchpoint))
     }
 
     /// The `k` most likely next touchpoints, most likely first.
@@ -414,10 +413,7 @@ impl Tracker {
     /// The customer's priority, or `undefined` when not tracked.
     #[wasm_bindgen(unchecked_return_type = "Priority | undefined")]
     pub fn priority(&self, customer: &str) -> Result<JsValue, JsValue> {
-        match self.tracker.priority(customer) {
-            Some(priority) => to_js(&priority),
-            None => Ok(JsValue::UNDEFINED),
-        }
+        to_js_or_undefined(self.tracker.priority(customer))
     }
 
     /// Customers over their stay limits at `now` (epoch ms), most overdue first.
