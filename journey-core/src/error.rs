@@ -66,6 +66,14 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// Mermaid `journey` text that cannot be read.
+    #[error("Mermaid line {line}: {message}")]
+    Mermaid {
+        /// The 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// An option is out of its range.
     #[error("invalid option {option}: {message}")]
     InvalidOption {
@@ -102,7 +110,7 @@ impl Error {
     /// A short stable name for the kind of error, the same in every binding.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::Json { .. } => "parse_error",
+            Error::Json { .. } | Error::Mermaid { .. } => "parse_error",
             Error::MissingSchema { .. } | Error::UnsupportedSchema { .. } => "unsupported_schema",
             Error::LimitExceeded { .. } => "limit_exceeded",
             Error::NonFinite { .. } => "non_finite_number",

@@ -45,6 +45,8 @@
 //! - [`validate`]: every problem at once, with codes and locations.
 //! - [`graph`]: the petgraph view of a journey and its stage graph.
 //! - [`builder`]: builders that refuse to produce an invalid journey.
+//! - [`render`]: the journey map as SVG, the touchpoint graph as Graphviz DOT.
+//! - [`mermaid`]: Mermaid `journey` diagrams in and out.
 //! - [`error`]: the error type.
 
 #![deny(missing_docs)]
@@ -64,6 +66,7 @@ pub mod events;
 pub mod fit;
 pub mod graph;
 mod linalg;
+pub mod mermaid;
 pub mod model;
 pub mod render;
 pub mod synthetic;

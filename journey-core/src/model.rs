@@ -458,6 +458,10 @@ pub struct Touchpoint {
     /// The team or department that owns the touchpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+    /// Ids of the personas taking part here (Mermaid's actors of a task).
+    /// Empty: the journey's personas.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub personas: Vec<String>,
     /// Present, or missing (a gap). Default: present.
     #[serde(default, skip_serializing_if = "is_default")]
     pub status: Status,
@@ -522,6 +526,12 @@ impl Touchpoint {
     /// Sets the owning team.
     pub fn owner(mut self, owner: impl Into<String>) -> Self {
         self.owner = Some(owner.into());
+        self
+    }
+
+    /// Adds a persona taking part here (by id).
+    pub fn persona(mut self, persona: impl Into<String>) -> Self {
+        self.personas.push(persona.into());
         self
     }
 

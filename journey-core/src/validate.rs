@@ -381,6 +381,17 @@ fn check_journey(report: &mut Report, journey: &Journey, context: &Context<'_>) 
                 ),
             );
         }
+        if let Some(personas) = context.personas {
+            for (position, persona) in touchpoint.personas.iter().enumerate() {
+                if !personas.contains(persona.as_str()) {
+                    report.error(
+                        Code::DanglingReference,
+                        format!("{tp}.personas[{position}]"),
+                        format!("persona {persona:?} is not defined in the document"),
+                    );
+                }
+            }
+        }
         if let Some(emotion) = touchpoint.emotion
             && check_finite(report, || format!("{tp}.emotion"), emotion)
             && !(-2.0..=2.0).contains(&emotion)
