@@ -1,5 +1,6 @@
-//! The main example: load the gym journey document, validate it and print a
-//! readable summary. Pass another document's path to summarise that instead:
+//! The main example: load the gym journey document, validate it, print a
+//! readable summary and write each journey's map as SVG into `target/`
+//! (`target/gym.svg`). Pass another document's path to summarise that instead:
 //!
 //! ```text
 //! cargo run --example gym
@@ -9,6 +10,7 @@
 use std::process::ExitCode;
 
 use journey_core::analysis::{Analysis, Options};
+use journey_core::render::{SvgOptions, render_svg};
 use journey_core::{Document, Journey, Status};
 
 const BUNDLED: [&str; 2] = ["examples/data/gym.json", "examples/data/shoe.json"];
@@ -62,6 +64,18 @@ fn summarise(path: &str) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             print_analysis(journey, &analysis);
         }
+    }
+    for journey in &document.journeys {
+        let options = SvgOptions {
+            analysis: report.is_valid(),
+            ..SvgOptions::default()
+        };
+        let svg = render_svg(&document, &journey.id, &options).map_err(|e| e.to_string())?;
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../target");
+        std::fs::create_dir_all(root).map_err(|e| e.to_string())?;
+        let file = format!("{root}/{}.svg", journey.id);
+        std::fs::write(&file, svg).map_err(|e| format!("{file}: {e}"))?;
+        println!("\nJourney map: target/{}.svg", journey.id);
     }
     println!();
     Ok(())

@@ -1,8 +1,10 @@
-//! Graphviz export of the bundled journeys.
+//! The journey map as SVG and the Graphviz export of the bundled journeys.
 
 mod common;
 
-use journey_core::render::{DotOptions, EdgeLabels, to_dot};
+use journey_core::render::{DotOptions, EdgeLabels, Lanes, SvgOptions, render_svg, to_dot};
+use journey_core::{Document, JourneyKind, Status};
+use proptest::prelude::*;
 
 #[test]
 fn the_gym_journey_as_dot() {
@@ -76,4 +78,376 @@ fn counts_label_fitted_journeys() {
         assert!(dot.contains(&edge), "{edge}");
     }
     assert!(dot.starts_with(&format!("digraph \"{}\" {{", journey.id)));
+}
+
+/// The SVG as an XML tree: it must be well-formed.
+fn parse(svg: &str) -> roxmltree::Document<'_> {
+    roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("not well-formed XML: {e}"))
+}
+
+fn has_class(node: &roxmltree::Node<'_, '_>, class: &str) -> bool {
+    node.attribute("class")
+        .is_some_and(|c| c.split(' ').any(|c| c == class))
+}
+
+fn with_class<'a, 'i>(
+    tree: &'a roxmltree::Document<'i>,
+    class: &str,
+) -> Vec<roxmltree::Node<'a, 'i>> {
+    tree.descendants().filter(|n| has_class(n, class)).collect()
+}
+
+/// The text of a node's `<text>` children, joined with spaces.
+fn texts(node: &roxmltree::Node<'_, '_>) -> String {
+    node.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn tooltip(node: &roxmltree::Node<'_, '_>) -> String {
+    node.children()
+        .find(|n| n.has_tag_name("title"))
+        .and_then(|n| n.text())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn the_gym_map() {
+    let document = common::example("gym.json");
+    let gym = document.journey("gym").unwrap();
+    let svg = render_svg(&document, "gym", &SvgOptions::default()).unwrap();
+    let tree = parse(&svg);
+    let root = tree.root_element();
+    assert!(root.has_tag_name("svg"));
+    assert_eq!(root.attribute("role"), Some("img"));
+    // Accessible: a title and a description the root points at.
+    assert_eq!(
+        root.attribute("aria-labelledby"),
+        Some("journey-map-gym-title journey-map-gym-desc")
+    );
+    let title = tree
+        .descendants()
+        .find(|n| n.attribute("id") == Some("journey-map-gym-title"))
+        .unwrap();
+    assert_eq!(title.text(), Some("Joining a gym"));
+    let desc = tree
+        .descendants()
+        .find(|n| n.attribute("id") == Some("journey-map-gym-desc"))
+        .unwrap();
+    assert!(desc.text().unwrap().starts_with(
+        "Journey map of Joining a gym: 5 stages (Awareness, Consideration, Conversion, Retention, Loyalty and advocacy), 23 touchpoints, 5 of them missing."
+    ), "{:?}", desc.text());
+    // Five stages as columns, in order, named.
+    let stages: Vec<String> = with_class(&tree, "stage").iter().map(texts).collect();
+    assert_eq!(
+        stages,
+        [
+            "Awareness",
+            "Consideration",
+            "Conversion",
+            "Retention",
+            "Loyalty and advocacy"
+        ]
+    );
+    // Every touchpoint a card; the five missing ones dashed.
+    let cards = with_class(&tree, "touchpoint");
+    assert_eq!(cards.len(), gym.touchpoints.len());
+    let missing = with_class(&tree, "missing");
+    assert_eq!(missing.len(), 5);
+    for card in &missing {
+        let rect = card.children().find(|n| n.has_tag_name("rect")).unwrap();
+        assert_eq!(rect.attribute("stroke-dasharray"), Some("6 4"));
+        let id = card.attribute("data-id").unwrap();
+        assert_eq!(gym.touchpoint(id).unwrap().status, Status::Missing);
+    }
+    let dashed = cards
+        .iter()
+        .filter(|c| {
+            c.children()
+                .any(|n| n.attribute("stroke-dasharray").is_some())
+        })
+        .count();
+    assert_eq!(dashed, 5);
+    // Pain points marked: those the map names.
+    let pains: Vec<&str> = with_class(&tree, "pain-point")
+        .iter()
+        .map(|n| n.attribute("data-id").unwrap())
+        .collect();
+    let named: Vec<&str> = gym
+        .touchpoints
+        .iter()
+        .filter(|t| !t.pain_points.is_empty())
+        .map(|t| t.id.as_str())
+        .collect();
+    assert_eq!(pains, named);
+    // Goals with a heavy border.
+    let mut goals: Vec<&str> = with_class(&tree, "goal")
+        .iter()
+        .map(|n| n.attribute("data-id").unwrap())
+        .collect();
+    goals.sort();
+    assert_eq!(goals, ["referral_program", "testimonial"]);
+    // One emotion curve, a point per present touchpoint with an emotion.
+    let curves = with_class(&tree, "emotion-curve");
+    assert_eq!(curves.len(), 1);
+    let felt = gym
+        .touchpoints
+        .iter()
+        .filter(|t| t.status == Status::Present && t.emotion.is_some())
+        .count();
+    assert_eq!(
+        curves[0].attribute("points").unwrap().split(' ').count(),
+        felt
+    );
+    // Full names in the tooltips; the legend names what the map shows.
+    let card = cards
+        .iter()
+        .find(|c| c.attribute("data-id") == Some("trial_ending_email"))
+        .unwrap();
+    assert!(
+        tooltip(card).starts_with("Free trial ends reminder\nRetention · Email"),
+        "{}",
+        tooltip(card)
+    );
+    let legend = texts(&with_class(&tree, "legend")[0]);
+    assert!(
+        legend.contains("Missing touchpoint")
+            && legend.contains("Pain point")
+            && legend.contains("Goal"),
+        "{legend}"
+    );
+    assert!(
+        legend.contains("Emotion: Joining a gym (Jordan, the fitness beginner)"),
+        "{legend}"
+    );
+    // Lanes per channel, in order of first appearance.
+    let lanes: Vec<String> = with_class(&tree, "lane").iter().map(texts).collect();
+    assert_eq!(lanes[..3], ["Review site", "Social", "Web"]);
+    // Deterministic.
+    assert_eq!(
+        render_svg(&document, "gym", &SvgOptions::default()).unwrap(),
+        svg
+    );
+}
+
+#[test]
+fn overlays_from_analysis_and_counts() {
+    let document = common::example("gym.json");
+    let analysis = document.analyze("gym", &Default::default()).unwrap();
+    let mut counts = std::collections::BTreeMap::new();
+    counts.insert("contact_form".to_owned(), 1234);
+    let options = SvgOptions {
+        analysis: true,
+        counts,
+        ..SvgOptions::default()
+    };
+    let svg = render_svg(&document, "gym", &options).unwrap();
+    let tree = parse(&svg);
+    let consideration = with_class(&tree, "stage")[1];
+    let funnel = &analysis.funnel[1];
+    assert_eq!(
+        texts(&consideration),
+        format!(
+            "Consideration reach {:.1}% · lost {:.1}%",
+            100.0 * funnel.reach,
+            100.0 * funnel.drop_off
+        )
+    );
+    assert_eq!(
+        texts(&consideration),
+        "Consideration reach 67.6% · lost 27.3%"
+    );
+    let card = with_class(&tree, "touchpoint")
+        .into_iter()
+        .find(|c| c.attribute("data-id") == Some("contact_form"))
+        .unwrap();
+    assert_eq!(
+        texts(&card),
+        "Contact form reach 32.0% · drop 13.1% n 1234 !"
+    );
+    // The analysis' pain points are marked too.
+    let marked: Vec<&str> = with_class(&tree, "pain-point")
+        .iter()
+        .map(|n| n.attribute("data-id").unwrap())
+        .collect();
+    for pain in &analysis.pain_points {
+        assert!(
+            marked.contains(&pain.touchpoint.as_str()),
+            "{}",
+            pain.touchpoint
+        );
+    }
+    // No figures on missing touchpoints: analysis treats them as absent.
+    for card in with_class(&tree, "missing") {
+        assert_eq!(texts(&card).split(" missing").count(), 2);
+        assert!(!texts(&card).contains("reach"));
+    }
+    assert!(texts(&with_class(&tree, "legend")[0]).contains("n: observed count"));
+    let desc = tree.descendants().find(|n| n.has_tag_name("desc")).unwrap();
+    assert!(desc.text().unwrap().ends_with(&format!(
+        "Goal probability {:.1}%.",
+        100.0 * analysis.goal_probability
+    )));
+}
+
+#[test]
+fn as_is_against_to_be() {
+    let mut document = common::example("gym.json");
+    let mut future = document.journey("gym").unwrap().clone();
+    future.id = "gym_future".into();
+    future.name = "Joining a gym, to be".into();
+    future.kind = JourneyKind::FutureState;
+    for touchpoint in &mut future.touchpoints {
+        touchpoint.status = Status::Present;
+        touchpoint.emotion = Some(touchpoint.emotion.unwrap_or(0.0).max(0.5));
+    }
+    // Stages matched by name when the ids differ.
+    future.stages[0].id = "aware".into();
+    for touchpoint in future
+        .touchpoints
+        .iter_mut()
+        .filter(|t| t.stage == "awareness")
+    {
+        touchpoint.stage = "aware".into();
+    }
+    document.journeys.push(future);
+    let options = SvgOptions {
+        compare: vec!["gym_future".into()],
+        ..SvgOptions::default()
+    };
+    let svg = render_svg(&document, "gym", &options).unwrap();
+    let tree = parse(&svg);
+    let curves = with_class(&tree, "emotion-curve");
+    assert_eq!(curves.len(), 2);
+    assert_eq!(
+        curves[1].attribute("stroke-dasharray"),
+        Some("7 4"),
+        "told apart without colour"
+    );
+    assert_eq!(
+        curves[1].attribute("points").unwrap().split(' ').count(),
+        23
+    );
+    let lowest = |points: &str| {
+        points
+            .split(' ')
+            .map(|p| p.split(',').nth(1).unwrap().parse::<f64>().unwrap())
+            .fold(0.0, f64::max)
+    };
+    // The to-be curve never dips below +0.5: all its points sit higher (smaller y) than the as-is minimum.
+    assert!(
+        lowest(curves[1].attribute("points").unwrap())
+            < lowest(curves[0].attribute("points").unwrap())
+    );
+    let legend = texts(&with_class(&tree, "legend")[0]);
+    assert!(legend.contains("Emotion: Joining a gym, to be"), "{legend}");
+    let unknown = SvgOptions {
+        compare: vec!["nope".into()],
+        ..SvgOptions::default()
+    };
+    assert_eq!(
+        render_svg(&document, "gym", &unknown).unwrap_err().code(),
+        "not_found"
+    );
+    assert_eq!(
+        render_svg(&document, "nope", &SvgOptions::default())
+            .unwrap_err()
+            .code(),
+        "not_found"
+    );
+}
+
+#[test]
+fn sizes_from_three_stages_to_compact() {
+    for (touchpoints, compact) in [(3, false), (100, false), (101, true), (400, true)] {
+        let journey = journey_core::synthetic::journey(touchpoints, 7);
+        let id = journey.id.clone();
+        let document = Document::new().with_journey(journey);
+        let svg = render_svg(&document, &id, &SvgOptions::default()).unwrap();
+        let tree = parse(&svg);
+        assert_eq!(with_class(&tree, "touchpoint").len(), touchpoints);
+        let height = with_class(&tree, "touchpoint")[0]
+            .children()
+            .find(|n| n.has_tag_name("rect"))
+            .unwrap()
+            .attribute("height");
+        assert_eq!(
+            height,
+            Some(if compact { "22" } else { "44" }),
+            "{touchpoints}"
+        );
+        // Cards do not overlap.
+        let mut boxes: Vec<(f64, f64)> = with_class(&tree, "touchpoint")
+            .iter()
+            .map(|c| {
+                let r = c.children().find(|n| n.has_tag_name("rect")).unwrap();
+                (
+                    r.attribute("x").unwrap().parse().unwrap(),
+                    r.attribute("y").unwrap().parse().unwrap(),
+                )
+            })
+            .collect();
+        boxes.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        boxes.dedup();
+        assert_eq!(boxes.len(), touchpoints);
+    }
+    // Compact on request; order lanes: one column of cards per stage.
+    let document = common::example("gym.json");
+    let options = SvgOptions {
+        compact: Some(true),
+        lanes: Lanes::Order,
+        missing: false,
+        ..SvgOptions::default()
+    };
+    let tree_text = render_svg(&document, "gym", &options).unwrap();
+    let tree = parse(&tree_text);
+    assert_eq!(with_class(&tree, "touchpoint").len(), 18);
+    assert!(with_class(&tree, "missing").is_empty());
+    assert!(with_class(&tree, "lane").is_empty());
+}
+
+#[test]
+fn analysis_overlay_of_an_invalid_journey_is_refused() {
+    let mut document = common::example("gym.json");
+    document.journeys[0].entries.clear();
+    let options = SvgOptions {
+        analysis: true,
+        ..SvgOptions::default()
+    };
+    assert_eq!(
+        render_svg(&document, "gym", &options).unwrap_err().code(),
+        "validation_error"
+    );
+    // Without the overlay the map of an invalid journey is still drawn.
+    assert!(render_svg(&document, "gym", &SvgOptions::default()).is_ok());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Any names give well-formed XML whose tooltips carry the full text.
+    #[test]
+    fn any_text_is_escaped(
+        names in prop::collection::vec("[ -~\u{0}-\u{1f}éß漢字\u{2028}]{0,60}", 1..8),
+        stage in "[ -~<>&\"']{0,40}",
+    ) {
+        let mut journey = journey_core::Journey { id: "j".into(), name: stage.clone(), ..Default::default() };
+        journey.stages.push(journey_core::Stage::new("s", stage.clone()));
+        for (i, name) in names.iter().enumerate() {
+            journey.touchpoints.push(journey_core::Touchpoint::new(format!("t{i}"), name.clone(), "s").emotion(0.5));
+        }
+        let document = Document::new().with_journey(journey);
+        let svg = render_svg(&document, "j", &SvgOptions::default()).unwrap();
+        let tree = parse(&svg);
+        let cards = with_class(&tree, "touchpoint");
+        prop_assert_eq!(cards.len(), names.len());
+        for (card, name) in cards.iter().zip(&names) {
+            let clean: String = name.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { ' ' } else { c }).collect();
+            let tip = tooltip(card);
+            prop_assert!(tip.starts_with(&clean), "{:?} vs {:?}", tip, clean);
+        }
+    }
 }

@@ -1,7 +1,4 @@
-//! Journeys as pictures and diagram text. For now: the touchpoint graph as
-//! Graphviz DOT, with a cluster per stage.
-//!
-//! Output is deterministic: the same journey and options give the same bytes.
+//! The touchpoint graph as Graphviz DOT, with a cluster per stage.
 
 use std::fmt::Write;
 
@@ -68,7 +65,7 @@ fn probability(p: f64) -> String {
 /// no stage of the journey are drawn outside the clusters.
 ///
 /// ```
-/// # let document = journey_core::Document::from_json(include_str!("../../examples/data/gym.json")).unwrap();
+/// # let document = journey_core::Document::from_json(include_str!("../../../examples/data/gym.json")).unwrap();
 /// let gym = document.journey("gym").unwrap();
 /// let dot = journey_core::render::to_dot(gym, &Default::default());
 /// assert!(dot.starts_with("digraph \"gym\" {"));

@@ -1,0 +1,70 @@
+//! Prints a journey map as SVG, or a journey as Mermaid text.
+//!
+//! ```text
+//! cargo run --example map -- examples/data/gym.json gym > gym.svg
+//! cargo run --example map -- examples/data/gym.json gym --analysis --compact > gym-small.svg
+//! cargo run --example map -- examples/data/gym.json gym --mermaid > gym.mmd
+//! cargo run --example map -- --synthetic 100 > synthetic-100.svg
+//! ```
+
+use std::process::ExitCode;
+
+use journey_core::render::{Lanes, SvgOptions, render_svg};
+use journey_core::{Document, mermaid, synthetic};
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("map: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<String, String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |name: &str| args.iter().any(|a| a == name);
+    let positional: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    let (document, journey) = if flag("--synthetic") {
+        let size: usize = positional
+            .first()
+            .and_then(|n| n.parse().ok())
+            .ok_or("--synthetic takes a touchpoint count")?;
+        let journey = synthetic::journey(size, 7);
+        let id = journey.id.clone();
+        (Document::new().with_journey(journey), id)
+    } else {
+        let path = positional
+            .first()
+            .map_or("examples/data/gym.json", |p| p.as_str());
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+        let document = Document::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
+        let journey = match positional.get(1) {
+            Some(id) => id.to_string(),
+            None => document
+                .journeys
+                .first()
+                .map(|j| j.id.clone())
+                .ok_or("no journey")?,
+        };
+        (document, journey)
+    };
+    if flag("--mermaid") {
+        return mermaid::to_mermaid(&document, &journey).map_err(|e| e.to_string());
+    }
+    let options = SvgOptions {
+        analysis: flag("--analysis"),
+        compact: flag("--compact").then_some(true),
+        lanes: if flag("--order") {
+            Lanes::Order
+        } else {
+            Lanes::Channel
+        },
+        ..SvgOptions::default()
+    };
+    render_svg(&document, &journey, &options).map_err(|e| e.to_string())
+}
