@@ -766,6 +766,56 @@ enum JourneyStatus journey_model_to_dot(const struct JourneyModel *model,
                                         char **out,
                                         size_t *out_len);
 
+// A journey map as an SVG document: stages as columns, touchpoints as cards
+// (missing ones dashed, pain points marked), the emotion curve, a legend.
+// `options_json` (NULL for the defaults), e.g.
+// `{"analysis":true,"lanes":"order","compact":true,"compare":["gym_future"],"counts":{"contact_form":120}}`.
+// Deterministic: the same model and options give the same bytes.
+//
+// Fails with `JOURNEY_STATUS_NOT_FOUND` for an unknown journey (or compared
+// journey), `JOURNEY_STATUS_INVALID_ARGUMENT` for bad options, and
+// `JOURNEY_STATUS_VALIDATION_ERROR` when the analysis overlay is asked of an
+// invalid journey.
+//
+// # Safety
+// `model` must be live; strings as in the conventions; `out` writable;
+// `out_len` NULL or writable. Release `*out` with [`journey_string_free`].
+enum JourneyStatus journey_model_render_svg(const struct JourneyModel *model,
+                                            const char *journey,
+                                            size_t journey_len,
+                                            const char *options_json,
+                                            size_t options_len,
+                                            char **out,
+                                            size_t *out_len);
+
+// A journey as a Mermaid `journey` diagram: the title, a section per stage,
+// a task per present touchpoint with its emotion as a 1–5 score and its
+// personas as actors. Fields Mermaid cannot express are left out (see the
+// Rust `mermaid` module for the list).
+//
+// # Safety
+// `model` must be live; strings as in the conventions; `out` writable;
+// `out_len` NULL or writable. Release `*out` with [`journey_string_free`].
+enum JourneyStatus journey_model_to_mermaid(const struct JourneyModel *model,
+                                            const char *journey,
+                                            size_t journey_len,
+                                            char **out,
+                                            size_t *out_len);
+
+// Reads a Mermaid `journey` diagram into a new model: its actors become
+// personas, its sections stages, its tasks touchpoints (score − 3 is the
+// emotion), joined in written order.
+//
+// Fails with `JOURNEY_STATUS_PARSE_ERROR`, the line in the message.
+//
+// # Safety
+// `text` must point to `len` readable bytes (or be NULL with `len == 0`);
+// `out` must be valid for a write. On success `*out` holds a new model to
+// release with [`journey_model_free`].
+enum JourneyStatus journey_model_from_mermaid(const char *text,
+                                              size_t len,
+                                              struct JourneyModel **out);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

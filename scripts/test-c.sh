@@ -18,7 +18,12 @@ cargo test --quiet -p journey-ffi --test header
 echo "-- C tests, ASan + UBSan, static library"
 cc "${CFLAGS[@]}" -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
   tests/c/test_journey.c "${STATIC_LIBS[@]}" -o "$out/test_journey_asan"
-ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 "$out/test_journey_asan" examples/data
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 "$out/test_journey_asan" examples/data "$out"
+
+echo "-- the SVG map and the Mermaid text from C equal Rust's, byte for byte"
+cargo build --quiet -p journey-core --example map
+target/debug/examples/map examples/data/gym.json gym | cmp - "$out/gym.svg"
+target/debug/examples/map examples/data/gym.json gym --mermaid | cmp - "$out/gym.mmd"
 
 echo "-- C tests, valgrind, shared library"
 cc "${CFLAGS[@]}" -g tests/c/test_journey.c -L"$lib" -ljourney -lpthread -lm -o "$out/test_journey_shared"

@@ -593,6 +593,77 @@ static void test_dot(JourneyModel *gym) {
   CHECK_STATUS(journey_model_to_dot(gym, S("gym"), NULL, 0, NULL, &len), JOURNEY_STATUS_INVALID_ARGUMENT);
 }
 
+static size_t count_of(const char *haystack, const char *needle) {
+  size_t n = 0;
+  for (const char *at = strstr(haystack, needle); at != NULL; at = strstr(at + 1, needle)) n++;
+  return n;
+}
+
+static void write_file(const char *dir, const char *name, const char *text, size_t len) {
+  if (dir == NULL) return;
+  char path[4096];
+  snprintf(path, sizeof(path), "%s/%s", dir, name);
+  FILE *file = fopen(path, "wb");
+  CHECK(file != NULL);
+  if (file == NULL) return;
+  CHECK(fwrite(text, 1, len, file) == len);
+  fclose(file);
+}
+
+/* SVG map and Mermaid text; with an output folder, both are written there so
+   the test script can compare them byte for byte with the Rust output. */
+static void test_render(JourneyModel *gym, const char *out_dir) {
+  char *svg = NULL;
+  size_t len = 0;
+  CHECK_STATUS(journey_model_render_svg(gym, S("gym"), NULL, 0, &svg, &len), JOURNEY_STATUS_OK);
+  CHECK(strncmp(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\"", 39) == 0 && len == strlen(svg));
+  CHECK(strstr(svg, ">Awareness</text>") != NULL && strstr(svg, ">Loyalty and advocacy</text>") != NULL);
+  CHECK(count_of(svg, "class=\"touchpoint missing") == 5);
+  CHECK(count_of(svg, "class=\"emotion-curve\"") == 1);
+  write_file(out_dir, "gym.svg", svg, len);
+  journey_string_free(svg);
+  CHECK_STATUS(journey_model_render_svg(gym, S("gym"), S("{\"analysis\": true, \"counts\": {\"contact_form\": 7}}"), &svg, &len),
+               JOURNEY_STATUS_OK);
+  CHECK(strstr(svg, "reach 67.6% · lost 27.3%") != NULL && strstr(svg, ">n 7</text>") != NULL);
+  journey_string_free(svg);
+  CHECK_STATUS(journey_model_render_svg(gym, S("gym"), S("{\"lanes\": \"diagonal\"}"), &svg, &len),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK(message_contains("diagonal"));
+  CHECK_STATUS(journey_model_render_svg(gym, S("gym"), S("{\"compare\": [\"pool\"]}"), &svg, &len),
+               JOURNEY_STATUS_NOT_FOUND);
+  CHECK_STATUS(journey_model_render_svg(NULL, S("gym"), NULL, 0, &svg, &len), JOURNEY_STATUS_INVALID_ARGUMENT);
+
+  char *text = NULL;
+  CHECK_STATUS(journey_model_to_mermaid(gym, S("gym"), &text, &len), JOURNEY_STATUS_OK);
+  CHECK(strncmp(text, "journey\n  title Joining a gym\n", 30) == 0 && strstr(text, "\n  section Awareness\n") != NULL);
+  write_file(out_dir, "gym.mmd", text, len);
+  JourneyModel *back = NULL;
+  CHECK_STATUS(journey_model_from_mermaid(text, len, &back), JOURNEY_STATUS_OK);
+  char *again = NULL;
+  size_t again_len = 0;
+  CHECK_STATUS(journey_model_to_mermaid(back, S("joining_a_gym"), &again, &again_len), JOURNEY_STATUS_OK);
+  CHECK(again_len == len && memcmp(again, text, len) == 0);
+  journey_string_free(again);
+  journey_model_free(back);
+  journey_string_free(text);
+  CHECK_STATUS(journey_model_to_mermaid(gym, S("pool"), &text, &len), JOURNEY_STATUS_NOT_FOUND);
+
+  JourneyModel *model = NULL;
+  CHECK_STATUS(journey_model_from_mermaid(S("journey\n  section A\n    Task: 9: Me\n"), &model), JOURNEY_STATUS_PARSE_ERROR);
+  CHECK(model == NULL && message_contains("Mermaid line 3") && message_contains("outside 1..5"));
+  CHECK_STATUS(journey_model_from_mermaid(S("journey\n  title Caf\xc3\n"), &model), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK(message_contains("UTF-8"));
+  CHECK_STATUS(journey_model_from_mermaid(S("journey\n  section A\n    Do work: 1: Me, Cat\n"), &model), JOURNEY_STATUS_OK);
+  size_t touchpoints = 0;
+  CHECK_STATUS(journey_model_touchpoint_count(model, S("journey"), &touchpoints), JOURNEY_STATUS_OK);
+  CHECK(touchpoints == 1);
+  char *json = NULL;
+  CHECK_STATUS(journey_model_to_json(model, &json, NULL), JOURNEY_STATUS_OK);
+  CHECK(strstr(json, "\"personas\": [\n            \"me\",\n            \"cat\"\n          ]") != NULL);
+  journey_string_free(json);
+  journey_model_free(model);
+}
+
 int main(int argc, char **argv) {
   const char *data = argc > 1 ? argv[1] : "examples/data";
   char gym_path[4096];
@@ -607,6 +678,7 @@ int main(int argc, char **argv) {
   test_events(gym, data);
   test_tracker(gym);
   test_dot(gym);
+  test_render(gym, argc > 2 ? argv[2] : NULL);
   journey_model_free(gym);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
