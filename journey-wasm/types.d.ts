@@ -364,6 +364,24 @@ export interface DotOptions {
   vertical?: boolean;
 }
 
+/** Options of [`render_svg`]. */
+export interface SvgOptions {
+  /** Overlay the analysis: reach and drop-off on each card, reach per stage, and the analysis' pain points marked. The journey must then be valid. Default: false. */
+  analysis?: boolean;
+  /** Small one-line cards. Default (`None`): compact beyond 100 drawn touchpoints or 15 stages. */
+  compact?: boolean | null;
+  /** Ids of other journeys of the document whose emotion curves are drawn with this one's: one line per persona's journey, or as-is against to-be. Their stages are matched by id, then by name. Default: none. */
+  compare?: string[];
+  /** Observed counts per touchpoint id (e.g. discovery's touchpoint frequencies), shown on the cards. Default: none. */
+  counts?: { [key: string]: number };
+  /** How cards are placed in a stage. Default: a lane per channel. */
+  lanes?: Lanes;
+  /** Draw missing touchpoints (dashed). Default: true. */
+  missing?: boolean;
+  /** The heading. Default: the journey's name. */
+  title?: string | null;
+}
+
 /** One item present in both journeys whose fields differ. */
 export interface Change {
   /** The names of the fields that differ, as in the document. */
@@ -548,6 +566,9 @@ export interface Journey {
 
 /** What a journey map depicts. */
 export type JourneyKind = "current_state" | "future_state" | "day_in_the_life" | "service_blueprint";
+
+/** How touchpoints are placed within a stage's column. */
+export type Lanes = "channel" | "order";
 
 /** Whether the customer sees a touchpoint (service-blueprint layers). */
 export type Layer = "frontstage" | "backstage";
@@ -841,6 +862,8 @@ export interface Touchpoint {
   owner?: string | null;
   /** What hurts here. */
   pain_points?: string[];
+  /** Ids of the personas taking part here (Mermaid's actors of a task). Empty: the journey's personas. */
+  personas?: string[];
   /** Id of the stage this touchpoint belongs to. */
   stage: string;
   /** Present, or missing (a gap). Default: present. */

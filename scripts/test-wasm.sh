@@ -13,14 +13,27 @@ version="$(cargo pkgid -p journey-wasm | sed 's/.*[#@]//')"
 
 echo "-- Node tests (node --test)"
 mkdir -p "$npm_dir/expected"
-cargo build --quiet --example analyze --example replay --example dot
+cargo build --quiet --example analyze --example replay --example dot --example map
 target/debug/examples/replay --json > "$npm_dir/expected/replay.json"
 target/debug/examples/dot examples/data/gym.json gym > "$npm_dir/expected/gym.dot"
+target/debug/examples/map examples/data/gym.json gym > "$npm_dir/expected/gym.svg"
+target/debug/examples/map examples/data/gym.json gym --mermaid > "$npm_dir/expected/gym.mmd"
 for journey in gym shoe; do
   target/debug/examples/analyze "examples/data/$journey.json" "$journey" > "$npm_dir/expected/$journey.json"
 done
 JOURNEY_WASM_PKG="$npm_dir/journey-wasm" JOURNEY_ROOT="$root" JOURNEY_EXPECTED="$npm_dir/expected" \
   node --test journey-wasm/tests/node/
+
+echo "-- Mermaid's own parser reads our Mermaid as our import does"
+tools="$npm_dir/tools"
+mkdir -p "$tools"
+[ -f "$tools/package.json" ] || echo '{ "private": true }' > "$tools/package.json"
+if [ ! -d "$tools/node_modules/mermaid" ] || [ ! -d "$tools/node_modules/jsdom" ]; then
+  (cd "$tools" && npm install --silent --no-audit --no-fund mermaid@12.3.0 jsdom@26.1.0)
+fi
+target/debug/examples/map --synthetic 100 --mermaid > "$npm_dir/expected/synthetic-100.mmd"
+MERMAID_TOOLS="$tools" JOURNEY_WASM_PKG="$npm_dir/journey-wasm" JOURNEY_ROOT="$root" \
+  SYNTHETIC_MERMAID="$npm_dir/expected/synthetic-100.mmd" node journey-wasm/tests/mermaid/check.mjs
 
 echo "-- the packed tarball in a fresh project: ESM, CommonJS, TypeScript"
 consumer="$(mktemp -d)"
@@ -37,7 +50,6 @@ cp journey-wasm/tests/consumer/* "$consumer/"
 rm -rf "$consumer"
 
 echo "-- the web example in headless Chromium"
-tools="$npm_dir/tools"
 if [ ! -d "$tools/node_modules/playwright-core" ]; then
   (cd "$tools" && npm install --silent --no-audit --no-fund playwright-core@1.65.1)
 fi

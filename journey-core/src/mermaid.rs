@@ -27,10 +27,10 @@
 //! measures and every other field; an emotion is written with at most six
 //! decimals (a touchpoint without one gets the neutral score 3); a multi-line
 //! description becomes one line. Mermaid cannot write `:` `#` `;` in names,
-//! nor `,` in actor names: they are written as their full-width forms
-//! (`：` `＃` `；` `，`). A name that Mermaid would read as a keyword (`title …`,
-//! `section …`, `accTitle …`, `accDescr …`, `%%…`) is written after a
-//! zero-width space, which import removes.
+//! nor `,` in actor names, nor `%%` or a leading `%` (a comment): they are
+//! written as their full-width forms (`：` `＃` `；` `，`, `％`). A name that
+//! Mermaid would read as a keyword (`title …`, `section …`, `accTitle …`,
+//! `accDescr …`) is written after a zero-width space, which import removes.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
@@ -67,7 +67,7 @@ pub fn from_mermaid(text: &str) -> Result<Document, Error> {
     let mut header = None;
     while let Some((number, line)) = lines.next() {
         let line = line.trim();
-        if line.is_empty() || line.starts_with("%%") {
+        if line.is_empty() || is_comment(line) {
             continue;
         }
         if line == "---" && header.is_none() && reader.front_matter_title.is_none() {
@@ -105,6 +105,17 @@ fn keyword<'a>(line: &'a str, word: &str) -> Option<&'a str> {
         None => Some(rest),
         Some(c) if c.is_whitespace() || c == ':' || c == '{' => Some(rest),
         Some(_) => None,
+    }
+}
+
+/// Whether Mermaid's lexer skips the (trimmed) line as a comment: it starts
+/// with `%`, or its second and third characters are `%%`.
+fn is_comment(line: &str) -> bool {
+    let mut chars = line.chars();
+    match (chars.next(), chars.next(), chars.next()) {
+        (Some('%'), _, _) => true,
+        (Some(first), Some('%'), Some('%')) => first != '}',
+        _ => false,
     }
 }
 
@@ -161,7 +172,7 @@ impl Reader {
         lines: &mut impl Iterator<Item = (usize, &'a str)>,
     ) -> Result<(), Error> {
         let line = raw.trim();
-        if line.is_empty() || line.starts_with("%%") {
+        if line.is_empty() || is_comment(line) {
             return Ok(());
         }
         if let Some(rest) = keyword(line, "title") {
@@ -411,7 +422,7 @@ pub fn to_mermaid(document: &Document, journey: &str) -> Result<String, Error> {
     if let Some(description) = &journey.description {
         let line = description.split_whitespace().collect::<Vec<_>>().join(" ");
         if !line.is_empty() {
-            let _ = writeln!(out, "  accDescr: {line}");
+            let _ = writeln!(out, "  accDescr: {}", line.replace("%%", "%％"));
         }
     }
     // Actors per task when any touchpoint names its personas (as an imported
@@ -460,20 +471,37 @@ fn score(emotion: Option<f64>) -> String {
 }
 
 /// Text Mermaid reads back as written: one line, the characters its lexer
-/// stops at (`#`, `;` and those in `also`) replaced by their full-width forms.
+/// stops at (`#`, `;` and those in `also`) and the `%` that would start a
+/// comment (a leading one, the second of `%%`) replaced by full-width forms.
 fn escape(text: &str, also: &[char]) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    // One line first: control characters as spaces, whitespace runs as one.
+    let line: String = text
+        .chars()
+        .map(|c| {
+            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = String::with_capacity(line.len());
+    let mut previous = ' ';
+    for (i, c) in line.chars().enumerate() {
+        // A leading `%` or `%%` would start a comment: that `%` is written full-width.
+        let percent = c == '%' && (previous == '%' || i == 0);
+        previous = if percent { ' ' } else { c };
         out.push(match c {
+            '%' if percent => '％',
             '#' => '＃',
             ';' => '；',
             ':' if also.contains(&':') => '：',
             ',' if also.contains(&',') => '，',
-            c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' => ' ',
             c => c,
         });
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    out
 }
 
 /// A name Mermaid would take for a keyword gets a zero-width space in front;
@@ -486,8 +514,7 @@ fn guarded(name: &str, id: &str) -> String {
     };
     let reserved = ["title", "section", "accTitle", "accDescr"]
         .iter()
-        .any(|word| keyword(&name, word).is_some())
-        || name.starts_with("%%");
+        .any(|word| keyword(&name, word).is_some());
     if reserved {
         format!("{GUARD}{name}")
     } else {

@@ -263,6 +263,37 @@ impl JourneyModel {
         Ok(journey_core::render::to_dot(journey, &options))
     }
 
+    /// A journey map as an SVG document (stages as columns, touchpoints as
+    /// cards, missing ones dashed, pain points marked, the emotion curve and
+    /// a legend), ready to insert into a page. Throws `not_found` for an
+    /// unknown journey, `invalid_argument` for bad options and
+    /// `validation_error` when `analysis` is asked of an invalid journey.
+    #[wasm_bindgen(js_name = renderSvg)]
+    pub fn render_svg(
+        &self,
+        journey: &str,
+        options: Option<SvgOptionsArg>,
+    ) -> Result<String, JsValue> {
+        let options = optional(options.map(JsValue::from), "options")?;
+        journey_core::render::render_svg(&self.document, journey, &options).map_err(to_js_error)
+    }
+
+    /// A journey as a Mermaid `journey` diagram (title, a section per stage,
+    /// a task per present touchpoint with its 1–5 score and actors).
+    #[wasm_bindgen(js_name = toMermaid)]
+    pub fn to_mermaid(&self, journey: &str) -> Result<String, JsValue> {
+        journey_core::mermaid::to_mermaid(&self.document, journey).map_err(to_js_error)
+    }
+
+    /// Reads a Mermaid `journey` diagram into a model: actors become
+    /// personas, sections stages, tasks touchpoints. Throws `parse_error`
+    /// with the line.
+    #[wasm_bindgen(js_name = fromMermaid)]
+    pub fn from_mermaid(text: &str) -> Result<JourneyModel, JsValue> {
+        let document = journey_core::mermaid::from_mermaid(text).map_err(to_js_error)?;
+        Ok(JourneyModel { document })
+    }
+
     /// One touchpoint of a journey. Throws `not_found` for an unknown id.
     #[wasm_bindgen(unchecked_return_type = "Touchpoint")]
     pub fn touchpoint(&self, journey: &str, id: &str) -> Result<JsValue, JsValue> {
@@ -306,6 +337,9 @@ extern "C" {
     /// DOT export options (`DotOptions` in TypeScript).
     #[wasm_bindgen(typescript_type = "DotOptions")]
     pub type DotOptionsArg;
+    /// SVG journey-map options (`SvgOptions` in TypeScript).
+    #[wasm_bindgen(typescript_type = "SvgOptions")]
+    pub type SvgOptionsArg;
     /// Tracker options (`TrackerOptions` in TypeScript).
     #[wasm_bindgen(typescript_type = "TrackerOptions")]
     pub type TrackerOptionsArg;

@@ -167,6 +167,7 @@ fn declarations() -> String {
         ("Due", schema::<tracker::Due>()),
         ("TrackerStats", schema::<tracker::TrackerStats>()),
         ("DotOptions", schema::<render::DotOptions>()),
+        ("SvgOptions", schema::<render::SvgOptions>()),
     ];
     let mut definitions: BTreeMap<String, Value> = BTreeMap::new();
     let mut out = String::from(

@@ -162,3 +162,41 @@ test('toDot gives exactly the Rust DOT text', () => {
   throwsJourneyError(() => model.toDot('gym', { labels: 'weights' }), 'invalid_argument');
   model.free();
 });
+
+test('renderSvg gives exactly the Rust SVG map', () => {
+  const model = JourneyModel.fromJson(gymText);
+  const expected = readFileSync(join(expectedDir, 'gym.svg'), 'utf8');
+  assert.equal(model.renderSvg('gym'), expected);
+  assert.equal(model.renderSvg('gym', {}), expected);
+  const overlay = model.renderSvg('gym', { analysis: true, counts: { contact_form: 7 } });
+  assert.match(overlay, /reach 67\.6% · lost 27\.3%/);
+  assert.match(overlay, />n 7<\/text>/);
+  const compact = model.renderSvg('gym', { compact: true, lanes: 'order', missing: false });
+  assert.equal(compact.match(/class="touchpoint/g).length, 18);
+  throwsJourneyError(() => model.renderSvg('pool'), 'not_found');
+  throwsJourneyError(() => model.renderSvg('gym', { compare: ['pool'] }), 'not_found');
+  throwsJourneyError(() => model.renderSvg('gym', { lanes: 'diagonal' }), 'invalid_argument', /diagonal/);
+  model.free();
+});
+
+test('Mermaid out and in, as in Rust', () => {
+  const model = JourneyModel.fromJson(gymText);
+  const text = model.toMermaid('gym');
+  assert.equal(text, readFileSync(join(expectedDir, 'gym.mmd'), 'utf8'));
+  const back = JourneyModel.fromMermaid(text);
+  assert.equal(back.toMermaid('joining_a_gym'), text);
+  assert.deepEqual(back.stages('joining_a_gym').map((s) => s.name),
+    ['Awareness', 'Consideration', 'Conversion', 'Retention', 'Loyalty and advocacy']);
+  back.free();
+  const docs = JourneyModel.fromMermaid(readFileSync(join(root, 'tests/data/mermaid/working-day.mmd'), 'utf8'));
+  const work = docs.journey('my_working_day');
+  assert.deepEqual(work.touchpoints.map((t) => [t.name, t.emotion, t.personas]), [
+    ['Make tea', 2, ['me']], ['Go upstairs', 0, ['me']], ['Do work', -2, ['me', 'cat']],
+    ['Go downstairs', 2, ['me']], ['Sit down', 2, ['me']],
+  ]);
+  docs.free();
+  throwsJourneyError(() => JourneyModel.fromMermaid('journey\n  section A\n    Task: 9: Me\n'), 'parse_error',
+    /Mermaid line 3: the score 9 is outside 1\.\.5/);
+  throwsJourneyError(() => model.toMermaid('pool'), 'not_found');
+  model.free();
+});
