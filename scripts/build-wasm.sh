@@ -74,9 +74,9 @@ raw=$(wc -c < "$pkg/web/journey_wasm_bg.wasm")
 gz=$(gzip -9 -c "$pkg/web/journey_wasm_bg.wasm" | wc -c)
 echo "journey-wasm $version: journey_wasm_bg.wasm $raw bytes, $gz bytes gzipped"
 # 250 KB covered the model and analytics (187 KB); event logs, discovery and
-# attribution added 93 KB, the live tracker and the columnar log 42 KB.
-# See BENCHMARKS.md.
-budget=$((330 * 1024))
+# attribution added 93 KB, the live tracker and the columnar log 42 KB, the
+# SVG journey map and Mermaid import/export 29 KB. See BENCHMARKS.md.
+budget=$((370 * 1024))
 if [ "$gz" -gt "$budget" ]; then
   echo "the gzipped .wasm ($gz bytes) is over the budget of $budget bytes" >&2
   exit 1

@@ -125,7 +125,7 @@ fn every_statement_mermaid_knows() {
         ]
     );
     assert_eq!(journey.stages[0].id, "section");
-    assert_eq!(journey.stages[3].id, "ünïcode_straße");
+    assert_eq!(journey.stages[3].id, "Ünïcode_straße");
 }
 
 #[test]

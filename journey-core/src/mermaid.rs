@@ -350,7 +350,8 @@ impl Reader {
     }
 }
 
-/// Unique ids made from names: lower case, runs of other characters as `_`,
+/// Unique ids made from names: letters and digits (ASCII ones lower-cased),
+/// runs of other characters as `_`,
 /// `_2`, `_3`… on repeats.
 #[derive(Default)]
 struct Ids {
@@ -362,7 +363,9 @@ impl Ids {
         let mut base = String::with_capacity(name.len());
         for c in name.chars() {
             if c.is_alphanumeric() {
-                base.extend(c.to_lowercase());
+                // ASCII lower case only: full Unicode case tables would
+                // weigh on the WebAssembly build for little gain in an id.
+                base.push(c.to_ascii_lowercase());
             } else if !base.is_empty() && !base.ends_with('_') {
                 base.push('_');
             }
@@ -532,7 +535,7 @@ mod tests {
         assert_eq!(ids.make("Go to work", "x"), "go_to_work");
         assert_eq!(ids.make("Go to work!", "x"), "go_to_work_2");
         assert_eq!(ids.make("  ", "task"), "task");
-        assert_eq!(ids.make("Ünïcode Straße", "x"), "ünïcode_straße");
+        assert_eq!(ids.make("Ünïcode Straße", "x"), "Ünïcode_straße");
     }
 
     #[test]

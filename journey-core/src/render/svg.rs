@@ -792,7 +792,7 @@ impl<'a> Map<'a> {
                     self.journey
                         .stages
                         .iter()
-                        .position(|s| s.name.to_lowercase() == stage.name.to_lowercase())
+                        .position(|s| s.name.eq_ignore_ascii_case(&stage.name))
                 });
             let Some(column) = column else { continue };
             let felt: Vec<(&str, f64)> = journey
