@@ -53,5 +53,6 @@ echo "-- the web example in headless Chromium"
 if [ ! -d "$tools/node_modules/playwright-core" ]; then
   (cd "$tools" && npm install --silent --no-audit --no-fund playwright-core@1.65.1)
 fi
-PLAYWRIGHT="$tools/node_modules/playwright-core" ARTIFACTS="$root/artifacts" \
+cargo run --quiet --example gym > /dev/null # writes target/gym.svg
+PLAYWRIGHT="$tools/node_modules/playwright-core" ARTIFACTS="$root/artifacts" GYM_SVG="$root/target/gym.svg" \
   node journey-wasm/tests/browser/run.mjs

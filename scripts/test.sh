@@ -50,6 +50,7 @@ bash scripts/test-wasm.sh
 step "main example"
 cargo run --quiet --example gym > target/example.out
 grep -q "Missing touchpoints (5)" target/example.out
+grep -q "Journey map: target/gym.svg" target/example.out
 cargo run --quiet --example replay > target/replay.out
 grep -q "Conformance: 89.7% of 1050 observed transitions" target/replay.out
 

@@ -1,5 +1,5 @@
 // Loads the gym journey with the browser build of journey-wasm and shows its
-// funnel and pain points. Served by examples/web/serve.mjs.
+// funnel, pain points and journey map. Served by examples/web/serve.mjs.
 import init, { JourneyModel, JourneyError } from '/pkg/web.js';
 
 const percent = (x) => `${(100 * x).toFixed(1)}%`;
@@ -47,6 +47,8 @@ async function main() {
     for (const pain of analysis.pain_points) {
       pains.append(row([[pain.touchpoint], [pain.impact.toFixed(3), 'number'], [pain.reasons.join('; ')]]));
     }
+    // The map with the analysis overlaid: an SVG document, inlined.
+    document.getElementById('map').innerHTML = model.renderSvg('gym', { analysis: true });
     model.free();
     status.textContent = `Analyzed with journey ${(await import('/pkg/web.js')).version()}.`;
     status.dataset.state = 'ready';
