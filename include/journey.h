@@ -535,7 +535,9 @@ enum JourneyStatus journey_model_data_funnel(const struct JourneyModel *model,
 // A new model in which the journey is fitted to the log (probabilities,
 // counts, durations, entry weights, measure values). `options_json`:
 // `{"add_unmapped": true}` also adds observed touchpoints and transitions
-// the map lacks; NULL for the defaults.
+// the map lacks; `{"context_order": 3}` also learns higher-order context
+// (what came next after the last three touchpoints), which a tracker of the
+// fitted journey uses for its next steps; NULL for the defaults.
 //
 // # Safety
 // `model` and `log` must be live; strings as in the conventions; `out`

@@ -199,6 +199,10 @@ export interface Conformance {
 export interface FitOptions {
   /** Add touchpoints and transitions that were observed but are not on the map (a new touchpoint joins the stage of its most frequent predecessor on the map, or the first stage). Default: false. */
   add_unmapped?: boolean;
+  /** The fewest observations a context path needs to be kept. Default: 5 (when 0). */
+  context_min_count?: number;
+  /** With [`fit_traces`]: learn higher-order context up to this order (the number of last touchpoints the next step depends on, 1 to [`MAX_CONTEXT_ORDER`]); 1 learns none. Default: 1. */
+  context_order?: number;
   /** Goals of a journey fitted from scratch (ignored when updating a design, which keeps its own). Default: none. */
   goals?: string[];
 }
@@ -404,7 +408,19 @@ export interface Changes {
 export type Channel = "web" | "mobile_app" | "email" | "phone" | "chat" | "chatbot" | "sms" | "social" | "ads" | "review_site" | "in_person" | "community" | "knowledge_base" | "postal_mail" | "word_of_mouth" | "event" | (string & {});
 
 /** The stable code of a finding, written in snake_case in reports. */
-export type Code = "empty_id" | "duplicate_id" | "dangling_reference" | "probability_out_of_range" | "probability_sum_above_one" | "non_finite_number" | "emotion_out_of_range" | "measure_out_of_scale" | "invalid_scale" | "negative_value" | "no_entry" | "no_goal" | "goal_unreachable" | "unreachable_touchpoint" | "dead_end" | "trap" | "empty_stage" | "missing_touchpoint_referenced" | "goal_has_transitions" | "duplicate_transition";
+export type Code = "empty_id" | "duplicate_id" | "dangling_reference" | "probability_out_of_range" | "probability_sum_above_one" | "non_finite_number" | "emotion_out_of_range" | "measure_out_of_scale" | "invalid_scale" | "negative_value" | "no_entry" | "no_goal" | "goal_unreachable" | "unreachable_touchpoint" | "dead_end" | "trap" | "empty_stage" | "missing_touchpoint_referenced" | "goal_has_transitions" | "duplicate_transition" | "invalid_context";
+
+/** What came next after one sequence of touchpoints (a higher-order transition table row): the next step depends on more than the current touchpoint, e.g. customers who reach pricing from a review leave more often than those who reach it from an ad. */
+export interface Context {
+  /** How often the trace ended after this path (customers who left). */
+  ends?: number;
+  /** How often each touchpoint came next after this path. */
+  next?: { [key: string]: number };
+  /** The last touchpoints, oldest first, the current one last: two or more. */
+  path: string[];
+  /** Fields this version does not know, kept as written. */
+  [key: string]: unknown;
+}
 
 /** A number before and after. */
 export interface Delta {
@@ -538,6 +554,8 @@ export interface HeuristicCredit {
 
 /** One journey: stages as ordered columns, touchpoints within them, and the transitions customers take between touchpoints. */
 export interface Journey {
+  /** Higher-order context: what customers did next after sequences of touchpoints, learnt from event logs by [`crate::fit`]. The live tracker's next steps read it; analysis uses the transitions only. */
+  context?: Context[];
   /** A sentence on the journey. */
   description?: string | null;
   /** Where customers start, with relative weights. */

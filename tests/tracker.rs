@@ -496,3 +496,103 @@ fn seen_is_exact_beyond_the_kept_history_and_memory_stays_fixed() {
         .collect();
     assert_eq!(kept, ["facility_tour", "in_person_visit"]);
 }
+
+/// A journey fitted to the bundled log with context of order 3: the tracker
+/// predicts each customer's next step from the longest context path their
+/// history ends with, exactly as the counts say, and from the map otherwise.
+#[test]
+fn next_steps_follow_higher_order_context() {
+    use journey_core::fit::{FitOptions, fit_traces};
+
+    let document = gym();
+    let log = bundled_log();
+    let mapping = Mapping {
+        unknown: UnknownEvents::Drop,
+        ..Mapping::default()
+    };
+    let traces = log.trace_table(Some(journey(&document)), &mapping);
+    let options = FitOptions {
+        context_order: 3,
+        context_min_count: 3,
+        ..FitOptions::default()
+    };
+    let fitted = fit_traces(Some(journey(&document)), &traces, &options).unwrap();
+    assert!(
+        fitted.context.len() >= 5,
+        "{} context rows",
+        fitted.context.len()
+    );
+    assert!(fitted.context.iter().any(|c| c.path.len() == 3));
+    let fitted_document = document.with_journey(fitted.clone());
+    let report = fitted_document.validate();
+    assert!(
+        report.findings.iter().all(|f| !f.path.contains(".context")),
+        "{report:?}"
+    );
+    let json = fitted_document.to_json().unwrap();
+    assert_eq!(Document::from_json(&json).unwrap(), fitted_document);
+
+    let tracker = Tracker::new(&fitted, TrackerOptions::default()).unwrap();
+    let plain = Tracker::new(journey(&document), TrackerOptions::default()).unwrap();
+    for (k, row) in fitted.context.iter().enumerate() {
+        let customer = format!("context-{k}");
+        for (t, id) in row.path.iter().enumerate() {
+            tracker.observe(&customer, id, t as i64 * MINUTE).unwrap();
+        }
+        let total = (row.next.values().sum::<u64>() + row.ends) as f64;
+        let mut expected: Vec<(String, f64)> = row
+            .next
+            .iter()
+            .map(|(id, &n)| (id.clone(), n as f64 / total))
+            .collect();
+        expected.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let got: Vec<(String, f64)> = tracker
+            .next(&customer, 20)
+            .iter()
+            .map(|l| (l.touchpoint.to_owned(), l.probability))
+            .collect();
+        // The same probabilities in the same order (ties in either order).
+        let probabilities = |v: &[(String, f64)]| v.iter().map(|x| x.1).collect::<Vec<_>>();
+        assert_eq!(
+            probabilities(&got),
+            probabilities(&expected),
+            "{:?}",
+            row.path
+        );
+        let mut got_sorted = got.clone();
+        got_sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut expected_sorted = expected.clone();
+        expected_sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(got_sorted, expected_sorted, "{:?}", row.path);
+    }
+    // A customer whose history matches no context path gets the map's next
+    // steps, as a tracker without context gives.
+    let current = &fitted.context[0].path.last().unwrap().clone();
+    tracker.observe("alone", current, 0).unwrap();
+    let fitted_plain = Tracker::new(
+        &Journey {
+            context: Vec::new(),
+            ..fitted.clone()
+        },
+        TrackerOptions::default(),
+    )
+    .unwrap();
+    fitted_plain.observe("alone", current, 0).unwrap();
+    assert_eq!(tracker.next("alone", 5), fitted_plain.next("alone", 5));
+    // History of one visit: no context can match.
+    let short = Tracker::new(
+        &fitted,
+        TrackerOptions {
+            history: 1,
+            ..TrackerOptions::default()
+        },
+    )
+    .unwrap();
+    let row = &fitted.context[0];
+    for (t, id) in row.path.iter().enumerate() {
+        short.observe("c", id, t as i64 * MINUTE).unwrap();
+        fitted_plain.observe("c", id, t as i64 * MINUTE).unwrap();
+    }
+    assert_eq!(short.next("c", 5), fitted_plain.next("c", 5));
+    drop(plain);
+}

@@ -1,12 +1,22 @@
 //! Fitting a journey to what customers did: transition probabilities,
 //! observed counts and durations, entry weights and measure values from a
-//! [`Discovery`], applied to a designed journey (or to a new one).
+//! [`Discovery`], applied to a designed journey (or to a new one), and,
+//! from traces, higher-order context: what customers did next after the
+//! last few touchpoints ([`fit_traces`], [`contexts`]).
+
+use std::collections::{BTreeMap, HashMap};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::discovery::Discovery;
-use crate::model::{Entry, Journey, MeasureValue, Stage, Touchpoint, Transition};
+use crate::error::Error;
+use crate::events::TraceSource;
+use crate::model::{Context, Entry, Journey, MeasureValue, Stage, Touchpoint, Transition};
+
+/// The longest context [`contexts`] learns: the current touchpoint and the
+/// three before it.
+pub const MAX_CONTEXT_ORDER: usize = 4;
 
 /// How to fit.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -19,6 +29,13 @@ pub struct FitOptions {
     /// Goals of a journey fitted from scratch (ignored when updating a
     /// design, which keeps its own). Default: none.
     pub goals: Vec<String>,
+    /// With [`fit_traces`]: learn higher-order context up to this order (the
+    /// number of last touchpoints the next step depends on, 1 to
+    /// [`MAX_CONTEXT_ORDER`]); 1 learns none. Default: 1.
+    pub context_order: usize,
+    /// The fewest observations a context path needs to be kept. Default: 5
+    /// (when 0).
+    pub context_min_count: u64,
 }
 
 /// Fits `design` (or, with `None`, a new one-stage journey) to the
@@ -137,6 +154,140 @@ pub fn fit(design: Option<&Journey>, discovery: &Discovery, options: &FitOptions
     journey
 }
 
+/// [`fit`] on the traces' [`Discovery`], plus the higher-order context of
+/// `options.context_order` (see [`contexts`]) in the journey's `context`.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] for a context order outside 1..=[`MAX_CONTEXT_ORDER`].
+pub fn fit_traces(
+    design: Option<&Journey>,
+    traces: &impl TraceSource,
+    options: &FitOptions,
+) -> Result<Journey, Error> {
+    let order = match options.context_order {
+        0 => 1,
+        order => order,
+    };
+    if order > MAX_CONTEXT_ORDER {
+        return Err(Error::InvalidOption {
+            option: "context_order",
+            message: format!("{order} is above the largest order, {MAX_CONTEXT_ORDER}"),
+        });
+    }
+    let mut journey = fit(design, &Discovery::from_traces(traces), options);
+    let min_count = match options.context_min_count {
+        0 => 5,
+        n => n,
+    };
+    journey.context = contexts(traces, &journey, order, min_count);
+    Ok(journey)
+}
+
+/// Higher-order context from traces: for every run of 2 to `order`
+/// consecutive steps on touchpoints of the journey, how often each
+/// touchpoint came next and how often the trace ended there. Runs seen fewer
+/// than `min_count` times are left out, and so are runs whose next steps are
+/// distributed exactly as those of their shorter suffix (they would predict
+/// nothing new). Sorted by path.
+pub fn contexts(
+    traces: &impl TraceSource,
+    journey: &Journey,
+    order: usize,
+    min_count: u64,
+) -> Vec<Context> {
+    let order = order.min(MAX_CONTEXT_ORDER);
+    if order < 2 {
+        return Vec::new();
+    }
+    let table = traces.table();
+    // The table's touchpoint numbers that are the journey's.
+    let on_map: Vec<bool> = table
+        .touchpoints
+        .iter()
+        .zip(&table.known)
+        .map(|(id, known)| *known && journey.touchpoint(id).is_some())
+        .collect();
+    type Row = (HashMap<u32, u64>, u64);
+    let mut rows: HashMap<Vec<u32>, Row> = HashMap::new();
+    for span in &table.traces {
+        let steps = &table.touchpoint[span.start as usize..span.end as usize];
+        for (i, &current) in steps.iter().enumerate() {
+            if !on_map[current as usize] {
+                continue;
+            }
+            let next = steps.get(i + 1).copied();
+            if next.is_some_and(|n| !on_map[n as usize]) {
+                continue; // an unknown next step says nothing about the map
+            }
+            for length in 2..=order.min(i + 1) {
+                let path = &steps[i + 1 - length..=i];
+                if path.iter().any(|&t| !on_map[t as usize]) {
+                    break;
+                }
+                let row = rows.entry(path.to_vec()).or_default();
+                match next {
+                    Some(next) => *row.0.entry(next).or_default() += 1,
+                    None => row.1 += 1,
+                }
+            }
+        }
+    }
+    // First-order rows, to leave out paths that predict nothing new.
+    let mut first: HashMap<u32, Row> = HashMap::new();
+    for span in &table.traces {
+        let steps = &table.touchpoint[span.start as usize..span.end as usize];
+        for (i, &current) in steps.iter().enumerate() {
+            if !on_map[current as usize] {
+                continue;
+            }
+            let row = first.entry(current).or_default();
+            match steps.get(i + 1).copied() {
+                Some(next) if on_map[next as usize] => *row.0.entry(next).or_default() += 1,
+                Some(_) => {}
+                None => row.1 += 1,
+            }
+        }
+    }
+    let same_shape = |a: &Row, b: &Row| {
+        let total = |r: &Row| r.0.values().sum::<u64>() + r.1;
+        let (ta, tb) = (total(a), total(b));
+        // Equal distributions: every count in the same proportion.
+        a.1 * tb == b.1 * ta
+            && a.0.len() == b.0.len()
+            && a.0
+                .iter()
+                .all(|(k, &v)| b.0.get(k).is_some_and(|&w| v * tb == w * ta))
+    };
+    let mut out: Vec<Context> = rows
+        .iter()
+        .filter(|(_, row)| row.0.values().sum::<u64>() + row.1 >= min_count)
+        .filter(|(path, row)| {
+            let shorter = &path[1..];
+            let suffix = if shorter.len() == 1 {
+                first.get(&shorter[0])
+            } else {
+                rows.get(shorter)
+            };
+            !suffix.is_some_and(|s| same_shape(row, s))
+        })
+        .map(|(path, (next, ends))| Context {
+            path: path
+                .iter()
+                .map(|&t| table.touchpoints[t as usize].to_owned())
+                .collect(),
+            next: next
+                .iter()
+                .map(|(&t, &n)| (table.touchpoints[t as usize].to_owned(), n))
+                .collect::<BTreeMap<_, _>>(),
+            ends: *ends,
+            extra: Default::default(),
+        })
+        .collect();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
 fn most_frequent_mapped_predecessor(
     journey: &Journey,
     discovery: &Discovery,
@@ -227,5 +378,100 @@ mod tests {
             Some(0.25)
         );
         assert!(crate::validate::validate_journey(&grown).is_valid());
+    }
+
+    fn log_of(traces: &[(&str, &[&str])]) -> EventLog {
+        let mut log = EventLog::new();
+        for (customer, names) in traces {
+            for (t, name) in names.iter().enumerate() {
+                log.push(&Event::new(*customer, 1000 * t as i64, *name))
+                    .unwrap();
+            }
+        }
+        log
+    }
+
+    #[test]
+    fn context_counts_what_came_next_after_each_path() {
+        let design = Journey::builder("j", "J")
+            .stage("s", "S")
+            .touchpoint(Touchpoint::new("ad", "Ad", "s"))
+            .touchpoint(Touchpoint::new("review", "Review", "s"))
+            .touchpoint(Touchpoint::new("pricing", "Pricing", "s"))
+            .touchpoint(Touchpoint::new("buy", "Buy", "s"))
+            .touchpoint(Touchpoint::new("support", "Support", "s"))
+            .transition(Transition::new("ad", "pricing"))
+            .transition(Transition::new("review", "pricing"))
+            .transition(Transition::new("pricing", "buy"))
+            .transition(Transition::new("pricing", "support"))
+            .entry("ad", 1.0)
+            .entry("review", 1.0)
+            .goal("buy")
+            .goal("support")
+            .build()
+            .unwrap();
+        let log = log_of(&[
+            ("u1", &["ad", "pricing", "buy"]),
+            ("u2", &["ad", "pricing", "buy"]),
+            ("u3", &["ad", "pricing", "buy"]),
+            ("u4", &["review", "pricing", "support"]),
+            ("u5", &["review", "pricing", "support"]),
+            ("u6", &["review", "pricing"]),
+            ("u7", &["review", "noise", "pricing", "support"]),
+        ]);
+        let mapping = Mapping::default();
+        let traces = log.trace_table(Some(&design), &mapping);
+        let rows = contexts(&traces, &design, 3, 1);
+        type Shown<'a> = (Vec<&'a str>, Vec<(&'a str, u64)>, u64);
+        let shown: Vec<Shown<'_>> = rows
+            .iter()
+            .map(|c| {
+                (
+                    c.path.iter().map(String::as_str).collect(),
+                    c.next.iter().map(|(k, &v)| (k.as_str(), v)).collect(),
+                    c.ends,
+                )
+            })
+            .collect();
+        // [ad, pricing] and [review, pricing] differ from pricing alone; the
+        // paths ending at buy or support only end (as the touchpoints alone
+        // do) and the three-step paths predict what the two-step ones do:
+        // both are left out. An unknown event breaks the path.
+        assert_eq!(
+            shown,
+            vec![
+                (vec!["ad", "pricing"], vec![("buy", 3)], 0),
+                (vec!["review", "pricing"], vec![("support", 2)], 1),
+            ]
+        );
+        // Rare paths are left out.
+        assert_eq!(contexts(&traces, &design, 3, 4).len(), 0);
+        assert!(contexts(&traces, &design, 1, 1).is_empty());
+
+        let fitted = fit_traces(
+            Some(&design),
+            &traces,
+            &FitOptions {
+                context_order: 2,
+                context_min_count: 1,
+                ..FitOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(fitted.context, rows);
+        assert!(crate::validate::validate_journey(&fitted).is_valid());
+        let order_5 = FitOptions {
+            context_order: 5,
+            ..FitOptions::default()
+        };
+        assert_eq!(
+            fit_traces(Some(&design), &traces, &order_5)
+                .unwrap_err()
+                .code(),
+            "invalid_option"
+        );
+        // Without a context order, no context.
+        let plain = fit_traces(Some(&design), &traces, &FitOptions::default()).unwrap();
+        assert!(plain.context.is_empty());
     }
 }

@@ -79,8 +79,8 @@ pub use document::{Document, Limits, MAX_NESTING, SCHEMA, SCHEMA_MAJOR};
 pub use error::Error;
 pub use graph::{JourneyGraph, NextStep, StageEdge, StageStep};
 pub use model::{
-    Channel, Direction, Entry, Extra, Journey, JourneyKind, Layer, MeasureDefinition, MeasureValue,
-    Persona, Scale, Scope, Stage, Status, Touchpoint, TouchpointKind, Transition,
+    Channel, Context, Direction, Entry, Extra, Journey, JourneyKind, Layer, MeasureDefinition,
+    MeasureValue, Persona, Scale, Scope, Stage, Status, Touchpoint, TouchpointKind, Transition,
 };
 pub use validate::{Code, Finding, Report, Severity};
 

@@ -166,6 +166,30 @@ pub struct Journey {
     /// Ids of the touchpoints that mean success.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub goals: Vec<String>,
+    /// Higher-order context: what customers did next after sequences of
+    /// touchpoints, learnt from event logs by [`crate::fit`]. The live
+    /// tracker's next steps read it; analysis uses the transitions only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub context: Vec<Context>,
+    /// Fields this version does not know, kept as they were.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// What came next after one sequence of touchpoints (a higher-order
+/// transition table row): the next step depends on more than the current
+/// touchpoint, e.g. customers who reach pricing from a review leave more often
+/// than those who reach it from an ad.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct Context {
+    /// The last touchpoints, oldest first, the current one last: two or more.
+    pub path: Vec<String>,
+    /// How often each touchpoint came next after this path.
+    #[serde(default)]
+    pub next: BTreeMap<String, u64>,
+    /// How often the trace ended after this path (customers who left).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub ends: u64,
     /// Fields this version does not know, kept as they were.
     #[serde(flatten)]
     pub extra: Extra,

@@ -339,6 +339,51 @@ pub struct Tracker {
     /// Customers tracked, over all shards.
     customers: AtomicUsize,
     shards: Box<[Mutex<Shard>]>,
+    /// Higher-order context: a path of touchpoints (oldest first) → next
+    /// steps, most likely first.
+    contexts: ContextIndex,
+    /// The longest context path.
+    context_depth: usize,
+}
+
+/// Context paths (touchpoint numbers, oldest first) → next steps, most likely first.
+type ContextIndex = hashbrown::HashMap<Box<[u32]>, Box<[(u32, f64)]>>;
+
+/// The journey's context rows by touchpoint numbers, with their next steps
+/// as probabilities (a row's leavers count in the total), and the longest
+/// path. Rows naming touchpoints the journey lacks are left out.
+fn context_index(
+    journey: &Journey,
+    lookup: &hashbrown::HashMap<String, u32>,
+) -> (ContextIndex, usize) {
+    let mut index = hashbrown::HashMap::new();
+    let mut depth = 0;
+    for row in &journey.context {
+        if row.path.len() < 2 || row.path.len() > crate::fit::MAX_CONTEXT_ORDER {
+            continue;
+        }
+        let Some(path) = row
+            .path
+            .iter()
+            .map(|id| lookup.get(id).copied())
+            .collect::<Option<Box<[u32]>>>()
+        else {
+            continue;
+        };
+        let total = row.next.values().sum::<u64>() + row.ends;
+        if total == 0 {
+            continue;
+        }
+        let mut steps: Vec<(u32, f64)> = row
+            .next
+            .iter()
+            .filter_map(|(id, &n)| Some((*lookup.get(id)?, n as f64 / total as f64)))
+            .collect();
+        steps.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        depth = depth.max(path.len());
+        index.insert(path, steps.into_boxed_slice());
+    }
+    (index, depth)
 }
 
 fn option_error(option: &'static str, message: impl Into<String>) -> Error {
@@ -448,6 +493,7 @@ impl Tracker {
                     .collect();
             }
         }
+        let (contexts, context_depth) = context_index(journey, &lookup);
         for (name, id) in &options.names {
             match lookup.get(id) {
                 Some(&index) => {
@@ -467,6 +513,8 @@ impl Tracker {
             lookup,
             history: options.history,
             extra_words,
+            contexts,
+            context_depth,
             options,
             customers: AtomicUsize::new(0),
             shards,
@@ -599,7 +647,11 @@ impl Tracker {
     }
 
     /// The `k` most likely next touchpoints from the customer's current
-    /// one, most likely first; empty for a customer not tracked.
+    /// one, most likely first; empty for a customer not tracked. When the
+    /// journey has higher-order context (learnt by
+    /// [`crate::fit::fit_traces`]), the longest context path that ends the
+    /// customer's kept history decides; otherwise the current touchpoint's
+    /// transitions do. Context needs a history of at least its order.
     pub fn next(&self, customer: &str, k: usize) -> Vec<Likely<'_>> {
         let mut out = Vec::with_capacity(k.min(16));
         self.next_into(customer, k, &mut out);
@@ -610,14 +662,51 @@ impl Tracker {
     /// paths that reuse one.
     pub fn next_into<'s>(&'s self, customer: &str, k: usize, out: &mut Vec<Likely<'s>>) {
         out.clear();
-        if let Some(current) = self.current(customer) {
-            out.extend(self.points[current as usize].next.iter().take(k).map(
-                |&(t, probability)| Likely {
-                    touchpoint: &self.points[t as usize].id,
-                    probability,
-                },
-            ));
+        let steps = self
+            .with(customer, |shard, slot, _| {
+                let current = shard.last_visit(slot)?.0;
+                Some(
+                    self.context_steps(shard, slot)
+                        .unwrap_or(&self.points[current as usize].next),
+                )
+            })
+            .flatten();
+        if let Some(steps) = steps {
+            out.extend(steps.iter().take(k).map(|&(t, probability)| Likely {
+                touchpoint: &self.points[t as usize].id,
+                probability,
+            }));
         }
+    }
+
+    /// The next steps of the longest context path that ends the customer's
+    /// history.
+    fn context_steps(&self, shard: &Shard, slot: u32) -> Option<&[(u32, f64)]> {
+        if self.context_depth < 2 {
+            return None;
+        }
+        let mut recent = [0u32; crate::fit::MAX_CONTEXT_ORDER];
+        let mut kept = 0;
+        for ((touchpoint, _), place) in shard
+            .ring(slot, self)
+            .rev()
+            .zip(recent.iter_mut())
+            .take(self.context_depth)
+        {
+            *place = touchpoint;
+            kept += 1;
+        }
+        // `recent` is latest first; paths are oldest first.
+        let mut path = [0u32; crate::fit::MAX_CONTEXT_ORDER];
+        for length in (2..=kept).rev() {
+            for (i, place) in path[..length].iter_mut().enumerate() {
+                *place = recent[length - 1 - i];
+            }
+            if let Some(steps) = self.contexts.get(&path[..length]) {
+                return Some(steps);
+            }
+        }
+        None
     }
 
     /// The customer's current touchpoint.

@@ -110,6 +110,8 @@ codes! {
     GoalHasTransitions = "goal_has_transitions",
     /// The same transition (from, to) appears more than once.
     DuplicateTransition = "duplicate_transition",
+    /// A higher-order context row whose path has fewer than two touchpoints.
+    InvalidContext = "invalid_context",
 }
 
 impl fmt::Display for Code {
@@ -555,6 +557,27 @@ fn check_journey(report: &mut Report, journey: &Journey, context: &Context<'_>) 
             format!("{at}.entries"),
             "the entry weights add up to zero: no customer starts anywhere".to_owned(),
         );
+    }
+
+    // Higher-order context.
+    for (position, row) in journey.context.iter().enumerate() {
+        let path = format!("{at}.context[{position}]");
+        if row.path.len() < 2 {
+            report.error(
+                Code::InvalidContext,
+                format!("{path}.path"),
+                "a context path has two or more touchpoints (the current one last)".to_owned(),
+            );
+        }
+        for id in row.path.iter().chain(row.next.keys()) {
+            if !status.contains_key(id.as_str()) {
+                report.error(
+                    Code::DanglingReference,
+                    path.clone(),
+                    format!("touchpoint {id:?} is not in the journey"),
+                );
+            }
+        }
     }
 
     // Goals.

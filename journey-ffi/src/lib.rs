@@ -1229,7 +1229,9 @@ pub unsafe extern "C" fn journey_model_data_funnel(
 /// A new model in which the journey is fitted to the log (probabilities,
 /// counts, durations, entry weights, measure values). `options_json`:
 /// `{"add_unmapped": true}` also adds observed touchpoints and transitions
-/// the map lacks; NULL for the defaults.
+/// the map lacks; `{"context_order": 3}` also learns higher-order context
+/// (what came next after the last three touchpoints), which a tracker of the
+/// fitted journey uses for its next steps; NULL for the defaults.
 ///
 /// # Safety
 /// `model` and `log` must be live; strings as in the conventions; `out`
@@ -1259,8 +1261,7 @@ pub unsafe extern "C" fn journey_model_fit(
             )?;
             (model, design, traces, options)
         };
-        let discovery = journey_core::discovery::Discovery::from_traces(&traces);
-        let fitted = journey_core::fit::fit(Some(design), &discovery, &options);
+        let fitted = journey_core::fit::fit_traces(Some(design), &traces, &options)?;
         let boxed = Box::into_raw(Box::new(JourneyModel(model.0.with_journey(fitted))));
         // SAFETY: checked above.
         unsafe { put(out, boxed, "out") }

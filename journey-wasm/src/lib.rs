@@ -606,7 +606,9 @@ impl JourneyModel {
         to_js(&journey_core::discovery::data_funnel(&traces, journey))
     }
 
-    /// A new model in which the journey is fitted to the log.
+    /// A new model in which the journey is fitted to the log; with
+    /// `{ context_order: 3 }` it also learns higher-order context, which a
+    /// `Tracker` of the fitted journey uses for its next steps.
     pub fn fit(
         &self,
         journey: &str,
@@ -616,8 +618,8 @@ impl JourneyModel {
     ) -> Result<JourneyModel, JsValue> {
         let (design, traces) = self.traced(journey, log, mapping)?;
         let options = optional(options.map(JsValue::from), "options")?;
-        let discovery = journey_core::discovery::Discovery::from_traces(&traces);
-        let fitted = journey_core::fit::fit(Some(design), &discovery, &options);
+        let fitted =
+            journey_core::fit::fit_traces(Some(design), &traces, &options).map_err(to_js_error)?;
         Ok(JourneyModel {
             document: self.document.with_journey(fitted),
         })

@@ -399,6 +399,16 @@ static void test_events(JourneyModel *gym, const char *data) {
   journey_model_free(fitted);
   CHECK_STATUS(journey_model_fit(gym, S("gym"), log, NULL, 0, S("{\"add_unmapped\": 1}"), &fitted),
                JOURNEY_STATUS_INVALID_ARGUMENT);
+  /* Higher-order context, learnt with the fit, lands in the journey. */
+  CHECK_STATUS(journey_model_fit(gym, S("gym"), log, NULL, 0, S("{\"context_order\": 3, \"context_min_count\": 3}"), &fitted),
+               JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_model_to_json(fitted, &json, &len), JOURNEY_STATUS_OK);
+  CHECK(strstr(json, "\"context\": [") != NULL && strstr(json, "\"path\": [") != NULL);
+  journey_string_free(json);
+  journey_model_free(fitted);
+  CHECK_STATUS(journey_model_fit(gym, S("gym"), log, NULL, 0, S("{\"context_order\": 9}"), &fitted),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK(message_contains("context_order"));
   CHECK_STATUS(journey_model_fit(gym, S("gym"), log, NULL, 0, NULL, 0, NULL), JOURNEY_STATUS_INVALID_ARGUMENT);
   CHECK_STATUS(journey_model_attribution(gym, S("gym"), log, NULL, 0, S("{\"orders\": [1, 2]}"), &json, &len),
                JOURNEY_STATUS_OK);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 const pkg = process.env.JOURNEY_WASM_PKG;
 const root = process.env.JOURNEY_ROOT;
-const { JourneyModel, JourneyError, EventLog, attributePaths } = await import(join(pkg, 'node.mjs'));
+const { JourneyModel, JourneyError, EventLog, Tracker, attributePaths } = await import(join(pkg, 'node.mjs'));
 const gym = JourneyModel.fromJson(readFileSync(join(root, 'examples/data/gym.json'), 'utf8'));
 const csv = readFileSync(join(root, 'examples/data/gym-events.csv'), 'utf8');
 const csvOptions = { measures: ['csat', 'ces', 'nps'] };
@@ -67,6 +67,20 @@ test('conformance, data funnel, fit and attribution against the gym journey', ()
   const fitted = gym.fit('gym', log, undefined, { add_unmapped: true });
   assert.ok(fitted.touchpoint('gym', 'chat_widget'));
   assert.ok(Math.abs(fitted.analyze('gym').goal_probability - 22 / 301) < 0.01);
+  // Higher-order context: a tracker of the fitted journey predicts from the
+  // last touchpoints, with the observed shares.
+  const contextual = gym.fit('gym', log, { unknown: 'drop' }, { context_order: 3, context_min_count: 3 });
+  const rows = contextual.journey('gym').context;
+  assert.ok(rows.length >= 5 && rows.some((row) => row.path.length === 3));
+  const tracker = new Tracker(contextual, 'gym');
+  for (const [k, row] of rows.entries()) {
+    row.path.forEach((id, t) => tracker.observe(`c${k}`, id, t * 60000));
+    const total = Object.values(row.next).reduce((a, b) => a + b, 0) + (row.ends ?? 0);
+    const next = tracker.next(`c${k}`, 20);
+    assert.deepEqual(Object.fromEntries(next.map((s) => [s.touchpoint, s.probability])),
+      Object.fromEntries(Object.entries(row.next).map(([id, n]) => [id, n / total])));
+  }
+  assert.throws(() => gym.fit('gym', log, undefined, { context_order: 9 }), (e) => e.code === 'invalid_option');
   const attribution = gym.attribution('gym', log, undefined, { orders: [1, 2] });
   assert.equal(attribution.conversions, 22);
   assert.equal(attribution.markov.length, 2);
