@@ -165,6 +165,25 @@ pub fn render_svg(
     Ok(map.draw())
 }
 
+/// How a card is drawn.
+#[derive(Clone, Copy)]
+enum Look {
+    Present,
+    Missing,
+    Goal,
+}
+
+impl Look {
+    /// Stroke colour, stroke width, dash attribute and fill.
+    fn style(self) -> (&'static str, &'static str, &'static str, &'static str) {
+        match self {
+            Look::Present => ("#5b7fae", "1.25", "", "#ffffff"),
+            Look::Missing => ("#7b8494", "1.5", r#" stroke-dasharray="6 4""#, "#f4f5f7"),
+            Look::Goal => ("#166534", "3", "", "#ffffff"),
+        }
+    }
+}
+
 /// A touchpoint's card and where it goes.
 struct Card<'a> {
     touchpoint: &'a Touchpoint,
@@ -583,11 +602,12 @@ impl<'a> Map<'a> {
             let _ = write!(tooltip, "\n{d}");
         }
 
-        let (stroke, stroke_width, dash, fill) = match (missing, goal) {
-            (true, _) => ("#7b8494", "1.5", r#" stroke-dasharray="6 4""#, "#f4f5f7"),
-            (false, true) => ("#166534", "3", "", "#ffffff"),
-            (false, false) => ("#5b7fae", "1.25", "", "#ffffff"),
+        let look = match (missing, goal) {
+            (true, _) => Look::Missing,
+            (false, true) => Look::Goal,
+            (false, false) => Look::Present,
         };
+        let (stroke, stroke_width, dash, fill) = look.style();
         let _ = write!(
             body,
             r#"<g class="{classes}" data-id="{}"><title>{}</title><rect x="{}" y="{}" width="{}" height="{}" rx="6" fill="{fill}" stroke="{stroke}" stroke-width="{stroke_width}"{dash}/>"#,
@@ -834,25 +854,26 @@ impl<'a> Map<'a> {
     /// The legend, in rows that fit the width. Returns its bottom.
     fn legend(&self, body: &mut String, top: f64, width: f64) -> f64 {
         enum Symbol {
-            Card(&'static str),
+            Card(Look),
             Pain,
             Curve(usize),
+            Note,
         }
         let mut items: Vec<(Symbol, String)> =
-            vec![(Symbol::Card("present"), "Touchpoint".to_owned())];
+            vec![(Symbol::Card(Look::Present), "Touchpoint".to_owned())];
         if self
             .cards
             .iter()
             .any(|c| c.touchpoint.status == Status::Missing)
         {
-            items.push((Symbol::Card("missing"), "Missing touchpoint".to_owned()));
+            items.push((Symbol::Card(Look::Missing), "Missing touchpoint".to_owned()));
         }
         if self
             .cards
             .iter()
             .any(|c| self.journey.goals.contains(&c.touchpoint.id))
         {
-            items.push((Symbol::Card("goal"), "Goal".to_owned()));
+            items.push((Symbol::Card(Look::Goal), "Goal".to_owned()));
         }
         items.push((Symbol::Pain, "Pain point".to_owned()));
         for (k, journey) in std::iter::once(self.journey)
@@ -866,12 +887,12 @@ impl<'a> Map<'a> {
         }
         if self.analysis.is_some() {
             items.push((
-                Symbol::Card("text"),
+                Symbol::Note,
                 "reach · drop: share of customers reaching, leaving here".to_owned(),
             ));
         }
         if !self.options.counts.is_empty() {
-            items.push((Symbol::Card("text"), "n: observed count".to_owned()));
+            items.push((Symbol::Note, "n: observed count".to_owned()));
         }
         let _ = write!(body, r#"<g class="legend">"#);
         let mut x = MARGIN;
@@ -885,16 +906,12 @@ impl<'a> Map<'a> {
                 y += 22.0;
             }
             match symbol {
-                Symbol::Card("text") => {}
-                Symbol::Card(kind) => {
-                    let (stroke, w, dash, fill) = match *kind {
-                        "missing" => ("#7b8494", "1.5", r#" stroke-dasharray="4 3""#, "#f4f5f7"),
-                        "goal" => ("#166534", "3", "", "#ffffff"),
-                        _ => ("#5b7fae", "1.25", "", "#ffffff"),
-                    };
+                Symbol::Note => {}
+                Symbol::Card(look) => {
+                    let (stroke, width, dash, fill) = look.style();
                     let _ = write!(
                         body,
-                        r#"<rect x="{}" y="{}" width="26" height="14" rx="3" fill="{fill}" stroke="{stroke}" stroke-width="{w}"{dash}/>"#,
+                        r#"<rect x="{}" y="{}" width="26" height="14" rx="3" fill="{fill}" stroke="{stroke}" stroke-width="{width}"{dash}/>"#,
                         n(x),
                         n(y - 11.0)
                     );
