@@ -220,7 +220,8 @@ pub fn contexts(
             if next.is_some_and(|n| !on_map[n as usize]) {
                 continue; // an unknown next step says nothing about the map
             }
-            for length in 2..=order.min(i + 1) {
+            // Length 1 is the first-order row, kept to compare with.
+            for length in 1..=order.min(i + 1) {
                 let path = &steps[i + 1 - length..=i];
                 if path.iter().any(|&t| !on_map[t as usize]) {
                     break;
@@ -230,22 +231,6 @@ pub fn contexts(
                     Some(next) => *row.0.entry(next).or_default() += 1,
                     None => row.1 += 1,
                 }
-            }
-        }
-    }
-    // First-order rows, to leave out paths that predict nothing new.
-    let mut first: HashMap<u32, Row> = HashMap::new();
-    for span in &table.traces {
-        let steps = &table.touchpoint[span.start as usize..span.end as usize];
-        for (i, &current) in steps.iter().enumerate() {
-            if !on_map[current as usize] {
-                continue;
-            }
-            let row = first.entry(current).or_default();
-            match steps.get(i + 1).copied() {
-                Some(next) if on_map[next as usize] => *row.0.entry(next).or_default() += 1,
-                Some(_) => {}
-                None => row.1 += 1,
             }
         }
     }
@@ -261,16 +246,8 @@ pub fn contexts(
     };
     let mut out: Vec<Context> = rows
         .iter()
-        .filter(|(_, row)| row.0.values().sum::<u64>() + row.1 >= min_count)
-        .filter(|(path, row)| {
-            let shorter = &path[1..];
-            let suffix = if shorter.len() == 1 {
-                first.get(&shorter[0])
-            } else {
-                rows.get(shorter)
-            };
-            !suffix.is_some_and(|s| same_shape(row, s))
-        })
+        .filter(|(path, row)| path.len() >= 2 && row.0.values().sum::<u64>() + row.1 >= min_count)
+        .filter(|(path, row)| !rows.get(&path[1..]).is_some_and(|s| same_shape(row, s)))
         .map(|(path, (next, ends))| Context {
             path: path
                 .iter()

@@ -339,6 +339,22 @@ fn scale_is_sound(measure: &MeasureDefinition) -> bool {
     low.is_finite() && !high.is_nan() && low < high
 }
 
+/// Persona ids (of a journey or a touchpoint at `at`) the document defines.
+fn check_personas(report: &mut Report, context: &Context<'_>, ids: &[String], at: &str) {
+    let Some(personas) = context.personas else {
+        return;
+    };
+    for (position, persona) in ids.iter().enumerate() {
+        if !personas.contains(persona.as_str()) {
+            report.error(
+                Code::DanglingReference,
+                format!("{at}.personas[{position}]"),
+                format!("persona {persona:?} is not defined in the document"),
+            );
+        }
+    }
+}
+
 fn check_journey(report: &mut Report, journey: &Journey, context: &Context<'_>) {
     let at = format!("journeys[{}]", journey.id);
     check_ids(
@@ -351,17 +367,7 @@ fn check_journey(report: &mut Report, journey: &Journey, context: &Context<'_>) 
         &format!("{at}.touchpoints"),
         journey.touchpoints.iter().map(|t| t.id.as_str()),
     );
-    if let Some(personas) = context.personas {
-        for (position, persona) in journey.personas.iter().enumerate() {
-            if !personas.contains(persona.as_str()) {
-                report.error(
-                    Code::DanglingReference,
-                    format!("{at}.personas[{position}]"),
-                    format!("persona {persona:?} is not defined in the document"),
-                );
-            }
-        }
-    }
+    check_personas(report, context, &journey.personas, &at);
     let stage_ids: HashSet<&str> = journey.stages.iter().map(|s| s.id.as_str()).collect();
     let status: BTreeMap<&str, Status> = journey
         .touchpoints
@@ -383,17 +389,7 @@ fn check_journey(report: &mut Report, journey: &Journey, context: &Context<'_>) 
                 ),
             );
         }
-        if let Some(personas) = context.personas {
-            for (position, persona) in touchpoint.personas.iter().enumerate() {
-                if !personas.contains(persona.as_str()) {
-                    report.error(
-                        Code::DanglingReference,
-                        format!("{tp}.personas[{position}]"),
-                        format!("persona {persona:?} is not defined in the document"),
-                    );
-                }
-            }
-        }
+        check_personas(report, context, &touchpoint.personas, &tp);
         if let Some(emotion) = touchpoint.emotion
             && check_finite(report, || format!("{tp}.emotion"), emotion)
             && !(-2.0..=2.0).contains(&emotion)

@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { checks } from '../checks.mjs';
 import { pathToFileURL } from 'node:url';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,15 +16,7 @@ const { chromium } = require(process.env.PLAYWRIGHT);
 const artifacts = process.env.ARTIFACTS;
 mkdirSync(artifacts, { recursive: true });
 
-let passed = 0;
-let failed = 0;
-function check(condition, what) {
-  if (condition) passed++;
-  else {
-    failed++;
-    console.error(`check failed: ${what}`);
-  }
-}
+const { check, finish } = checks();
 
 const stageNames = ['Awareness', 'Consideration', 'Conversion', 'Retention', 'Loyalty and advocacy'];
 
@@ -136,5 +129,4 @@ try {
   await browser.close();
   server.close();
 }
-console.log(`browser: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish('browser');

@@ -7,6 +7,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { checks } from '../checks.mjs';
 
 const tools = process.env.MERMAID_TOOLS;
 const root = process.env.JOURNEY_ROOT;
@@ -19,15 +20,7 @@ globalThis.document = dom.window.document;
 const mermaid = (await import(require.resolve('mermaid'))).default;
 const { JourneyModel } = await import(join(process.env.JOURNEY_WASM_PKG, 'node.mjs'));
 
-let passed = 0;
-let failed = 0;
-function check(condition, what) {
-  if (condition) passed++;
-  else {
-    failed++;
-    console.error(`check failed: ${what}`);
-  }
-}
+const { check, finish } = checks();
 
 const plain = (text) => (text ?? '').replace(/^\u200b/, '').replace(/\s+/g, ' ').trim();
 
@@ -112,5 +105,4 @@ if (process.env.SYNTHETIC_MERMAID) {
 }
 for (const [name, text] of texts) await compare(name, text);
 check(texts.length >= 8, `${texts.length} texts`);
-console.log(`mermaid: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish('mermaid');
