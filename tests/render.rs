@@ -394,6 +394,46 @@ fn sizes_from_three_stages_to_compact() {
         boxes.dedup();
         assert_eq!(boxes.len(), touchpoints);
     }
+    // Fifteen stages stay full size; sixteen turn compact.
+    for (stages, compact) in [(15, false), (16, true)] {
+        let mut journey = journey_core::Journey {
+            id: "wide".into(),
+            name: "Wide".into(),
+            ..Default::default()
+        };
+        for s in 0..stages {
+            journey.stages.push(journey_core::Stage::new(
+                format!("s{s}"),
+                format!("Stage {s}"),
+            ));
+            journey.touchpoints.push(
+                journey_core::Touchpoint::new(
+                    format!("t{s}"),
+                    format!("Step {s}"),
+                    format!("s{s}"),
+                )
+                .emotion(0.0),
+            );
+        }
+        let svg = render_svg(
+            &Document::new().with_journey(journey),
+            "wide",
+            &SvgOptions::default(),
+        )
+        .unwrap();
+        let tree = parse(&svg);
+        assert_eq!(with_class(&tree, "stage").len(), stages);
+        let rect = with_class(&tree, "touchpoint")[0]
+            .children()
+            .find(|n| n.has_tag_name("rect"))
+            .unwrap()
+            .attribute("height");
+        assert_eq!(
+            rect,
+            Some(if compact { "22" } else { "44" }),
+            "{stages} stages"
+        );
+    }
     // Compact on request; order lanes: one column of cards per stage.
     let document = common::example("gym.json");
     let options = SvgOptions {
