@@ -4,7 +4,9 @@
 //! from traces, higher-order context: what customers did next after the
 //! last few touchpoints ([`fit_traces`], [`contexts`]).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use hashbrown::HashMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
