@@ -17,7 +17,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::Document;
-use crate::analysis::{Analysis, Options as AnalysisOptions};
+use crate::analysis::{Analysis, Options as AnalysisOptions, PainPoint, TouchpointStats};
 use crate::error::Error;
 use crate::model::{Channel, Journey, Stage, Status, Touchpoint};
 
@@ -184,11 +184,26 @@ impl Look {
     }
 }
 
-/// A touchpoint's card and where it goes.
+/// A touchpoint's card, where it goes, and what the analysis says of it.
 struct Card<'a> {
     touchpoint: &'a Touchpoint,
     stage: usize,
     lane: usize,
+    /// Its place in its cell (stage × lane), from the top.
+    row: usize,
+    /// The analysis' figures (none for a missing touchpoint: analysis
+    /// treats it as absent).
+    stats: Option<&'a TouchpointStats>,
+    /// The analysis' pain point here.
+    pain: Option<&'a PainPoint>,
+}
+
+impl Card<'_> {
+    /// Whether the card is marked as a pain point: the map says so, or the
+    /// analysis does.
+    fn is_pain(&self) -> bool {
+        !self.touchpoint.pain_points.is_empty() || self.pain.is_some()
+    }
 }
 
 struct Map<'a> {
@@ -224,48 +239,68 @@ impl<'a> Map<'a> {
             .rev()
             .map(|(i, s)| (s.id.as_str(), i))
             .collect();
-        let drawn: Vec<(&Touchpoint, usize)> = journey
+        let mut drawn: Vec<(&Touchpoint, usize)> = journey
             .touchpoints
             .iter()
             .filter(|t| options.missing || t.status == Status::Present)
             .filter_map(|t| stage_index.get(t.stage.as_str()).map(|&s| (t, s)))
             .collect();
+        // Cards in stage order, then in the order of the touchpoint list.
+        drawn.sort_by_key(|&(_, stage)| stage);
         let compact = options
             .compact
             .unwrap_or(drawn.len() > 100 || journey.stages.len() > 15);
         let metrics = if compact { &COMPACT } else { &NORMAL };
+        let stats: HashMap<&str, &TouchpointStats> = analysis
+            .map(|a| {
+                a.touchpoints
+                    .iter()
+                    .map(|t| (t.touchpoint.as_str(), t))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let pains: HashMap<&str, &PainPoint> = analysis
+            .map(|a| {
+                a.pain_points
+                    .iter()
+                    .map(|p| (p.touchpoint.as_str(), p))
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut lanes: Vec<String> = Vec::new();
         let mut channels: Vec<&Channel> = Vec::new();
-        let mut cards = Vec::with_capacity(drawn.len());
-        // Cards in stage order, then in the order of the touchpoint list.
-        for stage in 0..journey.stages.len() {
-            for &(touchpoint, s) in drawn.iter().filter(|(_, s)| *s == stage) {
-                let lane = match options.lanes {
-                    Lanes::Order => 0,
-                    Lanes::Channel => match channels.iter().position(|c| **c == touchpoint.channel)
-                    {
-                        Some(lane) => lane,
-                        None => {
-                            channels.push(&touchpoint.channel);
-                            lanes.push(channel_label(&touchpoint.channel));
-                            channels.len() - 1
-                        }
-                    },
-                };
-                cards.push(Card {
-                    touchpoint,
-                    stage: s,
-                    lane,
-                });
-            }
-        }
-        let lane_count = lanes.len().max(1);
         let mut per_cell: HashMap<(usize, usize), usize> = HashMap::new();
-        let mut deepest = vec![1usize; lane_count];
+        let mut cards = Vec::with_capacity(drawn.len());
+        for (touchpoint, stage) in drawn {
+            let lane = match options.lanes {
+                Lanes::Order => 0,
+                Lanes::Channel => match channels.iter().position(|c| **c == touchpoint.channel) {
+                    Some(lane) => lane,
+                    None => {
+                        channels.push(&touchpoint.channel);
+                        lanes.push(channel_label(&touchpoint.channel));
+                        channels.len() - 1
+                    }
+                },
+            };
+            let row = per_cell.entry((lane, stage)).or_default();
+            let missing = touchpoint.status == Status::Missing;
+            cards.push(Card {
+                touchpoint,
+                stage,
+                lane,
+                row: *row,
+                stats: stats
+                    .get(touchpoint.id.as_str())
+                    .copied()
+                    .filter(|_| !missing),
+                pain: pains.get(touchpoint.id.as_str()).copied(),
+            });
+            *row += 1;
+        }
+        let mut deepest = vec![1usize; lanes.len().max(1)];
         for card in &cards {
-            let n = per_cell.entry((card.lane, card.stage)).or_default();
-            *n += 1;
-            deepest[card.lane] = deepest[card.lane].max(*n);
+            deepest[card.lane] = deepest[card.lane].max(card.row + 1);
         }
         // The small line at the bottom of a card is there when something goes
         // on it; analysis figures and counts each take a line of their own.
@@ -382,8 +417,16 @@ impl<'a> Map<'a> {
         }
 
         // Lanes.
-        let mut lane_y = lanes_top;
-        for (lane, height) in self.lane_heights.iter().enumerate() {
+        let lane_tops: Vec<f64> = self
+            .lane_heights
+            .iter()
+            .scan(lanes_top, |top, h| {
+                let this = *top;
+                *top += h;
+                Some(this)
+            })
+            .collect();
+        for (lane, &lane_y) in lane_tops.iter().enumerate() {
             let _ = writeln!(
                 body,
                 r##"<line x1="{MARGIN}" y1="{y}" x2="{}" y2="{y}" stroke="#d5dbe3" stroke-width="1"/>"##,
@@ -407,23 +450,10 @@ impl<'a> Map<'a> {
                 }
                 let _ = writeln!(body, "</g>");
             }
-            lane_y += height;
         }
-        let lane_tops: Vec<f64> = self
-            .lane_heights
-            .iter()
-            .scan(lanes_top, |top, h| {
-                let this = *top;
-                *top += h;
-                Some(this)
-            })
-            .collect();
-        let mut per_cell: HashMap<(usize, usize), usize> = HashMap::new();
         for card in &self.cards {
-            let k = per_cell.entry((card.lane, card.stage)).or_default();
             let x = left + card.stage as f64 * m.column + (m.column - m.card_width) / 2.0;
-            let y = lane_tops[card.lane] + m.gap + *k as f64 * (self.card_height + m.gap);
-            *k += 1;
+            let y = lane_tops[card.lane] + m.gap + card.row as f64 * (self.card_height + m.gap);
             self.card(&mut body, card, x, y);
         }
 
@@ -541,15 +571,7 @@ impl<'a> Map<'a> {
         let t = card.touchpoint;
         let missing = t.status == Status::Missing;
         let goal = self.journey.goals.contains(&t.id);
-        // Analysis treats a missing touchpoint as absent: no figures for it.
-        let stats = self
-            .analysis
-            .filter(|_| !missing)
-            .and_then(|a| a.touchpoints.iter().find(|s| s.touchpoint == t.id));
-        let analysed_pain = self
-            .analysis
-            .and_then(|a| a.pain_points.iter().find(|p| p.touchpoint == t.id));
-        let pain = !t.pain_points.is_empty() || analysed_pain.is_some();
+        let (stats, analysed_pain, pain) = (card.stats, card.pain, card.is_pain());
         let count = self.options.counts.get(&t.id);
 
         let mut classes = String::from("touchpoint");
@@ -980,14 +1002,7 @@ impl<'a> Map<'a> {
         let pains: Vec<&str> = self
             .cards
             .iter()
-            .filter(|c| {
-                !c.touchpoint.pain_points.is_empty()
-                    || self.analysis.is_some_and(|a| {
-                        a.pain_points
-                            .iter()
-                            .any(|p| p.touchpoint == c.touchpoint.id)
-                    })
-            })
+            .filter(|c| c.is_pain())
             .map(|c| c.touchpoint.name.as_str())
             .collect();
         if !pains.is_empty() {
