@@ -70,7 +70,7 @@ pub fn from_mermaid(text: &str) -> Result<Document, Error> {
         if line.is_empty() || is_comment(line) {
             continue;
         }
-        if line == "---" && header.is_none() && reader.front_matter_title.is_none() {
+        if line == "---" && reader.front_matter_title.is_none() {
             reader.front_matter(&mut lines, number)?;
             continue;
         }
@@ -411,9 +411,14 @@ pub fn to_mermaid(document: &Document, journey: &str) -> Result<String, Error> {
         .iter()
         .map(|p| (p.id.as_str(), p.name.as_str()))
         .collect();
-    let actor = |id: &String| -> String {
-        let name = names.get(id.as_str()).copied().unwrap_or(id);
-        escape(name, &[':', ','])
+    // The actors of a task, written as Mermaid reads them: names, not ids.
+    let actor_list = |ids: &[String]| -> String {
+        let actors: Vec<String> = ids
+            .iter()
+            .map(|id| escape(names.get(id.as_str()).copied().unwrap_or(id), &[':', ',']))
+            .filter(|a| !a.is_empty())
+            .collect();
+        actors.join(", ")
     };
     let mut out = String::from("journey\n");
     // Writing to a String cannot fail.
@@ -431,6 +436,7 @@ pub fn to_mermaid(document: &Document, journey: &str) -> Result<String, Error> {
     // Actors per task when any touchpoint names its personas (as an imported
     // journey does); otherwise every task has the journey's personas.
     let per_touchpoint = journey.touchpoints.iter().any(|t| !t.personas.is_empty());
+    let journey_actors = actor_list(&journey.personas);
     for (position, stage) in journey.stages.iter().enumerate() {
         let name = escape(&stage.name, &[':']);
         // A nameless first stage is Mermaid's "tasks before any section".
@@ -441,12 +447,13 @@ pub fn to_mermaid(document: &Document, journey: &str) -> Result<String, Error> {
             if touchpoint.status == Status::Missing {
                 continue;
             }
+            let own;
             let actors = if per_touchpoint {
-                &touchpoint.personas
+                own = actor_list(&touchpoint.personas);
+                &own
             } else {
-                &journey.personas
+                &journey_actors
             };
-            let actors: Vec<String> = actors.iter().map(actor).filter(|a| !a.is_empty()).collect();
             let _ = write!(
                 out,
                 "    {}: {}",
@@ -454,7 +461,7 @@ pub fn to_mermaid(document: &Document, journey: &str) -> Result<String, Error> {
                 score(touchpoint.emotion)
             );
             if !actors.is_empty() {
-                let _ = write!(out, ": {}", actors.join(", "));
+                let _ = write!(out, ": {actors}");
             }
             out.push('\n');
         }
