@@ -15,7 +15,7 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use journey_core::attribution::{AttributionOptions, attribute, read_paths_csv, write_paths_csv};
+use journey_core::attribution::{AttributionOptions, PathTable, attribute_table, write_paths_csv};
 use journey_core::discovery::{Discovery, data_funnel};
 use journey_core::events::{CsvOptions, EventLog, Mapping};
 use journey_core::{Document, synthetic};
@@ -142,8 +142,8 @@ fn run(args: &[String]) -> Result<(), String> {
             let start = Instant::now();
             let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
             let (paths, _) =
-                read_paths_csv(file, &Default::default()).map_err(|e| e.to_string())?;
-            let result = attribute(
+                PathTable::read_csv(file, &Default::default()).map_err(|e| e.to_string())?;
+            let result = attribute_table(
                 &paths,
                 &AttributionOptions {
                     orders: vec![order],

@@ -71,87 +71,225 @@ impl Default for PathCsvOptions {
     }
 }
 
-/// Reads path data from CSV with a header row.
+/// Reads path data from CSV with a header row. The same as
+/// [`PathTable::read_csv`] followed by [`PathTable::to_paths`]; read into a
+/// [`PathTable`] when the data is large.
 pub fn read_paths_csv(
     input: impl Read,
     options: &PathCsvOptions,
 ) -> Result<(Vec<PathData>, ReadReport), Error> {
-    let fail = |row: u64, message: String| Error::Csv { row, message };
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-    let headers = reader
-        .headers()
-        .map_err(|e| fail(1, e.to_string()))?
-        .clone();
-    let column = |name: &str| headers.iter().position(|h| h.trim() == name);
-    let path_column = column(&options.path)
-        .ok_or_else(|| fail(1, format!("the header has no column {:?}", options.path)))?;
-    let conversions_column = column(&options.conversions).ok_or_else(|| {
-        fail(
-            1,
-            format!("the header has no column {:?}", options.conversions),
-        )
-    })?;
-    let value_column = column(&options.value);
-    let nulls_column = column(&options.nulls);
-    let mut paths = Vec::new();
-    let mut report = ReadReport::default();
-    let mut record = csv::StringRecord::new();
-    loop {
-        let line = reader.position().line();
-        let outcome = match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => parse_path_row(
-                &record,
-                path_column,
-                conversions_column,
-                value_column,
-                nulls_column,
-                options,
-            ),
-            Err(error) => Err(format!("unreadable row: {error}")),
-        };
-        if let Some(path) = report.tally(line, outcome, options.on_error)? {
-            paths.push(path);
-        }
-    }
-    Ok((paths, report))
+    let (table, report) = PathTable::read_csv(input, options)?;
+    Ok((table.to_paths(), report))
 }
 
-fn parse_path_row(
-    record: &csv::StringRecord,
+/// Path data held compactly: each touchpoint name stored once and each path
+/// as indices into the names, so reading a large file allocates nothing per
+/// step. [`attribute_table`] works on it directly; [`attribute`] builds one.
+#[derive(Debug, Clone, Default)]
+pub struct PathTable {
+    /// Touchpoint names in order of first appearance.
+    names: Vec<Box<str>>,
+    index: HashMap<Box<str>, u32>,
+    /// Every path's steps, one after the other.
+    steps: Vec<u32>,
+    /// Where each path's steps end in `steps`.
+    ends: Vec<usize>,
+    /// Conversions, value and nulls of each path.
+    outcomes: Vec<[f64; 3]>,
+}
+
+impl PathTable {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of paths.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are no paths.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The distinct touchpoint names, in order of first appearance.
+    pub fn touchpoints(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(|n| &**n)
+    }
+
+    /// Adds one path with its conversions, conversion value and nulls.
+    pub fn push<S: AsRef<str>>(&mut self, path: &[S], conversions: f64, value: f64, nulls: f64) {
+        for step in path {
+            let id = self.intern(step.as_ref());
+            self.steps.push(id);
+        }
+        self.ends.push(self.steps.len());
+        self.outcomes.push([conversions, value, nulls]);
+    }
+
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.index.get(name) {
+            return id;
+        }
+        // Fewer names than rows, and rows are counted in u64: a table with
+        // more than 2³² names would not fit in memory first.
+        let id = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        self.names.push(name.into());
+        self.index.insert(name.into(), id);
+        id
+    }
+
+    /// The steps of path `i` as indices into [`PathTable::touchpoints`].
+    fn steps_of(&self, i: usize) -> &[u32] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.steps[start..self.ends[i]]
+    }
+
+    /// Path `i`, or `None` beyond the end.
+    pub fn get(&self, i: usize) -> Option<PathData> {
+        let [conversions, value, nulls] = *self.outcomes.get(i)?;
+        Some(PathData {
+            path: self
+                .steps_of(i)
+                .iter()
+                .map(|&s| self.names[s as usize].to_string())
+                .collect(),
+            conversions,
+            value,
+            nulls,
+        })
+    }
+
+    /// Every path as [`PathData`], in order.
+    pub fn to_paths(&self) -> Vec<PathData> {
+        (0..self.len()).filter_map(|i| self.get(i)).collect()
+    }
+
+    /// Reads path data from CSV with a header row: the path column split at
+    /// the separator (steps trimmed), the numbers non-negative (empty or
+    /// absent columns are 0). A row with an empty path or step or a bad
+    /// number is reported with its line and skipped (or fails the read under
+    /// [`OnError::Fail`]); it leaves nothing in the table.
+    pub fn read_csv(
+        input: impl Read,
+        options: &PathCsvOptions,
+    ) -> Result<(Self, ReadReport), Error> {
+        let fail = |row: u64, message: String| Error::Csv { row, message };
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+        let headers = reader
+            .headers()
+            .map_err(|e| fail(1, e.to_string()))?
+            .clone();
+        let column = |name: &str| headers.iter().position(|h| h.trim() == name);
+        let columns = PathColumns {
+            path: column(&options.path)
+                .ok_or_else(|| fail(1, format!("the header has no column {:?}", options.path)))?,
+            conversions: column(&options.conversions).ok_or_else(|| {
+                fail(
+                    1,
+                    format!("the header has no column {:?}", options.conversions),
+                )
+            })?,
+            value: column(&options.value),
+            nulls: column(&options.nulls),
+        };
+        let mut table = PathTable::new();
+        let mut report = ReadReport::default();
+        let mut record = csv::ByteRecord::new();
+        // Each step of the row's path as a byte range of the path.
+        let mut steps: Vec<(usize, usize)> = Vec::new();
+        loop {
+            let line = reader.position().line();
+            let outcome = match reader.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    parse_path_row(&record, &columns, options, &mut steps).map(|(path, outcome)| {
+                        for &(start, end) in &steps {
+                            let id = table.intern(&path[start..end]);
+                            table.steps.push(id);
+                        }
+                        table.ends.push(table.steps.len());
+                        table.outcomes.push(outcome);
+                    })
+                }
+                Err(error) => Err(format!("unreadable row: {error}")),
+            };
+            steps.clear();
+            report.tally(line, outcome, options.on_error)?;
+        }
+        Ok((table, report))
+    }
+}
+
+impl From<&[PathData]> for PathTable {
+    fn from(paths: &[PathData]) -> Self {
+        let mut table = PathTable::new();
+        for p in paths {
+            table.push(&p.path, p.conversions, p.value, p.nulls);
+        }
+        table
+    }
+}
+
+/// Where the path data's columns are.
+struct PathColumns {
     path: usize,
     conversions: usize,
     value: Option<usize>,
     nulls: Option<usize>,
+}
+
+/// Checks one row and splits its path into `steps` (byte ranges of the
+/// path); returns the path and the row's conversions, value and nulls.
+fn parse_path_row<'r>(
+    record: &'r csv::ByteRecord,
+    columns: &PathColumns,
     options: &PathCsvOptions,
-) -> Result<PathData, String> {
+    steps: &mut Vec<(usize, usize)>,
+) -> Result<(&'r str, [f64; 3]), String> {
+    let text = |index: Option<usize>, name: &str| -> Result<&'r str, String> {
+        match index.and_then(|i| record.get(i)) {
+            None => Ok(""),
+            Some(bytes) => std::str::from_utf8(bytes)
+                .map(str::trim)
+                .map_err(|_| format!("{name} is not UTF-8 text")),
+        }
+    };
     let number = |index: Option<usize>, name: &str| -> Result<f64, String> {
-        match index.and_then(|i| record.get(i)).map(str::trim) {
-            None | Some("") => Ok(0.0),
-            Some(text) => match text.parse::<f64>() {
+        match text(index, name)? {
+            "" => Ok(0.0),
+            text => match text.parse::<f64>() {
                 Ok(n) if n.is_finite() && n >= 0.0 => Ok(n),
                 _ => Err(format!("{name} {text:?} is not a non-negative number")),
             },
         }
     };
-    let text = record
-        .get(path)
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .ok_or_else(|| "the path is empty".to_owned())?;
-    let steps: Vec<String> = text
-        .split(options.separator.as_str())
-        .map(|s| s.trim().to_owned())
-        .collect();
-    if steps.iter().any(String::is_empty) {
-        return Err(format!("the path {text:?} has an empty step"));
+    let path = text(Some(columns.path), &options.path)?;
+    if path.is_empty() {
+        return Err("the path is empty".to_owned());
     }
-    Ok(PathData {
-        path: steps,
-        conversions: number(Some(conversions), &options.conversions)?,
-        value: number(value, &options.value)?,
-        nulls: number(nulls, &options.nulls)?,
-    })
+    let range = |step: &str| {
+        let step = step.trim();
+        let start = step.as_ptr() as usize - path.as_ptr() as usize;
+        (start, start + step.len())
+    };
+    let mut separator = options.separator.chars();
+    match (separator.next(), separator.next()) {
+        // One character (the usual `>`): the faster search for a char.
+        (Some(c), None) => steps.extend(path.split(c).map(range)),
+        _ => steps.extend(path.split(options.separator.as_str()).map(range)),
+    }
+    if steps.iter().any(|(start, end)| start == end) {
+        return Err(format!("the path {path:?} has an empty step"));
+    }
+    let outcome = [
+        number(Some(columns.conversions), &options.conversions)?,
+        number(columns.value, &options.value)?,
+        number(columns.nulls, &options.nulls)?,
+    ];
+    Ok((path, outcome))
 }
 
 /// Writes path data as CSV in the common format
@@ -305,6 +443,15 @@ pub struct Attribution {
 
 /// Computes first-touch, last-touch, linear and Markov attribution.
 pub fn attribute(paths: &[PathData], options: &AttributionOptions) -> Result<Attribution, Error> {
+    attribute_table(&PathTable::from(paths), options)
+}
+
+/// [`attribute`] on a [`PathTable`]: the same results, without first
+/// building a `PathData` per path.
+pub fn attribute_table(
+    paths: &PathTable,
+    options: &AttributionOptions,
+) -> Result<Attribution, Error> {
     for &order in &options.orders {
         if !(1..=4).contains(&order) {
             return Err(Error::InvalidOption {
@@ -313,10 +460,14 @@ pub fn attribute(paths: &[PathData], options: &AttributionOptions) -> Result<Att
             });
         }
     }
-    let (names, paths) = indexed(paths);
-    let conversions: f64 = paths.iter().map(|(_, p)| p.conversions).sum();
-    let value: f64 = paths.iter().map(|(_, p)| p.value).sum();
-    let nulls: f64 = paths.iter().map(|(_, p)| p.nulls).sum();
+    let indexed = Indexed::new(paths);
+    let names = &indexed.names;
+    let (mut conversions, mut value, mut nulls) = (0.0, 0.0, 0.0);
+    for (_, [c, v, n]) in indexed.paths() {
+        conversions += c;
+        value += v;
+        nulls += n;
+    }
 
     let mut heuristics: Vec<HeuristicCredit> = names
         .iter()
@@ -330,23 +481,22 @@ pub fn attribute(paths: &[PathData], options: &AttributionOptions) -> Result<Att
             linear_value: 0.0,
         })
         .collect();
-    for (steps, data) in &paths {
-        let (first, last) = (steps[0], steps[steps.len() - 1]);
-        heuristics[first].first_touch += data.conversions;
-        heuristics[first].first_touch_value += data.value;
-        heuristics[last].last_touch += data.conversions;
-        heuristics[last].last_touch_value += data.value;
+    for (steps, [path_conversions, path_value, _]) in indexed.paths() {
+        let (first, last) = (steps[0] as usize, steps[steps.len() - 1] as usize);
+        heuristics[first].first_touch += path_conversions;
+        heuristics[first].first_touch_value += path_value;
+        heuristics[last].last_touch += path_conversions;
+        heuristics[last].last_touch_value += path_value;
         let share = 1.0 / steps.len() as f64;
         for &s in steps {
-            heuristics[s].linear += data.conversions * share;
-            heuristics[s].linear_value += data.value * share;
+            heuristics[s as usize].linear += path_conversions * share;
+            heuristics[s as usize].linear_value += path_value * share;
         }
     }
     let mut markov = Vec::with_capacity(options.orders.len());
     for &order in &options.orders {
         markov.push(markov_model(
-            &paths,
-            &names,
+            &indexed,
             usize::from(order),
             conversions,
             value,
@@ -361,44 +511,56 @@ pub fn attribute(paths: &[PathData], options: &AttributionOptions) -> Result<Att
     })
 }
 
-/// The touchpoint names in id order (sorted), and the non-empty paths as
-/// indices into them.
-fn indexed(paths: &[PathData]) -> (Vec<&str>, Vec<(Vec<usize>, &PathData)>) {
-    // Numbered in order of first appearance, then renumbered in name order.
-    let mut first_seen: HashMap<&str, usize> = HashMap::new();
-    let paths: Vec<(Vec<usize>, &PathData)> = paths
-        .iter()
-        .filter(|p| !p.path.is_empty())
-        .map(|p| {
-            let steps = p
-                .path
-                .iter()
-                .map(|s| {
-                    let next = first_seen.len();
-                    *first_seen.entry(s.as_str()).or_insert(next)
-                })
-                .collect();
-            (steps, p)
-        })
-        .collect();
-    let mut names: Vec<(&str, usize)> = first_seen.into_iter().collect();
-    names.sort_unstable();
-    let mut renumber = vec![0; names.len()];
-    for (sorted, &(_, seen)) in names.iter().enumerate() {
-        renumber[seen] = sorted;
-    }
-    let paths = paths
-        .into_iter()
-        .map(|(steps, p)| (steps.into_iter().map(|s| renumber[s]).collect(), p))
-        .collect();
-    (names.into_iter().map(|(name, _)| name).collect(), paths)
+/// A table's paths with touchpoints numbered in name order (the order of
+/// the results).
+struct Indexed<'a> {
+    names: Vec<&'a str>,
+    /// The table's steps, renumbered.
+    steps: Vec<u32>,
+    table: &'a PathTable,
 }
 
-/// The chain of one order: transient states (tuples of the last k touchpoints),
-/// their transitions, and one-step conversion probabilities.
+impl<'a> Indexed<'a> {
+    fn new(table: &'a PathTable) -> Self {
+        let mut sorted: Vec<u32> = (0..table.names.len() as u32).collect();
+        sorted.sort_unstable_by(|&a, &b| table.names[a as usize].cmp(&table.names[b as usize]));
+        let mut renumber = vec![0; sorted.len()];
+        for (position, &seen) in sorted.iter().enumerate() {
+            renumber[seen as usize] = position as u32;
+        }
+        Indexed {
+            names: sorted.iter().map(|&s| &*table.names[s as usize]).collect(),
+            steps: table.steps.iter().map(|&s| renumber[s as usize]).collect(),
+            table,
+        }
+    }
+
+    /// The non-empty paths: steps and (conversions, value, nulls).
+    fn paths(&self) -> impl Iterator<Item = (&[u32], [f64; 3])> + '_ {
+        let mut start = 0;
+        self.table
+            .ends
+            .iter()
+            .zip(&self.table.outcomes)
+            .filter_map(move |(&end, &outcome)| {
+                let steps = &self.steps[start..end];
+                start = end;
+                (!steps.is_empty()).then_some((steps, outcome))
+            })
+    }
+}
+
+/// A state of a chain of order `k`: the last `k` touchpoints (fewer at the
+/// start of a path), padded with `NONE`.
+type State = [u32; 4];
+
+const NONE: u32 = u32::MAX;
+
+/// The chain of one order: transient states, their transitions, and
+/// one-step conversion probabilities.
 struct Chain {
-    states: Vec<Vec<usize>>,
-    /// `q[s]`: (next state, probability).
+    states: Vec<State>,
+    /// `q[s]`: (next state, probability), by next state.
     q: Vec<Vec<(usize, f64)>>,
     /// One-step conversion probability of each state.
     convert: Vec<f64>,
@@ -406,56 +568,80 @@ struct Chain {
     start: Vec<f64>,
 }
 
-fn build_chain(paths: &[(Vec<usize>, &PathData)], order: usize) -> Chain {
-    let mut state_index: HashMap<Vec<usize>, usize> = HashMap::new();
-    let mut states: Vec<Vec<usize>> = Vec::new();
-    let mut counts: Vec<HashMap<usize, f64>> = Vec::new();
+/// Order-1 chains over at most this many touchpoints count their
+/// transitions in a dense matrix instead of a hash map.
+const DENSE_TOUCHPOINTS: usize = 1024;
+
+fn build_chain(indexed: &Indexed<'_>, order: usize) -> Chain {
+    let mut state_index: HashMap<State, u32> = HashMap::new();
+    let mut states: Vec<State> = Vec::new();
+    // Order 1: the state of each touchpoint, found by index.
+    let mut touchpoint_state = vec![NONE; if order == 1 { indexed.names.len() } else { 0 }];
+    // Transition weights, summed in path order: a dense matrix (by
+    // touchpoint, order 1) or a map (by state).
+    let width = indexed.names.len();
+    let dense = order == 1 && width <= DENSE_TOUCHPOINTS;
+    let mut dense_counts = vec![0.0; if dense { width * width } else { 0 }];
+    let mut counts: HashMap<(u32, u32), f64> = HashMap::new();
     let mut conversions: Vec<f64> = Vec::new();
     let mut totals: Vec<f64> = Vec::new();
     // Start weights by state, summed in state order (deterministic).
     let mut start: Vec<f64> = Vec::new();
-    let mut intern = |key: &[usize],
-                      states: &mut Vec<Vec<usize>>,
-                      counts: &mut Vec<HashMap<usize, f64>>,
-                      conversions: &mut Vec<f64>,
-                      totals: &mut Vec<f64>| {
-        if let Some(&s) = state_index.get(key) {
-            return s;
-        }
-        let s = states.len();
-        state_index.insert(key.to_vec(), s);
-        states.push(key.to_vec());
-        counts.push(HashMap::new());
-        conversions.push(0.0);
-        totals.push(0.0);
-        s
-    };
-    for (steps, data) in paths {
-        let weight = data.conversions + data.nulls;
+    for (steps, [path_conversions, _, path_nulls]) in indexed.paths() {
+        let weight = path_conversions + path_nulls;
         if weight <= 0.0 {
             continue;
         }
-        let mut previous: Option<usize> = None;
+        let mut previous: Option<(u32, u32)> = None;
         for end in 1..=steps.len() {
-            let key = &steps[end.saturating_sub(order)..end];
-            let s = intern(key, &mut states, &mut counts, &mut conversions, &mut totals);
+            let touchpoint = steps[end - 1];
+            let mut new_state = |key: State| {
+                states.push(key);
+                conversions.push(0.0);
+                totals.push(0.0);
+                (states.len() - 1) as u32
+            };
+            let s = if order == 1 {
+                let slot = &mut touchpoint_state[touchpoint as usize];
+                if *slot == NONE {
+                    *slot = new_state([touchpoint, NONE, NONE, NONE]);
+                }
+                *slot
+            } else {
+                let mut key = [NONE; 4];
+                let window = &steps[end.saturating_sub(order)..end];
+                key[..window.len()].copy_from_slice(window);
+                *state_index.entry(key).or_insert_with(|| new_state(key))
+            };
             match previous {
                 None => {
-                    if start.len() <= s {
-                        start.resize(s + 1, 0.0);
+                    if start.len() <= s as usize {
+                        start.resize(s as usize + 1, 0.0);
                     }
-                    start[s] += weight;
+                    start[s as usize] += weight;
                 }
-                Some(p) => {
-                    *counts[p].entry(s).or_default() += weight;
-                    totals[p] += weight;
+                Some((p, from)) => {
+                    if dense {
+                        dense_counts[from as usize * width + touchpoint as usize] += weight;
+                    } else {
+                        *counts.entry((p, s)).or_default() += weight;
+                    }
+                    totals[p as usize] += weight;
                 }
             }
-            previous = Some(s);
+            previous = Some((s, touchpoint));
         }
-        if let Some(last) = previous {
-            conversions[last] += data.conversions;
-            totals[last] += weight;
+        if let Some((last, _)) = previous {
+            conversions[last as usize] += path_conversions;
+            totals[last as usize] += weight;
+        }
+    }
+    if dense {
+        for (index, &count) in dense_counts.iter().enumerate() {
+            if count != 0.0 {
+                let (from, to) = (index / width, index % width);
+                counts.insert((touchpoint_state[from], touchpoint_state[to]), count);
+            }
         }
     }
     let start_total: f64 = start.iter().sum();
@@ -463,15 +649,17 @@ fn build_chain(paths: &[(Vec<usize>, &PathData)], order: usize) -> Chain {
     for (s, w) in start.into_iter().enumerate() {
         start_vector[s] = w / start_total;
     }
-    let mut q = Vec::with_capacity(states.len());
-    let mut convert = Vec::with_capacity(states.len());
-    for (s, row) in counts.into_iter().enumerate() {
-        let total = totals[s];
-        let mut row: Vec<(usize, f64)> = row.into_iter().map(|(t, c)| (t, c / total)).collect();
-        row.sort_by_key(|&(t, _)| t);
-        q.push(row);
-        convert.push(conversions[s] / total);
+    let mut edges: Vec<((u32, u32), f64)> = counts.into_iter().collect();
+    edges.sort_unstable_by_key(|&(edge, _)| edge);
+    let mut q: Vec<Vec<(usize, f64)>> = vec![Vec::new(); states.len()];
+    for ((from, to), count) in edges {
+        q[from as usize].push((to as usize, count / totals[from as usize]));
     }
+    let convert = conversions
+        .iter()
+        .zip(&totals)
+        .map(|(c, t)| c / t)
+        .collect();
     Chain {
         states,
         q,
@@ -480,18 +668,39 @@ fn build_chain(paths: &[(Vec<usize>, &PathData)], order: usize) -> Chain {
     }
 }
 
-/// Chains up to this many states are solved by sparse factorization; larger
-/// ones by summing the conversion mass step by step (their state graphs are
-/// expanders — every k-gram leads to k-grams of every channel — where
-/// factorization fills in completely).
-const DIRECT_LIMIT: usize = 2000;
+/// How a chain's conversion probabilities are computed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Method {
+    /// Sparse factorization: journeys' graphs, and small chains.
+    Direct,
+    /// Summing the conversion mass step by step: chains whose factors would
+    /// fill in — the states of higher orders over many channels, where every
+    /// k-gram leads to k-grams of every channel.
+    Propagate,
+}
+
+impl Method {
+    /// Factorization unless it would cost more than this many flops per
+    /// transition (summing costs about two per transition and step, and
+    /// paths end within a few hundred steps), or a million in all.
+    const FLOPS_PER_TRANSITION: f64 = 50.0;
+
+    fn for_chain(chain: &Chain) -> Method {
+        let transitions: usize = chain.q.iter().map(Vec::len).sum();
+        let budget = (Self::FLOPS_PER_TRANSITION * transitions as f64).max(1e6);
+        if crate::linalg::factor_cost(&chain.q) <= budget {
+            Method::Direct
+        } else {
+            Method::Propagate
+        }
+    }
+}
 
 /// Conversion probability from the start when the states in `removed` lead to null.
-fn conversion_probability(chain: &Chain, removed: &[bool]) -> Result<f64, Error> {
-    if chain.states.len() > DIRECT_LIMIT {
-        propagate(chain, removed)
-    } else {
-        direct(chain, removed)
+fn conversion_probability(chain: &Chain, removed: &[bool], method: Method) -> Result<f64, Error> {
+    match method {
+        Method::Direct => direct(chain, removed),
+        Method::Propagate => propagate(chain, removed),
     }
 }
 
@@ -570,23 +779,24 @@ fn propagate(chain: &Chain, removed: &[bool]) -> Result<f64, Error> {
 }
 
 fn markov_model(
-    paths: &[(Vec<usize>, &PathData)],
-    names: &[&str],
+    indexed: &Indexed<'_>,
     order: usize,
     conversions: f64,
     value: f64,
 ) -> Result<MarkovModel, Error> {
-    let chain = build_chain(paths, order);
+    let names = &indexed.names;
+    let chain = build_chain(indexed, order);
+    let method = Method::for_chain(&chain);
     let none = vec![false; chain.states.len()];
-    let base = conversion_probability(&chain, &none)?;
+    let base = conversion_probability(&chain, &none, method)?;
     let mut effects = Vec::with_capacity(names.len());
-    for touchpoint in 0..names.len() {
+    for touchpoint in 0..names.len() as u32 {
         let removed: Vec<bool> = chain
             .states
             .iter()
             .map(|state| state.contains(&touchpoint))
             .collect();
-        let without = conversion_probability(&chain, &removed)?;
+        let without = conversion_probability(&chain, &removed, method)?;
         effects.push(if base > 0.0 {
             (1.0 - without / base).clamp(0.0, 1.0)
         } else {
@@ -700,21 +910,85 @@ mod tests {
 
     #[test]
     fn summing_the_mass_agrees_with_the_linear_solve() {
-        let paths = crate::synthetic::paths(20_000, 8, 3);
-        let (_, indexed) = indexed(&paths);
+        let paths = PathTable::from(&crate::synthetic::paths(20_000, 8, 3)[..]);
+        let indexed = Indexed::new(&paths);
         for order in [1, 2] {
             let chain = build_chain(&indexed, order);
             for removed_channel in [None, Some(0), Some(3)] {
                 let removed: Vec<bool> = chain
                     .states
                     .iter()
-                    .map(|s| removed_channel.is_some_and(|c| s.contains(&c)))
+                    .map(|s| removed_channel.is_some_and(|c: u32| s.contains(&c)))
                     .collect();
                 let a = direct(&chain, &removed).unwrap();
                 let b = propagate(&chain, &removed).unwrap();
                 assert!((a - b).abs() < 1e-13, "order {order}: {a} vs {b}");
             }
         }
+    }
+
+    #[test]
+    fn dense_chains_are_summed_and_journey_like_ones_factorized() {
+        let paths = PathTable::from(&crate::synthetic::paths(20_000, 30, 3)[..]);
+        let indexed = Indexed::new(&paths);
+        // Order 1 over 30 channels: 30 states, factorized.
+        assert_eq!(Method::for_chain(&build_chain(&indexed, 1)), Method::Direct);
+        // Order 2: hundreds of states, each leading to most channels' states;
+        // the factor would fill in completely.
+        let chain = build_chain(&indexed, 2);
+        assert!(chain.states.len() > 500, "{}", chain.states.len());
+        assert_eq!(Method::for_chain(&chain), Method::Propagate);
+        // A long journey with back jumps stays sparse: factorized.
+        let steps: Vec<String> = (0..3000).map(|i| format!("t{i:04}")).collect();
+        let mut table = PathTable::new();
+        table.push(&steps, 1.0, 1.0, 0.0);
+        table.push(&[&steps[10], &steps[5], &steps[11]], 0.0, 0.0, 1.0);
+        let chain = build_chain(&Indexed::new(&table), 1);
+        assert_eq!(chain.states.len(), 3000);
+        assert_eq!(Method::for_chain(&chain), Method::Direct);
+    }
+
+    #[test]
+    fn a_table_reads_what_path_data_holds_and_bad_rows_leave_nothing() {
+        let text = "path,total_conversions,total_null\n\
+                    a > b,1,2\n\
+                    z > ,1,1\n\
+                    y > a,-1,1\n\
+                    b > a > b,0,4\n";
+        let (table, report) =
+            PathTable::read_csv(text.as_bytes(), &PathCsvOptions::default()).unwrap();
+        assert_eq!((report.rows_used, report.rows_skipped), (2, 2));
+        // The skipped rows' z and y were not kept as touchpoints.
+        assert_eq!(table.touchpoints().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(table.len(), 2);
+        let paths = table.to_paths();
+        assert_eq!(
+            paths,
+            [
+                path(&["a", "b"], 1.0, 0.0, 2.0),
+                path(&["b", "a", "b"], 0.0, 0.0, 4.0)
+            ]
+        );
+        assert_eq!(PathTable::from(&paths[..]).to_paths(), paths);
+        assert_eq!(table.get(2), None);
+        // A separator of several characters, and Unicode spaces trimmed.
+        let options = PathCsvOptions {
+            separator: "->".into(),
+            ..PathCsvOptions::default()
+        };
+        let (table, _) = PathTable::read_csv(
+            "path,total_conversions\n\u{a0}a -> b->c ,1\n".as_bytes(),
+            &options,
+        )
+        .unwrap();
+        assert_eq!(table.to_paths()[0].path, ["a", "b", "c"]);
+        let options = AttributionOptions {
+            orders: vec![1, 2, 3],
+        };
+        assert_eq!(
+            attribute_table(&table, &options).unwrap(),
+            attribute(&table.to_paths(), &options).unwrap()
+        );
     }
 
     #[test]

@@ -227,10 +227,27 @@ impl Factor {
     }
 }
 
+/// The number of multiplications and subtractions [`Factor::new`] would
+/// spend on `rows` (from the fill-reducing ordering's analysis), without
+/// factorizing: lets a caller pick another method for matrices that would
+/// fill in.
+pub(crate) fn factor_cost(rows: &[Vec<(usize, f64)>]) -> f64 {
+    ordering_with_cost(rows).2
+}
+
 /// A fill-reducing symmetric ordering: `(perm, perm_inv)` with `perm[new] = old`.
 fn ordering(rows: &[Vec<(usize, f64)>]) -> (Vec<usize>, Vec<usize>) {
+    let (perm, perm_inv, _) = ordering_with_cost(rows);
+    (perm, perm_inv)
+}
+
+/// [`ordering`] and the flop count of LU with it.
+fn ordering_with_cost(rows: &[Vec<(usize, f64)>]) -> (Vec<usize>, Vec<usize>, f64) {
     let n = rows.len();
-    let identity = || ((0..n).collect::<Vec<_>>(), (0..n).collect::<Vec<_>>());
+    let identity = || {
+        let cost = (n * n * n) as f64;
+        ((0..n).collect::<Vec<_>>(), (0..n).collect::<Vec<_>>(), cost)
+    };
     if n <= 2 {
         return identity();
     }
@@ -258,7 +275,7 @@ fn ordering(rows: &[Vec<(usize, f64)>]) -> (Vec<usize>, Vec<usize>) {
         amd::Control::default(),
         stack,
     ) {
-        Ok(_) => (perm, perm_inv),
+        Ok(count) => (perm, perm_inv, count.n_mult_subs_lu),
         // Index overflow cannot happen below the document limits; fall back
         // to the natural order rather than fail.
         Err(_) => identity(),

@@ -1348,8 +1348,9 @@ pub unsafe extern "C" fn journey_paths_attribution(
                 )?,
             )
         };
-        let (paths, _) = journey_core::attribution::read_paths_csv(csv.as_bytes(), &csv_options)?;
-        let result = journey_core::attribution::attribute(&paths, &options)?;
+        let (paths, _) =
+            journey_core::attribution::PathTable::read_csv(csv.as_bytes(), &csv_options)?;
+        let result = journey_core::attribution::attribute_table(&paths, &options)?;
         // SAFETY: checked above.
         unsafe { put_string(out, out_len, &json(&result)?) }
     })

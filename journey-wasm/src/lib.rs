@@ -655,7 +655,7 @@ pub fn attribute_paths(
 ) -> Result<JsValue, JsValue> {
     let csv_options = optional(csv_options.map(JsValue::from), "csv_options")?;
     let options = optional(options.map(JsValue::from), "options")?;
-    let (paths, _) = journey_core::attribution::read_paths_csv(csv.as_bytes(), &csv_options)
+    let (paths, _) = journey_core::attribution::PathTable::read_csv(csv.as_bytes(), &csv_options)
         .map_err(to_js_error)?;
-    to_js(&journey_core::attribution::attribute(&paths, &options).map_err(to_js_error)?)
+    to_js(&journey_core::attribution::attribute_table(&paths, &options).map_err(to_js_error)?)
 }
