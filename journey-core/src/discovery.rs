@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::events::{Trace, TraceSource, TraceSpan, TraceTable};
+use crate::events::{EventLog, Mapping, Trace, TraceSource, TraceSpan, TraceTable};
 use crate::model::Journey;
 
 /// Measure values are summed in units of 10⁻⁶ so sums merge exactly.
@@ -91,12 +91,20 @@ fn boundaries() -> &'static [f64] {
     })
 }
 
-/// For each power of two `2^e`, the index of the first boundary ≥ `2^e`.
-fn first_at_power() -> &'static [usize; 64] {
-    static TABLE: std::sync::OnceLock<[usize; 64]> = std::sync::OnceLock::new();
+/// Each power of two `2^e` cut in 16 steps: for `v = 2^e · (16 + m) / 16`,
+/// the index of the first boundary ≥ `v`, at `16 e + m`. Consecutive steps
+/// are at most 17/16 apart, closer than two boundaries (1.05² apart), so at
+/// most two boundaries lie between a step and the next.
+fn first_at_step() -> &'static [u16; 1024] {
+    static TABLE: std::sync::OnceLock<[u16; 1024]> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
         let bounds = boundaries();
-        std::array::from_fn(|e| bounds.partition_point(|&bound| bound < (1u64 << e) as f64))
+        std::array::from_fn(|i| {
+            let (e, m) = (i / 16, i % 16);
+            // Exact in f64: five significant bits times a power of two.
+            let step = (16 + m) as f64 * 2f64.powi(e as i32) / 16.0;
+            bounds.partition_point(|&bound| bound < step) as u16
+        })
     })
 }
 
@@ -105,12 +113,17 @@ fn bucket(ms: i64) -> u32 {
         return 0;
     }
     // The number of boundaries ≤ ms: bucket b covers [1.05^(b-1), 1.05^b).
-    // Those below 2^⌊log2 ms⌋ are counted by the table; at most 15 lie
-    // between that power and ms.
+    // Those below the step of ms (its power of two and the next four bits)
+    // are counted by the table; at most two lie between that step and ms.
     let bounds = boundaries();
-    let power = 63 - ms.leading_zeros() as usize;
+    let power = 63 - ms.leading_zeros();
+    let fraction = if power >= 4 {
+        (ms >> (power - 4)) & 15
+    } else {
+        (ms << (4 - power)) & 15
+    };
+    let mut index = usize::from(first_at_step()[(power * 16) as usize + fraction as usize]);
     let ms = ms as f64;
-    let mut index = first_at_power()[power];
     while index < bounds.len() && bounds[index] <= ms {
         index += 1;
     }
@@ -237,6 +250,44 @@ impl Discovery {
     /// several threads (scoped; never in WebAssembly), with the same result.
     pub fn from_traces(traces: &impl TraceSource) -> Discovery {
         Tally::of(&traces.table()).into_discovery()
+    }
+
+    /// The state of a log's traces, cut as [`EventLog::trace_table`] cuts
+    /// them: the same result as `Discovery::from_traces(&log.trace_table(..))`
+    /// without building the table (each customer's traces are tallied as
+    /// they are cut), so faster and in less memory. A million events or more
+    /// are tallied on several threads (never in WebAssembly).
+    pub fn from_log(log: &EventLog, journey: Option<&Journey>, mapping: &Mapping) -> Discovery {
+        Discovery::from_log_in(log, journey, mapping, crate::events::parallelism(log.len()))
+    }
+
+    /// [`Discovery::from_log`] in `parts` ranges of customers.
+    pub(crate) fn from_log_in(
+        log: &EventLog,
+        journey: Option<&Journey>,
+        mapping: &Mapping,
+        parts: usize,
+    ) -> Discovery {
+        let mut cutting = log.cutting(journey, mapping);
+        let header = &cutting.header.clone();
+        let tallies = log.cut_in_parts(&mut cutting, mapping, parts, |customers, cut| {
+            let mut tally = Tally::new(header);
+            let mut scratch = TraceTable::default();
+            for customer in customers {
+                cut(customer, &mut scratch);
+                tally.add(&scratch, &scratch.traces);
+                scratch.clear_steps();
+            }
+            tally
+        });
+        let mut tallies = tallies.into_iter().map(|(tally, _)| tally);
+        let Some(mut tally) = tallies.next() else {
+            return Tally::new(header).into_discovery();
+        };
+        for other in tallies {
+            tally.merge(other);
+        }
+        tally.into_discovery()
     }
 
     /// Adds one trace.
@@ -501,8 +552,15 @@ impl<'t, 'a> Tally<'t, 'a> {
 
     /// The tally of these spans of the table.
     fn over(table: &'t TraceTable<'a>, spans: &[TraceSpan<'a>]) -> Tally<'t, 'a> {
+        let mut tally = Tally::new(table);
+        tally.add(table, spans);
+        tally
+    }
+
+    /// An empty tally over the touchpoints and keys of `table`.
+    fn new(table: &'t TraceTable<'a>) -> Tally<'t, 'a> {
         let n = table.touchpoints.len();
-        let mut tally = Tally {
+        Tally {
             table,
             frequencies: vec![0; n],
             starts: vec![0; n],
@@ -515,7 +573,13 @@ impl<'t, 'a> Tally<'t, 'a> {
             },
             variants: Default::default(),
             measures: Default::default(),
-        };
+        }
+    }
+
+    /// Adds these spans of `steps`, a table with the same touchpoints and keys.
+    fn add(&mut self, steps: &TraceTable<'_>, spans: &[TraceSpan<'_>]) {
+        let table = steps;
+        let tally = self;
         for span in spans {
             let (start, end) = (span.start as usize, span.end as usize);
             let touchpoints = &table.touchpoint[start..end];
@@ -548,7 +612,6 @@ impl<'t, 'a> Tally<'t, 'a> {
                 }
             }
         }
-        tally
     }
 
     fn into_discovery(self) -> Discovery {
@@ -754,7 +817,7 @@ pub fn data_funnel(traces: &impl TraceSource, journey: &Journey) -> Vec<DataFunn
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::{Event, EventLog, Mapping};
+    use crate::events::{Event, EventLog, Mapping, UnknownEvents};
 
     fn log(rows: &[(&str, i64, &str)]) -> EventLog {
         let mut log = EventLog::new();
@@ -837,6 +900,69 @@ mod tests {
                 one,
                 "{parts} parts"
             );
+        }
+        // Tallied as cut from the log, in any number of parts: the same.
+        for parts in [1, 2, 3, 7] {
+            assert_eq!(
+                Discovery::from_log_in(&log, None, &mapping, parts),
+                one,
+                "{parts} parts"
+            );
+        }
+    }
+
+    #[test]
+    fn discovery_from_a_log_is_discovery_of_its_trace_table() {
+        // Out-of-order times, session gaps, an event mapped to another
+        // touchpoint, events unknown to the journey (dropped or kept),
+        // measures, and a customer whose events are all dropped.
+        let document =
+            crate::document::Document::from_json(include_str!("../../examples/data/gym.json"))
+                .unwrap();
+        let journey = document.journey("gym").unwrap();
+        let ids: Vec<&str> = journey.touchpoints.iter().map(|t| t.id.as_str()).collect();
+        let mut log = EventLog::new();
+        for k in 0..4000i64 {
+            let customer = format!("c{}", (k * 7919) % 211);
+            let name = match k % 13 {
+                0 => "page_view_unknown",
+                1 => "old_name",
+                n => ids[(n as usize * 3 + k as usize) % ids.len()],
+            };
+            let time = (k * 7_777_777) % 50_000_000;
+            let measures = [("csat", (k % 5 + 1) as f64), ("nps", (k % 11) as f64)];
+            log.push_parts(
+                &customer,
+                time,
+                name,
+                Some("web"),
+                &measures[..(k % 3) as usize],
+            )
+            .unwrap();
+        }
+        log.push_parts("only-unknown", 5, "page_view_unknown", None, &[])
+            .unwrap();
+        for unknown in [UnknownEvents::Drop, UnknownEvents::Keep] {
+            for gap in [None, Some(3_600_000)] {
+                let mut mapping = Mapping {
+                    unknown,
+                    session_gap: gap,
+                    ..Mapping::default()
+                };
+                mapping.names.insert("old_name".into(), ids[2].into());
+                for journey in [None, Some(journey)] {
+                    let expected = Discovery::from_traces(&log.trace_table(journey, &mapping));
+                    assert!(expected.traces > 200);
+                    for parts in [1, 2, 5] {
+                        assert_eq!(
+                            Discovery::from_log_in(&log, journey, &mapping, parts),
+                            expected,
+                            "{unknown:?} {gap:?} {parts}"
+                        );
+                    }
+                    assert_eq!(Discovery::from_log(&log, journey, &mapping), expected);
+                }
+            }
         }
     }
 

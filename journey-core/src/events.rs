@@ -870,14 +870,47 @@ impl EventLog {
         mapping: &'a Mapping,
         parts: usize,
     ) -> TraceTable<'a> {
+        let mut cutting = self.cutting(journey, mapping);
+        let mut table = cutting.header.clone();
+        let results = self.cut_in_parts(&mut cutting, mapping, parts, |customers, cut| {
+            let mut part = TraceTable::default();
+            for customer in customers {
+                cut(customer, &mut part);
+            }
+            part
+        });
+        let mut unknown_count = vec![0u64; cutting.is_unknown.len()];
+        for (part, counts) in results {
+            table.append(part);
+            for (total, count) in unknown_count.iter_mut().zip(counts) {
+                *total += count;
+            }
+        }
+        for (id, &count) in unknown_count.iter().enumerate() {
+            if count > 0 {
+                table
+                    .unknown_events
+                    .insert(self.names.name(id as u32).to_owned(), count);
+            }
+        }
+        table
+    }
+
+    /// What cutting the log into traces needs: the touchpoint and key
+    /// tables (a [`TraceTable`] without traces), what each event name maps
+    /// to, and the events grouped by customer.
+    pub(crate) fn cutting<'a>(
+        &'a self,
+        journey: Option<&Journey>,
+        mapping: &'a Mapping,
+    ) -> Cutting<'a> {
         let known_ids: Option<std::collections::HashSet<&str>> =
             journey.map(|j| j.touchpoints.iter().map(|t| t.id.as_str()).collect());
         // Each distinct event name is mapped once.
-        let mut table = TraceTable::default();
+        let mut header = TraceTable::default();
         let mut touchpoints: Symbols = Symbols::default();
         let mut of_name: Vec<Option<u32>> = Vec::with_capacity(self.names.len());
         let mut is_unknown = vec![false; self.names.len()];
-        let mut unknown_count = vec![0u64; self.names.len()];
         for id in 0..self.names.len() as u32 {
             let name = self.names.name(id);
             let touchpoint = mapping.names.get(name).map_or(name, String::as_str);
@@ -887,16 +920,16 @@ impl EventLog {
             let keep = known || mapping.unknown == UnknownEvents::Keep;
             of_name.push(keep.then(|| {
                 let (index, new) =
-                    intern_into(&mut touchpoints, &mut table.touchpoints, touchpoint);
+                    intern_into(&mut touchpoints, &mut header.touchpoints, touchpoint);
                 if new {
-                    table.known.push(known);
+                    header.known.push(known);
                 }
                 index
             }));
             is_unknown[id as usize] = !known;
         }
         for id in 0..self.measure_keys.len() as u32 {
-            table.keys.push(self.measure_keys.name(id));
+            header.keys.push(self.measure_keys.name(id));
         }
         // Group the events by customer (counting sort, input order kept).
         let customers = self.customers.len();
@@ -913,11 +946,36 @@ impl EventLog {
             order[next[c as usize] as usize] = index as u32;
             next[c as usize] += 1;
         }
+        Cutting {
+            header,
+            of_name,
+            is_unknown,
+            start,
+            order,
+        }
+    }
+
+    /// Runs `work` on `parts` contiguous ranges of customers, on as many
+    /// threads when more than one, and returns each part's result with its
+    /// counts of unknown events by name, in customer order. `work` gets its
+    /// customers and a function that cuts one customer's events into traces
+    /// appended to a table.
+    pub(crate) fn cut_in_parts<'a, R: Send>(
+        &'a self,
+        cutting: &mut Cutting<'a>,
+        mapping: &'a Mapping,
+        parts: usize,
+        work: impl Fn(std::ops::Range<usize>, &mut dyn FnMut(usize, &mut TraceTable<'a>)) -> R + Sync,
+    ) -> Vec<(R, Vec<u64>)> {
+        let customers = self.customers.len();
         // Customers in contiguous ranges, one per thread on large logs; the
         // parts are joined in customer order, so the result does not depend
         // on how many there are.
         let parts = parts.clamp(1, customers.max(1));
         let bounds: Vec<usize> = (0..=parts).map(|p| customers * p / parts).collect();
+        let start = &cutting.start;
+        let mut order = std::mem::take(&mut cutting.order);
+        let cutting = &*cutting;
         let mut chunks: Vec<(std::ops::Range<usize>, &mut [u32])> = Vec::with_capacity(parts);
         let mut rest: &mut [u32] = &mut order;
         for p in 0..parts {
@@ -929,53 +987,51 @@ impl EventLog {
             chunks.push((range, chunk));
             rest = tail;
         }
-        let cut = |(range, events): (std::ops::Range<usize>, &mut [u32])| {
-            let mut part = TraceTable::default();
-            let mut unknown_count = vec![0u64; is_unknown.len()];
+        let start = &cutting.start;
+        let run = |(range, events): (std::ops::Range<usize>, &mut [u32])| {
+            let mut unknown_count = vec![0u64; cutting.is_unknown.len()];
             let first = start[range.start] as usize;
-            for c in range {
+            let mut cut = |c: usize, table: &mut TraceTable<'a>| {
                 let events = &mut events[start[c] as usize - first..start[c + 1] as usize - first];
                 self.cut_customer(
                     c,
                     events,
                     mapping,
-                    &of_name,
-                    &is_unknown,
+                    &cutting.of_name,
+                    &cutting.is_unknown,
                     &mut unknown_count,
-                    &mut part,
+                    table,
                 );
-            }
-            (part, unknown_count)
+            };
+            let result = work(range, &mut cut);
+            (result, unknown_count)
         };
-        let results: Vec<(TraceTable<'a>, Vec<u64>)> = if parts == 1 {
-            chunks.into_iter().map(cut).collect()
+        if parts == 1 {
+            chunks.into_iter().map(run).collect()
         } else {
             std::thread::scope(|scope| {
                 let handles: Vec<_> = chunks
                     .into_iter()
-                    .map(|chunk| scope.spawn(|| cut(chunk)))
+                    .map(|chunk| scope.spawn(|| run(chunk)))
                     .collect();
                 handles
                     .into_iter()
                     .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
                     .collect()
             })
-        };
-        for (part, counts) in results {
-            table.append(part);
-            for (total, count) in unknown_count.iter_mut().zip(counts) {
-                *total += count;
-            }
         }
-        for (id, &count) in unknown_count.iter().enumerate() {
-            if count > 0 {
-                table
-                    .unknown_events
-                    .insert(self.names.name(id as u32).to_owned(), count);
-            }
-        }
-        table
     }
+}
+
+/// See [`EventLog::cutting`].
+pub(crate) struct Cutting<'a> {
+    pub(crate) header: TraceTable<'a>,
+    of_name: Vec<Option<u32>>,
+    is_unknown: Vec<bool>,
+    /// Where each customer's events start in `order`.
+    start: Vec<u32>,
+    /// Event indices grouped by customer (taken by the cutting).
+    order: Vec<u32>,
 }
 
 impl EventLog {
@@ -1098,6 +1154,17 @@ pub(crate) struct TraceSpan<'a> {
 }
 
 impl<'a> TraceTable<'a> {
+    /// Empties the traces and steps, keeping the touchpoint and key tables
+    /// (and the memory).
+    pub(crate) fn clear_steps(&mut self) {
+        self.traces.clear();
+        self.touchpoint.clear();
+        self.time.clear();
+        self.channel.clear();
+        self.measure_end.clear();
+        self.measures.clear();
+    }
+
     fn close(&mut self, customer: &'a str, session: u32, start: usize) {
         self.traces.push(TraceSpan {
             customer,

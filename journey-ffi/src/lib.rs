@@ -1135,8 +1135,8 @@ pub unsafe extern "C" fn journey_event_log_discover(
             )
         };
         require(out, "out")?;
-        let traces = log.0.trace_table(None, &mapping);
-        let report = journey_core::discovery::Discovery::from_traces(&traces).report(top);
+        let report =
+            journey_core::discovery::Discovery::from_log(&log.0, None, &mapping).report(top);
         // SAFETY: checked above.
         unsafe { put_string(out, out_len, &json(&report)?) }
     })

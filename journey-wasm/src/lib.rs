@@ -551,8 +551,8 @@ impl EventLog {
         top: Option<usize>,
     ) -> Result<JsValue, JsValue> {
         let mapping = optional(mapping.map(JsValue::from), "mapping")?;
-        let traces = self.log.trace_table(None, &mapping);
-        to_js(&journey_core::discovery::Discovery::from_traces(&traces).report(top.unwrap_or(10)))
+        let discovery = journey_core::discovery::Discovery::from_log(&self.log, None, &mapping);
+        to_js(&discovery.report(top.unwrap_or(10)))
     }
 }
 
