@@ -63,7 +63,11 @@ impl Event {
 /// of first appearance (so the numbering never depends on hashing).
 #[derive(Clone, Default)]
 pub(crate) struct Symbols {
-    names: Vec<Box<str>>,
+    /// The strings one after the other; string `id` ends at `ends[id]`.
+    text: String,
+    ends: Vec<usize>,
+    /// The hash of each string, so growing the table reads no strings.
+    hashes: Vec<u64>,
     /// The last string interned: logs tend to repeat it (a customer's
     /// events in a row), which then costs one comparison, not a hash.
     last: u32,
@@ -73,7 +77,9 @@ pub(crate) struct Symbols {
 
 impl std::fmt::Debug for Symbols {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(&self.names).finish()
+        f.debug_list()
+            .entries((0..self.len() as u32).map(|id| self.name(id)))
+            .finish()
     }
 }
 
@@ -82,38 +88,37 @@ impl Symbols {
     /// strings are already stored.
     pub(crate) fn intern(&mut self, name: &str) -> Option<u32> {
         use std::hash::BuildHasher;
-        if self
-            .names
-            .get(self.last as usize)
-            .is_some_and(|last| &**last == name)
-        {
+        if (self.last as usize) < self.ends.len() && self.name(self.last) == name {
             return Some(self.last);
         }
         let hash = self.hasher.hash_one(name);
-        let names = &self.names;
-        if let Some(&id) = self.table.find(hash, |&id| &*names[id as usize] == name) {
+        if let Some(&id) = self.table.find(hash, |&id| self.name(id) == name) {
             self.last = id;
             return Some(id);
         }
-        let id = u32::try_from(self.names.len())
+        let id = u32::try_from(self.ends.len())
             .ok()
             .filter(|&id| id < u32::MAX)?;
-        self.names.push(name.into());
-        let (names, hasher) = (&self.names, &self.hasher);
+        self.text.push_str(name);
+        self.ends.push(self.text.len());
+        self.hashes.push(hash);
+        let hashes = &self.hashes;
         self.table
-            .insert_unique(hash, id, |&id| hasher.hash_one(&*names[id as usize]));
+            .insert_unique(hash, id, |&id| hashes[id as usize]);
         self.last = id;
         Some(id)
     }
 
     /// The string numbered `id`.
     pub(crate) fn name(&self, id: u32) -> &str {
-        &self.names[id as usize]
+        let id = id as usize;
+        let start = if id == 0 { 0 } else { self.ends[id - 1] };
+        &self.text[start..self.ends[id]]
     }
 
     /// How many distinct strings.
     pub(crate) fn len(&self) -> usize {
-        self.names.len()
+        self.ends.len()
     }
 }
 
@@ -516,29 +521,121 @@ impl EventLog {
                 .map(|name| required(name).map(|index| (name.as_str(), index)))
                 .collect::<Result<_, _>>()?,
         };
+        // Splitting the CSV into fields takes about as long as checking and
+        // interning them: on native targets a second thread checks, interns
+        // and appends while this one splits, records handed over in
+        // batches (their memory reused), in order.
+        let mut split = |send: &mut dyn FnMut(Batch) -> Option<Batch>| {
+            let mut batch = Batch::default();
+            loop {
+                let line = reader.position().line();
+                if batch.records.len() == batch.len {
+                    batch.records.push(csv::ByteRecord::new());
+                }
+                let record = &mut batch.records[batch.len];
+                let outcome = match reader.read_byte_record(record) {
+                    Ok(false) => break,
+                    Ok(true) => Ok(record.position().map_or(line, |p| p.line())),
+                    Err(error) => Err((line, format!("unreadable row: {error}"))),
+                };
+                batch.rows.push(outcome);
+                batch.len += 1;
+                if batch.len == Batch::ROWS {
+                    match send(batch) {
+                        Some(empty) => batch = empty,
+                        // The receiver stopped (a bad row under OnError::Fail).
+                        None => return,
+                    }
+                }
+            }
+            if batch.len > 0 {
+                send(batch);
+            }
+        };
         let mut report = ReadReport::default();
-        let mut record = csv::ByteRecord::new();
+        if cfg!(target_arch = "wasm32") {
+            let mut failed = None;
+            split(&mut |mut batch| {
+                if let Err(error) = self.take_batch(&batch, &columns, options, &mut report) {
+                    failed = Some(error);
+                    return None;
+                }
+                batch.clear();
+                Some(batch)
+            });
+            return failed.map_or(Ok(report), Err);
+        }
+        std::thread::scope(|scope| {
+            let (full, full_batches) = std::sync::mpsc::sync_channel::<Batch>(2);
+            let (empty, empty_batches) = std::sync::mpsc::channel::<Batch>();
+            let columns = &columns;
+            let worker = scope.spawn(move || {
+                for mut batch in full_batches {
+                    self.take_batch(&batch, columns, options, &mut report)?;
+                    batch.clear();
+                    // The splitter may have finished already.
+                    let _ = empty.send(batch);
+                }
+                Ok(report)
+            });
+            split(&mut |batch| {
+                full.send(batch).ok()?;
+                Some(empty_batches.try_recv().unwrap_or_default())
+            });
+            drop(full);
+            worker
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e))
+        })
+    }
+
+    /// Checks a batch's records, appends the good rows and counts (or
+    /// fails on) the bad ones.
+    fn take_batch(
+        &mut self,
+        batch: &Batch,
+        columns: &Columns<'_>,
+        options: &CsvOptions,
+        report: &mut ReadReport,
+    ) -> Result<(), Error> {
         let mut measures: Vec<(&str, f64)> = Vec::with_capacity(columns.measures.len());
-        loop {
-            let line = reader.position().line();
-            let (row, outcome) = match reader.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {
-                    let row = record.position().map_or(line, |p| p.line());
+        for (record, row) in batch.records.iter().zip(&batch.rows) {
+            let (line, outcome) = match row {
+                Ok(line) => {
                     measures.clear();
-                    let outcome = parse_row(&record, &columns, options, &mut measures).and_then(
+                    let outcome = parse_row(record, columns, options, &mut measures).and_then(
                         |(customer, timestamp, name, channel)| {
                             self.push_parts(customer, timestamp, name, channel, &measures)
                                 .map_err(|e| e.to_string())
                         },
                     );
-                    (row, outcome)
+                    (*line, outcome)
                 }
-                Err(error) => (line, Err(format!("unreadable row: {error}"))),
+                Err((line, reason)) => (*line, Err(reason.clone())),
             };
-            report.tally(row, outcome, options.on_error)?;
+            report.tally(line, outcome, options.on_error)?;
         }
-        Ok(report)
+        Ok(())
+    }
+}
+
+/// Records of a CSV log as split, each with its line or why it could not
+/// be read. The records' memory is reused from batch to batch.
+#[derive(Default)]
+struct Batch {
+    /// The first `len` are this batch's.
+    records: Vec<csv::ByteRecord>,
+    len: usize,
+    rows: Vec<Result<u64, (u64, String)>>,
+}
+
+impl Batch {
+    /// Records handed over at a time.
+    const ROWS: usize = 4096;
+
+    fn clear(&mut self) {
+        self.len = 0;
+        self.rows.clear();
     }
 }
 
@@ -612,9 +709,18 @@ fn parse_row<'r, 'c>(
         match record.get(index) {
             None => Ok(None),
             // ASCII spaces first (cheap), then any other Unicode space.
-            Some(bytes) => std::str::from_utf8(bytes.trim_ascii())
-                .map(|text| Some(text.trim()))
-                .map_err(|_| format!("{name} is not UTF-8 text")),
+            Some(bytes) => {
+                let bytes = bytes.trim_ascii();
+                // Other Unicode spaces are not ASCII: only text that starts
+                // or ends with a non-ASCII character can have them.
+                let ascii_ends = match (bytes.first(), bytes.last()) {
+                    (Some(first), Some(last)) => first.is_ascii() && last.is_ascii(),
+                    _ => true,
+                };
+                std::str::from_utf8(bytes)
+                    .map(|text| Some(if ascii_ends { text } else { text.trim() }))
+                    .map_err(|_| format!("{name} is not UTF-8 text"))
+            }
         }
     };
     let field = |index: usize, name: &str| -> Result<&'r str, String> {
