@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use journey_core::attribution::{AttributionOptions, PathTable, attribute_table, write_paths_csv};
-use journey_core::discovery::{Discovery, data_funnel};
+use journey_core::discovery::Discovery;
 use journey_core::events::{CsvOptions, EventLog, Mapping};
 use journey_core::{Document, synthetic};
 use serde_json::json;
@@ -90,17 +90,15 @@ fn run(args: &[String]) -> Result<(), String> {
             let log = read_log(path)?;
             let read = start.elapsed().as_secs_f64();
             let mapping = Mapping::default();
-            let traces = log.trace_table(Some(journey), &mapping);
-            let traced = start.elapsed().as_secs_f64();
-            let discovery = Discovery::from_traces(&traces);
-            let funnel = data_funnel(&traces, journey);
+            let (discovery, funnel) = Discovery::with_funnel_from_log(&log, journey, &mapping);
+            let discovered = start.elapsed().as_secs_f64();
             let report = discovery.report(usize::MAX);
             let total = start.elapsed().as_secs_f64();
             println!("seconds discover {total:.6}");
             println!(
-                "phases read {read:.3} traces {:.3} discovery+funnel+report {:.3}",
-                traced - read,
-                total - traced
+                "phases read {read:.3} discovery+funnel {:.3} report {:.3}",
+                discovered - read,
+                total - discovered
             );
             let edges: Vec<_> = report
                 .edges
