@@ -271,15 +271,10 @@ impl Discovery {
         let mut cutting = log.cutting(journey, mapping);
         let header = cutting.header.clone();
         let new = || Tally::new(&header);
-        let mut tallies = tally_log(log, &mut cutting, mapping, parts, new, |tally, scratch| {
+        let add = |tally: &mut Tally<'_, '_>, scratch: &TraceTable<'_>| {
             tally.add(scratch, &scratch.traces);
-        })
-        .into_iter();
-        let mut tally = tallies.next().expect("at least one part");
-        for other in tallies {
-            tally.merge(other);
-        }
-        tally.into_discovery()
+        };
+        tally_log(log, &mut cutting, mapping, parts, new, add, Tally::merge).into_discovery()
     }
 
     /// [`Discovery::from_log`] and [`data_funnel_from_log`] in one pass over
@@ -302,13 +297,12 @@ impl Discovery {
                 tally.add(scratch, &scratch.traces);
                 funnel.add(scratch, &scratch.traces);
             },
+            |(tally, funnel), (other_tally, other_funnel)| {
+                tally.merge(other_tally);
+                funnel.merge(other_funnel);
+            },
         );
-        let mut results = results.into_iter();
-        let (mut tally, mut funnel) = results.next().expect("at least one part");
-        for (other_tally, other_funnel) in results {
-            tally.merge(other_tally);
-            funnel.merge(other_funnel);
-        }
+        let (tally, funnel) = results;
         (tally.into_discovery(), funnel.finish(journey))
     }
 
@@ -805,21 +799,25 @@ fn data_funnel_from_log_in(
     let mut cutting = log.cutting(Some(journey), mapping);
     let header = cutting.header.clone();
     let new = || FunnelTally::new(&header, journey);
-    let mut funnels = tally_log(log, &mut cutting, mapping, parts, new, |funnel, scratch| {
+    let add = |funnel: &mut FunnelTally, scratch: &TraceTable<'_>| {
         funnel.add(scratch, &scratch.traces);
-    })
-    .into_iter();
-    let mut funnel = funnels.next().expect("at least one part");
-    for other in funnels {
-        funnel.merge(other);
-    }
-    funnel.finish(journey)
+    };
+    tally_log(
+        log,
+        &mut cutting,
+        mapping,
+        parts,
+        new,
+        add,
+        FunnelTally::merge,
+    )
+    .finish(journey)
 }
 
 /// Cuts the log's customers into traces in `parts` ranges (on as many
 /// threads) and feeds each customer's traces, as a small table, to that
-/// part's tally (made by `new`): the tallies, in customer order, at least
-/// one.
+/// part's tally (made by `new`); the parts' tallies merged in customer
+/// order.
 fn tally_log<'a, T: Send>(
     log: &'a EventLog,
     cutting: &mut Cutting<'a>,
@@ -827,8 +825,9 @@ fn tally_log<'a, T: Send>(
     parts: usize,
     new: impl Fn() -> T + Sync,
     add: impl Fn(&mut T, &TraceTable<'a>) + Sync,
-) -> Vec<T> {
-    let mut tallies: Vec<T> = log
+    merge: impl Fn(&mut T, T),
+) -> T {
+    let tallies = log
         .cut_in_parts(cutting, mapping, parts, |customers, cut| {
             let mut tally = new();
             let mut scratch = TraceTable::default();
@@ -840,12 +839,12 @@ fn tally_log<'a, T: Send>(
             tally
         })
         .into_iter()
-        .map(|(tally, _)| tally)
-        .collect();
-    if tallies.is_empty() {
-        tallies.push(new());
+        .map(|(tally, _)| tally);
+    let mut total = new();
+    for tally in tallies {
+        merge(&mut total, tally);
     }
-    tallies
+    total
 }
 
 /// The data funnel's counts over some traces; parts merge.
