@@ -88,11 +88,12 @@ impl Symbols {
     /// strings are already stored.
     pub(crate) fn intern(&mut self, name: &str) -> Option<u32> {
         use std::hash::BuildHasher;
-        if (self.last as usize) < self.ends.len() && self.name(self.last) == name {
+        let name_bytes = name.as_bytes();
+        if (self.last as usize) < self.ends.len() && self.bytes(self.last) == name_bytes {
             return Some(self.last);
         }
         let hash = self.hasher.hash_one(name);
-        if let Some(&id) = self.table.find(hash, |&id| self.name(id) == name) {
+        if let Some(&id) = self.table.find(hash, |&id| self.bytes(id) == name_bytes) {
             self.last = id;
             return Some(id);
         }
@@ -111,9 +112,18 @@ impl Symbols {
 
     /// The string numbered `id`.
     pub(crate) fn name(&self, id: u32) -> &str {
+        &self.text[self.range(id)]
+    }
+
+    /// Its bytes (compared without the checks of slicing a `str`).
+    fn bytes(&self, id: u32) -> &[u8] {
+        &self.text.as_bytes()[self.range(id)]
+    }
+
+    fn range(&self, id: u32) -> std::ops::Range<usize> {
         let id = id as usize;
         let start = if id == 0 { 0 } else { self.ends[id - 1] };
-        &self.text[start..self.ends[id]]
+        start..self.ends[id]
     }
 
     /// How many distinct strings.
@@ -530,12 +540,11 @@ impl EventLog {
             loop {
                 let line = reader.position().line();
                 if batch.records.len() == batch.len {
-                    batch.records.push(csv::ByteRecord::new());
+                    batch.records.push(Record::default());
                 }
-                let record = &mut batch.records[batch.len];
-                let outcome = match reader.read_byte_record(record) {
-                    Ok(false) => break,
-                    Ok(true) => Ok(record.position().map_or(line, |p| p.line())),
+                let outcome = match batch.records[batch.len].read(&mut reader) {
+                    Ok(None) => break,
+                    Ok(Some(row)) => Ok(row.unwrap_or(line)),
                     Err(error) => Err((line, format!("unreadable row: {error}"))),
                 };
                 batch.rows.push(outcome);
@@ -624,7 +633,7 @@ impl EventLog {
 #[derive(Default)]
 struct Batch {
     /// The first `len` are this batch's.
-    records: Vec<csv::ByteRecord>,
+    records: Vec<Record>,
     len: usize,
     rows: Vec<Result<u64, (u64, String)>>,
 }
@@ -697,10 +706,50 @@ fn csv_error(row: u64, reason: &str) -> Error {
     }
 }
 
+/// A record as read: checked as UTF-8 as a whole (the usual case) or not.
+#[derive(Default)]
+enum Record {
+    Text(csv::StringRecord),
+    Bytes(csv::ByteRecord),
+    /// Not read yet (or being read).
+    #[default]
+    None,
+}
+
+impl Record {
+    /// Field `index` as text, or `Err(())` when it is not UTF-8.
+    fn get(&self, index: usize) -> Option<Result<&str, ()>> {
+        match self {
+            Record::Text(record) => record.get(index).map(Ok),
+            Record::Bytes(record) => record
+                .get(index)
+                .map(|bytes| std::str::from_utf8(bytes).map_err(|_| ())),
+            Record::None => None,
+        }
+    }
+
+    /// Reads the next record into this one's memory: `Ok(None)` at the end,
+    /// else its position's line.
+    fn read(&mut self, reader: &mut csv::Reader<impl Read>) -> csv::Result<Option<Option<u64>>> {
+        let mut bytes = match std::mem::take(self) {
+            Record::Text(record) => record.into_byte_record(),
+            Record::Bytes(record) => record,
+            Record::None => csv::ByteRecord::new(),
+        };
+        let found = reader.read_byte_record(&mut bytes);
+        let line = bytes.position().map(csv::Position::line);
+        *self = match csv::StringRecord::from_byte_record(bytes) {
+            Ok(text) => Record::Text(text),
+            Err(error) => Record::Bytes(error.into_byte_record()),
+        };
+        Ok(found?.then_some(line))
+    }
+}
+
 /// The customer, timestamp, event name and channel of a row; its measure
 /// values go to `measures`.
 fn parse_row<'r, 'c>(
-    record: &'r csv::ByteRecord,
+    record: &'r Record,
     columns: &Columns<'c>,
     options: &CsvOptions,
     measures: &mut Vec<(&'c str, f64)>,
@@ -708,18 +757,18 @@ fn parse_row<'r, 'c>(
     let text = |index: usize, name: &str| -> Result<Option<&'r str>, String> {
         match record.get(index) {
             None => Ok(None),
+            Some(Err(())) => Err(format!("{name} is not UTF-8 text")),
             // ASCII spaces first (cheap), then any other Unicode space.
-            Some(bytes) => {
-                let bytes = bytes.trim_ascii();
+            Some(Ok(text)) => {
+                let text = text.trim_ascii();
                 // Other Unicode spaces are not ASCII: only text that starts
                 // or ends with a non-ASCII character can have them.
+                let bytes = text.as_bytes();
                 let ascii_ends = match (bytes.first(), bytes.last()) {
                     (Some(first), Some(last)) => first.is_ascii() && last.is_ascii(),
                     _ => true,
                 };
-                std::str::from_utf8(bytes)
-                    .map(|text| Some(if ascii_ends { text } else { text.trim() }))
-                    .map_err(|_| format!("{name} is not UTF-8 text"))
+                Ok(Some(if ascii_ends { text } else { text.trim() }))
             }
         }
     };
