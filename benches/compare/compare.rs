@@ -48,10 +48,7 @@ fn read_log(path: &str) -> Result<EventLog, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
     let mut log = EventLog::new();
     let report = log
-        .read_csv(
-            std::io::BufReader::with_capacity(1 << 20, file),
-            &CsvOptions::default(),
-        )
+        .read_csv(file, &CsvOptions::default())
         .map_err(|e| e.to_string())?;
     if report.rows_skipped > 0 {
         return Err(format!(

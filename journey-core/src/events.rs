@@ -511,6 +511,8 @@ impl EventLog {
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
+            // Large reads (the reader buffers itself; no BufReader needed).
+            .buffer_capacity(1 << 18)
             .from_reader(input);
         let headers = reader
             .headers()
