@@ -256,8 +256,13 @@ impl Discovery {
     /// them: the same result as `Discovery::from_traces(&log.trace_table(..))`
     /// without building the table (each customer's traces are tallied as
     /// they are cut), so faster and in less memory. A million events or more
-    /// are tallied on several threads (never in WebAssembly).
+    /// are tallied on several threads. WebAssembly builds go through the
+    /// table (one thread there, and less code to ship).
     pub fn from_log(log: &EventLog, journey: Option<&Journey>, mapping: &Mapping) -> Discovery {
+        if cfg!(target_arch = "wasm32") {
+            // One thread there; through the table is less code to ship.
+            return Discovery::from_traces(&log.trace_table(journey, mapping));
+        }
         Discovery::from_log_in(log, journey, mapping, crate::events::parallelism(log.len()))
     }
 
