@@ -181,3 +181,104 @@ proptest! {
         prop_assert_eq!(parse_timestamp(&text, TimestampFormat::Rfc3339), expected);
     }
 }
+
+/// A log of several reading batches (4,096 records each), with bad rows in
+/// every batch, text that is not UTF-8 in a read and in an unread column,
+/// Unicode spaces around fields and a quoted field with the separator: the
+/// threaded reader gives what reading row by row gives, and a strict read
+/// stops at the first bad row having kept exactly the rows before it.
+#[test]
+fn large_reads_keep_order_and_report_every_row() {
+    let mut bytes: Vec<u8> = b"customer,timestamp,event,channel,note,csat\n".to_vec();
+    let mut expected: Vec<Event> = Vec::new();
+    let mut bad_rows: Vec<u64> = Vec::new();
+    for k in 0..13_000u64 {
+        let line = k + 2;
+        let customer = format!("c{}", k / 3);
+        let time = 1_700_000_000_000 + k as i64 * 1000;
+        let row: Vec<u8> = match k % 997 {
+            5 => {
+                bad_rows.push(line);
+                format!("{customer},not-a-time,visit,web,,\n").into_bytes()
+            }
+            6 => {
+                // Not UTF-8 in the event column: a bad row.
+                bad_rows.push(line);
+                let mut row = format!("{customer},{time},").into_bytes();
+                row.extend_from_slice(b"vis\xffit,web,,\n");
+                row
+            }
+            7 => {
+                // Not UTF-8 in a column nobody reads: a good row.
+                let mut row = format!("{customer},{time},visit,web,").into_bytes();
+                row.extend_from_slice(b"\xfe\xff,4\n");
+                let mut event = Event::new(&customer, time, "visit");
+                event.channel = Some("web".into());
+                event.measures.insert("csat".into(), 4.0);
+                expected.push(event);
+                row
+            }
+            8 => {
+                // Unicode spaces around the event and a quoted channel.
+                let mut event = Event::new(&customer, time, "read article");
+                event.channel = Some("web, app".into());
+                expected.push(event);
+                format!("{customer},{time},\u{a0}read article\u{2003},\"web, app\",,\n")
+                    .into_bytes()
+            }
+            _ => {
+                let name = ["visit", "trial", "join", "cancel"][(k % 4) as usize];
+                expected.push(Event::new(&customer, time, name));
+                format!("{customer},{time},{name},,,\n").into_bytes()
+            }
+        };
+        bytes.extend_from_slice(&row);
+    }
+    let options = CsvOptions {
+        measures: vec!["csat".into()],
+        ..CsvOptions::default()
+    };
+    let mut log = EventLog::new();
+    let report = log.read_csv(&bytes[..], &options).unwrap();
+    assert_eq!(report.rows_read, 13_000);
+    assert_eq!(report.rows_skipped, bad_rows.len() as u64);
+    assert_eq!(report.rows_used, expected.len() as u64);
+    let rows: Vec<u64> = report.problems.iter().map(|p| p.row).collect();
+    assert_eq!(rows, bad_rows);
+    assert!(
+        report.problems[1]
+            .reason
+            .contains("event is not UTF-8 text")
+    );
+    let events: Vec<Event> = log.iter().map(|e| e.to_event()).collect();
+    assert_eq!(events, expected);
+
+    // Strict: fails at the first bad row (line 7, in the first batch) …
+    let strict = CsvOptions {
+        on_error: journey_core::events::OnError::Fail,
+        ..options.clone()
+    };
+    let mut log = EventLog::new();
+    let error = log.read_csv(&bytes[..], &strict).unwrap_err();
+    assert!(error.to_string().contains("not-a-time"), "{error}");
+    assert_eq!(log.len(), 5);
+    // … and in a later batch, with every row before it kept.
+    let mut text = String::from("customer,timestamp,event\n");
+    for k in 0..9000 {
+        let time = if k == 6000 {
+            "later".to_owned()
+        } else {
+            k.to_string()
+        };
+        text.push_str(&format!("c{},{time},visit\n", k % 50));
+    }
+    let strict = CsvOptions {
+        on_error: journey_core::events::OnError::Fail,
+        ..CsvOptions::default()
+    };
+    let mut log = EventLog::new();
+    let error = log.read_csv(text.as_bytes(), &strict).unwrap_err();
+    assert!(error.to_string().contains("\"later\""), "{error}");
+    assert_eq!(log.len(), 6000);
+    assert_eq!(log.get(5999).unwrap().timestamp, 5_999_000);
+}
