@@ -534,47 +534,22 @@ impl EventLog {
                 .collect::<Result<_, _>>()?,
         };
         // Splitting the CSV into fields takes about as long as checking and
-        // interning them: on native targets a second thread checks, interns
-        // and appends while this one splits, records handed over in
-        // batches (their memory reused), in order.
-        let mut split = |send: &mut dyn FnMut(Batch) -> Option<Batch>| {
-            let mut batch = Batch::default();
-            loop {
-                let line = reader.position().line();
-                if batch.records.len() == batch.len {
-                    batch.records.push(Record::default());
-                }
-                let outcome = match batch.records[batch.len].read(&mut reader) {
-                    Ok(None) => break,
-                    Ok(Some(row)) => Ok(row.unwrap_or(line)),
-                    Err(error) => Err((line, format!("unreadable row: {error}"))),
-                };
-                batch.rows.push(outcome);
-                batch.len += 1;
-                if batch.len == Batch::ROWS {
-                    match send(batch) {
-                        Some(empty) => batch = empty,
-                        // The receiver stopped (a bad row under OnError::Fail).
-                        None => return,
-                    }
-                }
-            }
-            if batch.len > 0 {
-                send(batch);
-            }
-        };
+        // interning them: on native targets, from the second batch on, a
+        // second thread checks, interns and appends while this one splits,
+        // records handed over in batches (their memory reused), in order.
+        // A file of one batch is read on this thread alone.
         let mut report = ReadReport::default();
-        if cfg!(target_arch = "wasm32") {
-            let mut failed = None;
-            split(&mut |mut batch| {
-                if let Err(error) = self.take_batch(&batch, &columns, options, &mut report) {
-                    failed = Some(error);
-                    return None;
+        let mut batch = Batch::default();
+        let mut more = batch.fill(&mut reader);
+        if !more || cfg!(target_arch = "wasm32") {
+            loop {
+                self.take_batch(&batch, &columns, options, &mut report)?;
+                if !more {
+                    return Ok(report);
                 }
                 batch.clear();
-                Some(batch)
-            });
-            return failed.map_or(Ok(report), Err);
+                more = batch.fill(&mut reader);
+            }
         }
         std::thread::scope(|scope| {
             let (full, full_batches) = std::sync::mpsc::sync_channel::<Batch>(2);
@@ -589,10 +564,19 @@ impl EventLog {
                 }
                 Ok(report)
             });
-            split(&mut |batch| {
-                full.send(batch).ok()?;
-                Some(empty_batches.try_recv().unwrap_or_default())
-            });
+            while more {
+                // Stops early when the worker stopped (a bad row under
+                // OnError::Fail).
+                if full.send(batch).is_err() {
+                    break;
+                }
+                batch = empty_batches.try_recv().unwrap_or_default();
+                more = batch.fill(&mut reader);
+                if !more {
+                    let _ = full.send(batch);
+                    break;
+                }
+            }
             drop(full);
             worker
                 .join()
@@ -643,6 +627,25 @@ struct Batch {
 impl Batch {
     /// Records handed over at a time.
     const ROWS: usize = 4096;
+
+    /// Reads records until the batch is full (then `true`: more may follow)
+    /// or the input ends (`false`).
+    fn fill(&mut self, reader: &mut csv::Reader<impl Read>) -> bool {
+        while self.len < Batch::ROWS {
+            let line = reader.position().line();
+            if self.records.len() == self.len {
+                self.records.push(Record::default());
+            }
+            let outcome = match self.records[self.len].read(reader) {
+                Ok(None) => return false,
+                Ok(Some(row)) => Ok(row.unwrap_or(line)),
+                Err(error) => Err((line, format!("unreadable row: {error}"))),
+            };
+            self.rows.push(outcome);
+            self.len += 1;
+        }
+        true
+    }
 
     fn clear(&mut self) {
         self.len = 0;
