@@ -106,6 +106,18 @@ fn texts(node: &roxmltree::Node<'_, '_>) -> String {
         .join(" ")
 }
 
+/// A card's box.
+fn card_rect<'a, 'i>(card: &roxmltree::Node<'a, 'i>) -> roxmltree::Node<'a, 'i> {
+    card.children()
+        .find(|n| n.has_tag_name("rect"))
+        .unwrap_or_else(|| panic!("a card without a rect"))
+}
+
+/// The height of the map's first card.
+fn first_card_height<'a>(tree: &'a roxmltree::Document<'_>) -> Option<&'a str> {
+    card_rect(&with_class(tree, "touchpoint")[0]).attribute("height")
+}
+
 fn tooltip(node: &roxmltree::Node<'_, '_>) -> String {
     node.children()
         .find(|n| n.has_tag_name("title"))
@@ -158,8 +170,7 @@ fn the_gym_map() {
     let missing = with_class(&tree, "missing");
     assert_eq!(missing.len(), 5);
     for card in &missing {
-        let rect = card.children().find(|n| n.has_tag_name("rect")).unwrap();
-        assert_eq!(rect.attribute("stroke-dasharray"), Some("6 4"));
+        assert_eq!(card_rect(card).attribute("stroke-dasharray"), Some("6 4"));
         let id = card.attribute("data-id").unwrap();
         assert_eq!(gym.touchpoint(id).unwrap().status, Status::Missing);
     }
@@ -369,13 +380,8 @@ fn sizes_from_three_stages_to_compact() {
         let svg = render_svg(&document, &id, &SvgOptions::default()).unwrap();
         let tree = parse(&svg);
         assert_eq!(with_class(&tree, "touchpoint").len(), touchpoints);
-        let height = with_class(&tree, "touchpoint")[0]
-            .children()
-            .find(|n| n.has_tag_name("rect"))
-            .unwrap()
-            .attribute("height");
         assert_eq!(
-            height,
+            first_card_height(&tree),
             Some(if compact { "22" } else { "44" }),
             "{touchpoints}"
         );
@@ -383,7 +389,7 @@ fn sizes_from_three_stages_to_compact() {
         let mut boxes: Vec<(f64, f64)> = with_class(&tree, "touchpoint")
             .iter()
             .map(|c| {
-                let r = c.children().find(|n| n.has_tag_name("rect")).unwrap();
+                let r = card_rect(c);
                 (
                     r.attribute("x").unwrap().parse().unwrap(),
                     r.attribute("y").unwrap().parse().unwrap(),
@@ -423,13 +429,8 @@ fn sizes_from_three_stages_to_compact() {
         .unwrap();
         let tree = parse(&svg);
         assert_eq!(with_class(&tree, "stage").len(), stages);
-        let rect = with_class(&tree, "touchpoint")[0]
-            .children()
-            .find(|n| n.has_tag_name("rect"))
-            .unwrap()
-            .attribute("height");
         assert_eq!(
-            rect,
+            first_card_height(&tree),
             Some(if compact { "22" } else { "44" }),
             "{stages} stages"
         );

@@ -119,8 +119,15 @@ impl PathTable {
         self.names.iter().map(|n| &**n)
     }
 
-    /// Adds one path with its conversions, conversion value and nulls.
-    pub fn push<S: AsRef<str>>(&mut self, path: &[S], conversions: f64, value: f64, nulls: f64) {
+    /// Adds one path (its steps in order) with its conversions, conversion
+    /// value and nulls.
+    pub fn push<S: AsRef<str>>(
+        &mut self,
+        path: impl IntoIterator<Item = S>,
+        conversions: f64,
+        value: f64,
+        nulls: f64,
+    ) {
         for step in path {
             let id = self.intern(step.as_ref());
             self.steps.push(id);
@@ -204,16 +211,12 @@ impl PathTable {
             let line = reader.position().line();
             let outcome = match reader.read_byte_record(&mut record) {
                 Ok(false) => break,
-                Ok(true) => {
-                    parse_path_row(&record, &columns, options, &mut steps).map(|(path, outcome)| {
-                        for &(start, end) in &steps {
-                            let id = table.intern(&path[start..end]);
-                            table.steps.push(id);
-                        }
-                        table.ends.push(table.steps.len());
-                        table.outcomes.push(outcome);
-                    })
-                }
+                Ok(true) => parse_path_row(&record, &columns, options, &mut steps).map(
+                    |(path, [conversions, value, nulls])| {
+                        let steps = steps.iter().map(|&(start, end)| &path[start..end]);
+                        table.push(steps, conversions, value, nulls);
+                    },
+                ),
                 Err(error) => Err(format!("unreadable row: {error}")),
             };
             steps.clear();
@@ -575,10 +578,11 @@ const DENSE_TOUCHPOINTS: usize = 1024;
 fn build_chain(indexed: &Indexed<'_>, order: usize) -> Chain {
     let mut state_index: HashMap<State, u32> = HashMap::new();
     let mut states: Vec<State> = Vec::new();
-    // Order 1: the state of each touchpoint, found by index.
+    // Order 1: the state of each touchpoint, found by index (so at most
+    // one state per touchpoint).
     let mut touchpoint_state = vec![NONE; if order == 1 { indexed.names.len() } else { 0 }];
-    // Transition weights, summed in path order: a dense matrix (by
-    // touchpoint, order 1) or a map (by state).
+    // Transition weights, summed in path order: a dense matrix by state
+    // (order 1) or a map.
     let width = indexed.names.len();
     let dense = order == 1 && width <= DENSE_TOUCHPOINTS;
     let mut dense_counts = vec![0.0; if dense { width * width } else { 0 }];
@@ -592,7 +596,7 @@ fn build_chain(indexed: &Indexed<'_>, order: usize) -> Chain {
         if weight <= 0.0 {
             continue;
         }
-        let mut previous: Option<(u32, u32)> = None;
+        let mut previous: Option<u32> = None;
         for end in 1..=steps.len() {
             let touchpoint = steps[end - 1];
             let mut new_state = |key: State| {
@@ -620,18 +624,18 @@ fn build_chain(indexed: &Indexed<'_>, order: usize) -> Chain {
                     }
                     start[s as usize] += weight;
                 }
-                Some((p, from)) => {
+                Some(p) => {
                     if dense {
-                        dense_counts[from as usize * width + touchpoint as usize] += weight;
+                        dense_counts[p as usize * width + s as usize] += weight;
                     } else {
                         *counts.entry((p, s)).or_default() += weight;
                     }
                     totals[p as usize] += weight;
                 }
             }
-            previous = Some((s, touchpoint));
+            previous = Some(s);
         }
-        if let Some((last, _)) = previous {
+        if let Some(last) = previous {
             conversions[last as usize] += path_conversions;
             totals[last as usize] += weight;
         }
@@ -639,8 +643,7 @@ fn build_chain(indexed: &Indexed<'_>, order: usize) -> Chain {
     if dense {
         for (index, &count) in dense_counts.iter().enumerate() {
             if count != 0.0 {
-                let (from, to) = (index / width, index % width);
-                counts.insert((touchpoint_state[from], touchpoint_state[to]), count);
+                counts.insert(((index / width) as u32, (index % width) as u32), count);
             }
         }
     }
@@ -942,7 +945,7 @@ mod tests {
         let steps: Vec<String> = (0..3000).map(|i| format!("t{i:04}")).collect();
         let mut table = PathTable::new();
         table.push(&steps, 1.0, 1.0, 0.0);
-        table.push(&[&steps[10], &steps[5], &steps[11]], 0.0, 0.0, 1.0);
+        table.push([&steps[10], &steps[5], &steps[11]], 0.0, 0.0, 1.0);
         let chain = build_chain(&Indexed::new(&table), 1);
         assert_eq!(chain.states.len(), 3000);
         assert_eq!(Method::for_chain(&chain), Method::Direct);

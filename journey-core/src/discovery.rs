@@ -273,13 +273,12 @@ impl Discovery {
         mapping: &Mapping,
         parts: usize,
     ) -> Discovery {
-        let mut cutting = log.cutting(journey, mapping);
-        let header = cutting.header.clone();
+        let (header, cutting) = log.cutting(journey, mapping);
         let new = || Tally::new(&header);
         let add = |tally: &mut Tally<'_, '_>, scratch: &TraceTable<'_>| {
             tally.add(scratch, &scratch.traces);
         };
-        tally_log(log, &mut cutting, mapping, parts, new, add, Tally::merge).into_discovery()
+        tally_log(log, cutting, mapping, parts, new, add, Tally::merge).into_discovery()
     }
 
     /// [`Discovery::from_log`] and [`data_funnel_from_log`] in one pass over
@@ -290,17 +289,16 @@ impl Discovery {
         mapping: &Mapping,
     ) -> (Discovery, Vec<DataFunnelStage>) {
         let parts = crate::events::parallelism(log.len());
-        let mut cutting = log.cutting(Some(journey), mapping);
-        let header = cutting.header.clone();
+        let (header, cutting) = log.cutting(Some(journey), mapping);
         let results = tally_log(
             log,
-            &mut cutting,
+            cutting,
             mapping,
             parts,
             || (Tally::new(&header), FunnelTally::new(&header, journey)),
             |(tally, funnel), scratch| {
                 tally.add(scratch, &scratch.traces);
-                funnel.add(scratch, &scratch.traces);
+                funnel.add(scratch);
             },
             |(tally, funnel), (other_tally, other_funnel)| {
                 tally.merge(other_tally);
@@ -598,23 +596,20 @@ impl<'t, 'a> Tally<'t, 'a> {
     }
 
     /// Adds these spans of `steps`, a table with the same touchpoints and keys.
-    fn add(&mut self, steps: &TraceTable<'_>, spans: &[TraceSpan<'_>]) {
-        let table = steps;
-        let tally = self;
+    fn add(&mut self, table: &TraceTable<'_>, spans: &[TraceSpan<'_>]) {
         for span in spans {
             let (start, end) = (span.start as usize, span.end as usize);
             let touchpoints = &table.touchpoint[start..end];
             let (Some(&first), Some(&last)) = (touchpoints.first(), touchpoints.last()) else {
                 continue;
             };
-            tally.starts[first as usize] += 1;
-            tally.ends[last as usize] += 1;
+            self.starts[first as usize] += 1;
+            self.ends[last as usize] += 1;
             for step in start..end {
                 let touchpoint = table.touchpoint[step];
-                tally.frequencies[touchpoint as usize] += 1;
+                self.frequencies[touchpoint as usize] += 1;
                 for &(key, value) in &table.measures[table.measure_range(step)] {
-                    tally
-                        .measures
+                    self.measures
                         .entry((touchpoint, key))
                         .or_default()
                         .add(value);
@@ -622,14 +617,14 @@ impl<'t, 'a> Tally<'t, 'a> {
                 if step > start {
                     let from = table.touchpoint[step - 1];
                     let ms = table.time[step].saturating_sub(table.time[step - 1]);
-                    let edge = tally.edge(from, touchpoint);
-                    tally.edges[edge].1.add(ms);
+                    let edge = self.edge(from, touchpoint);
+                    self.edges[edge].1.add(ms);
                 }
             }
-            match tally.variants.get_mut(touchpoints) {
+            match self.variants.get_mut(touchpoints) {
                 Some(count) => *count += 1,
                 None => {
-                    tally.variants.insert(touchpoints.into(), 1);
+                    self.variants.insert(touchpoints.into(), 1);
                 }
             }
         }
@@ -780,7 +775,7 @@ pub struct DataFunnelStage {
 pub fn data_funnel(traces: &impl TraceSource, journey: &Journey) -> Vec<DataFunnelStage> {
     let table = traces.table();
     let mut funnel = FunnelTally::new(&table, journey);
-    funnel.add(&table, &table.traces);
+    funnel.add(&table);
     funnel.finish(journey)
 }
 
@@ -801,19 +796,15 @@ fn data_funnel_from_log_in(
     mapping: &Mapping,
     parts: usize,
 ) -> Vec<DataFunnelStage> {
-    let mut cutting = log.cutting(Some(journey), mapping);
-    let header = cutting.header.clone();
+    let (header, cutting) = log.cutting(Some(journey), mapping);
     let new = || FunnelTally::new(&header, journey);
-    let add = |funnel: &mut FunnelTally, scratch: &TraceTable<'_>| {
-        funnel.add(scratch, &scratch.traces);
-    };
     tally_log(
         log,
-        &mut cutting,
+        cutting,
         mapping,
         parts,
         new,
-        add,
+        FunnelTally::add,
         FunnelTally::merge,
     )
     .finish(journey)
@@ -825,7 +816,7 @@ fn data_funnel_from_log_in(
 /// order.
 fn tally_log<'a, T: Send>(
     log: &'a EventLog,
-    cutting: &mut Cutting<'a>,
+    cutting: Cutting,
     mapping: &'a Mapping,
     parts: usize,
     new: impl Fn() -> T + Sync,
@@ -879,10 +870,10 @@ impl FunnelTally {
         }
     }
 
-    /// Adds these spans of `table` (with the touchpoints this tally was made for).
-    fn add(&mut self, table: &TraceTable<'_>, spans: &[TraceSpan<'_>]) {
+    /// Adds the traces of `table` (with the touchpoints this tally was made for).
+    fn add(&mut self, table: &TraceTable<'_>) {
         let n = self.reached.len();
-        for span in spans {
+        for span in &table.traces {
             self.first.iter_mut().for_each(|slot| *slot = None);
             for step in span.start as usize..span.end as usize {
                 if let Some(s) = self.stage_of[table.touchpoint[step] as usize] {

@@ -618,9 +618,8 @@ impl EventLog {
 /// be read. The records' memory is reused from batch to batch.
 #[derive(Default)]
 struct Batch {
-    /// The first `len` are this batch's.
+    /// The first `rows.len()` are this batch's.
     records: Vec<Record>,
-    len: usize,
     rows: Vec<Result<u64, (u64, String)>>,
 }
 
@@ -631,24 +630,23 @@ impl Batch {
     /// Reads records until the batch is full (then `true`: more may follow)
     /// or the input ends (`false`).
     fn fill(&mut self, reader: &mut csv::Reader<impl Read>) -> bool {
-        while self.len < Batch::ROWS {
+        while self.rows.len() < Batch::ROWS {
             let line = reader.position().line();
-            if self.records.len() == self.len {
+            let at = self.rows.len();
+            if self.records.len() == at {
                 self.records.push(Record::default());
             }
-            let outcome = match self.records[self.len].read(reader) {
+            let outcome = match self.records[at].read(reader, line) {
                 Ok(None) => return false,
-                Ok(Some(row)) => Ok(row.unwrap_or(line)),
+                Ok(Some(row)) => Ok(row),
                 Err(error) => Err((line, format!("unreadable row: {error}"))),
             };
             self.rows.push(outcome);
-            self.len += 1;
         }
         true
     }
 
     fn clear(&mut self) {
-        self.len = 0;
         self.rows.clear();
     }
 }
@@ -734,15 +732,15 @@ impl Record {
     }
 
     /// Reads the next record into this one's memory: `Ok(None)` at the end,
-    /// else its position's line.
-    fn read(&mut self, reader: &mut csv::Reader<impl Read>) -> csv::Result<Option<Option<u64>>> {
+    /// else its line (the record's position, or `line` where it has none).
+    fn read(&mut self, reader: &mut csv::Reader<impl Read>, line: u64) -> csv::Result<Option<u64>> {
         let mut bytes = match std::mem::take(self) {
             Record::Text(record) => record.into_byte_record(),
             Record::Bytes(record) => record,
             Record::None => csv::ByteRecord::new(),
         };
         let found = reader.read_byte_record(&mut bytes);
-        let line = bytes.position().map(csv::Position::line);
+        let line = bytes.position().map_or(line, csv::Position::line);
         // WebAssembly checks the fields it reads one by one (one thread,
         // and less code).
         *self = if cfg!(target_arch = "wasm32") {
@@ -1036,16 +1034,15 @@ impl EventLog {
         mapping: &'a Mapping,
         parts: usize,
     ) -> TraceTable<'a> {
-        let mut cutting = self.cutting(journey, mapping);
-        let mut table = cutting.header.clone();
-        let results = self.cut_in_parts(&mut cutting, mapping, parts, |customers, cut| {
+        let (mut table, cutting) = self.cutting(journey, mapping);
+        let results = self.cut_in_parts(cutting, mapping, parts, |customers, cut| {
             let mut part = TraceTable::default();
             for customer in customers {
                 cut(customer, &mut part);
             }
             part
         });
-        let mut unknown_count = vec![0u64; cutting.is_unknown.len()];
+        let mut unknown_count = vec![0u64; self.names.len()];
         for (part, counts) in results {
             table.append(part);
             for (total, count) in unknown_count.iter_mut().zip(counts) {
@@ -1063,13 +1060,14 @@ impl EventLog {
     }
 
     /// What cutting the log into traces needs: the touchpoint and key
-    /// tables (a [`TraceTable`] without traces), what each event name maps
-    /// to, and the events grouped by customer.
+    /// tables (a [`TraceTable`] without traces, which the traces cut will
+    /// index), and what each event name maps to with the events grouped by
+    /// customer.
     pub(crate) fn cutting<'a>(
         &'a self,
         journey: Option<&Journey>,
         mapping: &'a Mapping,
-    ) -> Cutting<'a> {
+    ) -> (TraceTable<'a>, Cutting) {
         let known_ids: Option<std::collections::HashSet<&str>> =
             journey.map(|j| j.touchpoints.iter().map(|t| t.id.as_str()).collect());
         // Each distinct event name is mapped once.
@@ -1112,13 +1110,13 @@ impl EventLog {
             order[next[c as usize] as usize] = index as u32;
             next[c as usize] += 1;
         }
-        Cutting {
-            header,
+        let cutting = Cutting {
             of_name,
             is_unknown,
             start,
             order,
-        }
+        };
+        (header, cutting)
     }
 
     /// Runs `work` on `parts` contiguous ranges of customers, on as many
@@ -1128,7 +1126,7 @@ impl EventLog {
     /// appended to a table.
     pub(crate) fn cut_in_parts<'a, R: Send>(
         &'a self,
-        cutting: &mut Cutting<'a>,
+        cutting: Cutting,
         mapping: &'a Mapping,
         parts: usize,
         work: impl Fn(std::ops::Range<usize>, &mut dyn FnMut(usize, &mut TraceTable<'a>)) -> R + Sync,
@@ -1139,9 +1137,12 @@ impl EventLog {
         // on how many there are.
         let parts = parts.clamp(1, customers.max(1));
         let bounds: Vec<usize> = (0..=parts).map(|p| customers * p / parts).collect();
-        let start = &cutting.start;
-        let mut order = std::mem::take(&mut cutting.order);
-        let cutting = &*cutting;
+        let Cutting {
+            of_name,
+            is_unknown,
+            start,
+            mut order,
+        } = cutting;
         let mut chunks: Vec<(std::ops::Range<usize>, &mut [u32])> = Vec::with_capacity(parts);
         let mut rest: &mut [u32] = &mut order;
         for p in 0..parts {
@@ -1153,9 +1154,8 @@ impl EventLog {
             chunks.push((range, chunk));
             rest = tail;
         }
-        let start = &cutting.start;
         let run = |(range, events): (std::ops::Range<usize>, &mut [u32])| {
-            let mut unknown_count = vec![0u64; cutting.is_unknown.len()];
+            let mut unknown_count = vec![0u64; is_unknown.len()];
             let first = start[range.start] as usize;
             let mut cut = |c: usize, table: &mut TraceTable<'a>| {
                 let events = &mut events[start[c] as usize - first..start[c + 1] as usize - first];
@@ -1163,8 +1163,8 @@ impl EventLog {
                     c,
                     events,
                     mapping,
-                    &cutting.of_name,
-                    &cutting.is_unknown,
+                    &of_name,
+                    &is_unknown,
                     &mut unknown_count,
                     table,
                 );
@@ -1190,13 +1190,12 @@ impl EventLog {
 }
 
 /// See [`EventLog::cutting`].
-pub(crate) struct Cutting<'a> {
-    pub(crate) header: TraceTable<'a>,
+pub(crate) struct Cutting {
     of_name: Vec<Option<u32>>,
     is_unknown: Vec<bool>,
     /// Where each customer's events start in `order`.
     start: Vec<u32>,
-    /// Event indices grouped by customer (taken by the cutting).
+    /// Event indices grouped by customer.
     order: Vec<u32>,
 }
 

@@ -245,7 +245,7 @@ fn ordering(rows: &[Vec<(usize, f64)>]) -> (Vec<usize>, Vec<usize>) {
 fn ordering_with_cost(rows: &[Vec<(usize, f64)>]) -> (Vec<usize>, Vec<usize>, f64) {
     let n = rows.len();
     let identity = || {
-        let cost = (n * n * n) as f64;
+        let cost = (n as f64).powi(3);
         ((0..n).collect::<Vec<_>>(), (0..n).collect::<Vec<_>>(), cost)
     };
     if n <= 2 {
