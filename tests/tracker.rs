@@ -596,3 +596,108 @@ fn next_steps_follow_higher_order_context() {
     assert_eq!(short.next("c", 5), fitted_plain.next("c", 5));
     drop(plain);
 }
+
+/// A tracker's key for customer `n`: short keys are kept in the record,
+/// every third one is too long for that.
+fn customer_key(n: usize) -> String {
+    if n.is_multiple_of(3) {
+        format!("customer-with-a-long-key-{n:06}")
+    } else {
+        format!("c{n}")
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Customers come, are observed, forgotten and evicted (least recently
+    /// observed first) while the table grows, reuses removed places and is
+    /// rebuilt: every customer's position, history and the counts stay those
+    /// of a plain model, before and after a snapshot.
+    #[test]
+    fn the_table_keeps_every_customer_as_a_model_does(
+        ops in proptest::collection::vec((0u8..10, 0usize..150, 0usize..40), 1..700)
+    ) {
+        const CAPACITY: usize = 60;
+        const HISTORY: usize = 3;
+        let document = gym();
+        let journey = journey(&document);
+        let mut ids: Vec<&str> = Vec::new();
+        for touchpoint in &journey.touchpoints {
+            if !ids.contains(&touchpoint.id.as_str()) {
+                ids.push(&touchpoint.id);
+            }
+        }
+        let tracker = Tracker::new(
+            journey,
+            TrackerOptions {
+                max_customers: CAPACITY,
+                history: HISTORY,
+                shards: 1,
+                ..TrackerOptions::default()
+            },
+        )
+        .unwrap();
+        // Least recently observed first; each customer's kept visits.
+        let mut recency: Vec<String> = Vec::new();
+        let mut visits: BTreeMap<String, Vec<(&str, i64)>> = BTreeMap::new();
+        let mut evicted = 0;
+        for (time, &(op, customer, touchpoint)) in ops.iter().enumerate() {
+            let key = customer_key(customer);
+            if op == 9 {
+                proptest::prop_assert_eq!(tracker.forget(&key), visits.remove(&key).is_some());
+                recency.retain(|k| *k != key);
+                continue;
+            }
+            let id = ids[touchpoint % ids.len()];
+            proptest::prop_assert_eq!(
+                tracker.observe(&key, id, time as i64).unwrap(),
+                Observed::Placed
+            );
+            if !visits.contains_key(&key) && visits.len() == CAPACITY {
+                let oldest = recency.remove(0);
+                visits.remove(&oldest);
+                evicted += 1;
+            }
+            recency.retain(|k| *k != key);
+            recency.push(key.clone());
+            let kept = visits.entry(key).or_default();
+            kept.push((id, time as i64));
+            if kept.len() > HISTORY {
+                kept.remove(0);
+            }
+        }
+        let stats = tracker.stats();
+        proptest::prop_assert_eq!(stats.customers as usize, visits.len());
+        proptest::prop_assert_eq!(stats.evicted, evicted);
+        let restored = Tracker::restore(journey, &tracker.snapshot().unwrap()).unwrap();
+        for customer in 0..150 {
+            let key = customer_key(customer);
+            let expected: Vec<(&str, i64)> = visits
+                .get(&key)
+                .map(|v| v.iter().rev().copied().collect())
+                .unwrap_or_default();
+            for tracker in [&tracker, &restored] {
+                let kept: Vec<(&str, i64)> = tracker
+                    .history(&key, 10, &HistoryFilter::default())
+                    .iter()
+                    .map(|v| (v.touchpoint, v.timestamp))
+                    .collect();
+                proptest::prop_assert_eq!(&kept, &expected);
+                proptest::prop_assert_eq!(
+                    tracker.position(&key).map(|p| p.touchpoint),
+                    expected.first().map(|v| v.0)
+                );
+            }
+        }
+        // The restored tracker, filled up, evicts in the same order.
+        for n in visits.len()..CAPACITY {
+            restored.observe(&format!("filler-{n}"), ids[0], 10_000).unwrap();
+        }
+        for (n, key) in recency.iter().enumerate() {
+            proptest::prop_assert!(restored.position(key).is_some(), "{} gone early", key);
+            restored.observe(&format!("newcomer-{n}"), ids[0], 10_000).unwrap();
+            proptest::prop_assert!(restored.position(key).is_none(), "{} kept", key);
+        }
+    }
+}

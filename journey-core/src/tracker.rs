@@ -7,11 +7,15 @@
 //! constant time (or time proportional to what they return).
 //!
 //! # Memory
-//! Each customer takes a fixed record (its key up to 22 bytes inline, the
-//! times it entered its touchpoint and stage, a bitset of the touchpoints it
-//! has seen) and a ring of its last [`TrackerOptions::history`] visits,
-//! allocated with the record: memory does not grow with a customer's
-//! activity. At most [`TrackerOptions::max_customers`] customers are kept:
+//! Each customer takes a fixed record of one cache line (its key up to 22
+//! bytes inline, the times it entered its touchpoint and stage, its latest
+//! visit, a bitset of the touchpoints it has seen) and a ring of its last
+//! [`TrackerOptions::history`] visits: memory does not grow with a
+//! customer's activity. The records are the shard's hash table itself (open
+//! addressing), kept 56–80% full, and each ring sits at its record's place
+//! in a parallel array, so that an event reads one record and writes one
+//! ring whose memory is asked for at once. Tables of 2 MiB or more are
+//! placed for huge pages (on Linux, advised as transparent huge pages). At most [`TrackerOptions::max_customers`] customers are kept:
 //! when a new customer would exceed it, the least recently observed one is
 //! evicted (exact LRU, kept as a queue of accesses rather than a linked list,
 //! so an event writes no other customer's record); with
@@ -44,6 +48,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::model::{Journey, TouchpointKind};
+
+mod huge;
+use huge::HugeArray;
 
 /// The format written by [`Tracker::snapshot`].
 pub const SNAPSHOT_FORMAT: &str = "journey-tracker/1";
@@ -253,7 +260,7 @@ struct Point {
 }
 
 /// A customer key: up to 22 bytes inline, longer ones on the heap.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 enum Key {
     Inline(u8, [u8; 22]),
     Heap(Box<str>),
@@ -271,6 +278,22 @@ impl Key {
         }
     }
 
+    /// Whether this is the key `bytes`: an inline key compares as two
+    /// fixed-size arrays.
+    fn is(&self, bytes: &[u8]) -> bool {
+        match self {
+            Key::Inline(len, inline) => {
+                let mut other = [0u8; 22];
+                match other.get_mut(..bytes.len()) {
+                    Some(prefix) => prefix.copy_from_slice(bytes),
+                    None => return false,
+                }
+                *len as usize == bytes.len() && *inline == other
+            }
+            Key::Heap(text) => text.as_bytes() == bytes,
+        }
+    }
+
     fn as_bytes(&self) -> &[u8] {
         match self {
             Key::Inline(len, bytes) => &bytes[..*len as usize],
@@ -283,39 +306,70 @@ impl Key {
     }
 }
 
-/// One customer's fixed-size record; its visits live in the shard's ring
-/// arena at `slot × history`.
-#[derive(Debug, Clone, PartialEq)]
+/// One customer's fixed-size record, one cache line. It lives in its
+/// shard's table; its visits, extra seen bits and latest access live in the
+/// shard's arenas at the same place.
+#[derive(Clone)]
+#[repr(align(64))]
 struct Record {
     key: Key,
     touchpoint_since: i64,
     stage_since: i64,
-    /// Its latest access (see `Shard::queue`).
-    tick: u32,
+    /// The time of the latest visit (the ring's last, when `len > 0`), so
+    /// that reading where a customer is does not touch the ring.
+    last_time: i64,
+    /// Touchpoints 0–63 seen (more in `Shard::seen_more`).
+    seen: u64,
+    /// The touchpoint of the latest visit.
+    last_touchpoint: u32,
     /// The ring: the oldest visit is at `head`, `len` visits in time order.
     head: u16,
     len: u16,
-    /// Touchpoints 0–63 seen (more in `Shard::seen_more`).
-    seen: u64,
-    /// The latest visit (the ring's last, when `len > 0`), so that reading
-    /// where a customer is does not touch the ring.
-    last: (u32, i64),
 }
 
-#[derive(Debug, Default)]
+/// A place of a shard's table.
+#[derive(Clone)]
+enum Place {
+    /// Unused since the table was last built: a search ends here.
+    Empty,
+    /// A customer was removed here: a search goes on past it.
+    Removed,
+    /// A customer.
+    Live(Record),
+}
+
+/// The customers of one shard.
+///
+/// The records are the hash table itself (open addressing, linear probing
+/// from the place the key's hash points at), and each place has its ring of
+/// visits at the same index of `visits`. Finding a customer reads its
+/// record directly, instead of a control byte, an index and then the
+/// record, and the ring's memory is asked for at the same time (its place
+/// is known from the hash before the record is read): at a million
+/// customers each of these reads is a cache and TLB miss, and the lock's
+/// release waits for the ring's write.
 struct Shard {
-    records: Vec<Option<Record>>,
-    free: Vec<u32>,
-    table: hashbrown::HashTable<u32>,
+    table: HugeArray<Place>,
+    /// Places live or removed; kept at most 4/5 of the table.
+    used: usize,
     hasher: hashbrown::DefaultHashBuilder,
-    /// Visits (touchpoint, time), `history` per record slot.
-    visits: Vec<(u32, i64)>,
-    /// Seen bits of touchpoints 64 and up, `extra_words` per record slot.
+    /// Visits kept per customer.
+    history: usize,
+    /// Seen-bit words per customer beyond the record's 64 bits.
+    extra_words: usize,
+    /// Visits (touchpoint, time), `history` per place: a ring of 4 visits
+    /// is one cache line.
+    visits: HugeArray<(u32, i64)>,
+    /// The latest access of the customer at each place (see `queue`), 0 at
+    /// places with no customer.
+    ticks: Vec<u32>,
+    /// Seen bits of touchpoints 64 and up, `extra_words` per place.
     seen_more: Vec<u64>,
-    /// Accesses in order (slot, tick): an entry is current when the record
-    /// still has that tick, so the first current entry is the least recently
-    /// observed customer. Stale entries are dropped as the queue is read or
-    /// compacted (it never holds more than twice the customers plus 64).
+    /// Accesses in order (place, tick): an entry is current when the place
+    /// is live and still has that tick, so the first current entry is the least
+    /// recently observed customer. Stale entries are dropped as the queue
+    /// is read or compacted (it never holds more than twice the customers
+    /// plus 64) and when the table is rebuilt.
     queue: std::collections::VecDeque<(u32, u32)>,
     tick: u32,
     /// Counters; `stats.customers` is the number of live records.
@@ -334,8 +388,6 @@ pub struct Tracker {
     options: TrackerOptions,
     /// Visits kept per customer.
     history: usize,
-    /// Seen-bit words per customer beyond the record's 64 bits.
-    extra_words: usize,
     /// Customers tracked, over all shards.
     customers: AtomicUsize,
     shards: Box<[Mutex<Shard>]>,
@@ -502,17 +554,16 @@ impl Tracker {
                 None => return Err(option_error("names", format!("no touchpoint {id:?}"))),
             }
         }
-        let shards = (0..options.shards)
-            .map(|_| Mutex::new(Shard::default()))
-            .collect();
         let extra_words = points.len().saturating_sub(64).div_ceil(64);
+        let shards = (0..options.shards)
+            .map(|_| Mutex::new(Shard::new(options.history, extra_words)))
+            .collect();
         Ok(Tracker {
             journey: journey.id.clone(),
             points,
             stages,
             lookup,
             history: options.history,
-            extra_words,
             contexts,
             context_depth,
             options,
@@ -548,7 +599,9 @@ impl Tracker {
             return Ok(Observed::Unknown);
         };
         let mut shard = self.shard(customer);
-        let slot = match shard.find(customer) {
+        let hash = shard.hash(customer);
+        shard.prefetch_ring(hash);
+        let slot = match shard.find_hashed(customer, hash) {
             Some(slot) => slot,
             None => {
                 if self.customers.load(Ordering::Relaxed) >= self.options.max_customers
@@ -556,8 +609,9 @@ impl Tracker {
                 {
                     self.customers.fetch_sub(1, Ordering::Relaxed);
                 }
+                let slot = shard.insert(customer)?;
                 self.customers.fetch_add(1, Ordering::Relaxed);
-                shard.insert(customer, self)
+                slot
             }
         };
         shard.touch(slot);
@@ -576,7 +630,7 @@ impl Tracker {
     fn with<T>(&self, customer: &str, read: impl FnOnce(&Shard, u32, &Record) -> T) -> Option<T> {
         let shard = self.shard(customer);
         let slot = shard.find(customer)?;
-        let record = shard.records.get(slot as usize)?.as_ref()?;
+        let record = shard.record(slot)?;
         Some(read(&shard, slot, record))
     }
 
@@ -602,7 +656,7 @@ impl Tracker {
     pub fn history(&self, customer: &str, n: usize, filter: &HistoryFilter) -> Vec<Visit<'_>> {
         self.with(customer, |shard, slot, _| {
             shard
-                .ring(slot, self)
+                .ring(slot)
                 .rev()
                 .filter(|&(t, _)| {
                     let point = &self.points[t as usize];
@@ -628,7 +682,7 @@ impl Tracker {
     pub fn seen(&self, customer: &str, touchpoint: &str) -> Option<Seen> {
         let &index = self.lookup.get(touchpoint)?;
         self.with(customer, |shard, slot, _| {
-            if !shard.has_seen(slot, index, self) {
+            if !shard.has_seen(slot, index) {
                 return None;
             }
             let mut seen = Seen {
@@ -636,7 +690,7 @@ impl Tracker {
                 first: None,
                 last: None,
             };
-            for (_, time) in shard.ring(slot, self).filter(|v| v.0 == index) {
+            for (_, time) in shard.ring(slot).filter(|v| v.0 == index) {
                 seen.count += 1;
                 seen.first = Some(seen.first.map_or(time, |f: i64| f.min(time)));
                 seen.last = Some(seen.last.map_or(time, |l: i64| l.max(time)));
@@ -688,7 +742,7 @@ impl Tracker {
         let mut recent = [0u32; crate::fit::MAX_CONTEXT_ORDER];
         let mut kept = 0;
         for ((touchpoint, _), place) in shard
-            .ring(slot, self)
+            .ring(slot)
             .rev()
             .zip(recent.iter_mut())
             .take(self.context_depth)
@@ -854,12 +908,9 @@ impl Tracker {
                 .by_recency()
                 .map(|(slot, record)| SavedCustomer {
                     key: record.key.to_text(),
-                    visits: shard
-                        .ring(slot, self)
-                        .map(|(t, time)| (id(t), time))
-                        .collect(),
+                    visits: shard.ring(slot).map(|(t, time)| (id(t), time)).collect(),
                     seen: (0..self.points.len() as u32)
-                        .filter(|&t| shard.has_seen(slot, t, self))
+                        .filter(|&t| shard.has_seen(slot, t))
                         .map(id)
                         .collect(),
                     touchpoint_since: record.touchpoint_since,
@@ -932,16 +983,16 @@ impl Tracker {
                         "a customer is empty, repeated, over its history or over capacity",
                     ));
                 }
-                let slot = shard.insert(&customer.key, &tracker);
+                let slot = shard.insert(&customer.key)?;
                 tracker.customers.fetch_add(1, Ordering::Relaxed);
                 shard.touch(slot);
                 for (id, time) in &customer.visits {
-                    shard.push_visit(slot, index(id)?, *time, &tracker);
+                    shard.push_visit(slot, index(id)?, *time);
                 }
                 for id in &customer.seen {
-                    shard.mark_seen(slot, index(id)?, &tracker);
+                    shard.mark_seen(slot, index(id)?);
                 }
-                if let Some(Some(record)) = shard.records.get_mut(slot as usize) {
+                if let Some(record) = shard.record_mut(slot) {
                     record.touchpoint_since = customer.touchpoint_since;
                     record.stage_since = customer.stage_since;
                 }
@@ -993,123 +1044,255 @@ struct SavedCustomer {
     stage_since: i64,
 }
 
+/// A shard shows its counts, not its customers.
+impl std::fmt::Debug for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shard")
+            .field("places", &self.table.len())
+            .field("used", &self.used)
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `index` (below twice `len`) wrapped into `0..len`: the ring's
+/// arithmetic without a division.
+fn wrap(index: usize, len: usize) -> usize {
+    if index >= len { index - len } else { index }
+}
+
 impl Shard {
-    fn hash(&self, key: &[u8]) -> u64 {
+    fn new(history: usize, extra_words: usize) -> Shard {
+        Shard {
+            table: HugeArray::default(),
+            used: 0,
+            hasher: hashbrown::DefaultHashBuilder::default(),
+            history,
+            extra_words,
+            visits: HugeArray::default(),
+            ticks: Vec::new(),
+            seen_more: Vec::new(),
+            queue: std::collections::VecDeque::new(),
+            tick: 0,
+            stats: TrackerStats::default(),
+        }
+    }
+
+    fn hash(&self, key: &str) -> u64 {
         use std::hash::BuildHasher;
-        self.hasher.hash_one(key)
+        self.hasher.hash_one(key.as_bytes())
+    }
+
+    /// Where a search for `hash` starts in a table of `len` places.
+    fn home(hash: u64, len: usize) -> usize {
+        ((u128::from(hash) * len as u128) >> 64) as usize
+    }
+
+    /// Asks for the ring of the place a search for `hash` starts at, where
+    /// the customer usually is, so that it arrives with the record.
+    fn prefetch_ring(&self, hash: u64) {
+        if !self.table.is_empty() {
+            let home = Shard::home(hash, self.table.len());
+            std::hint::black_box(self.visits.get(home * self.history).copied());
+            std::hint::black_box(self.ticks.get(home).copied());
+        }
     }
 
     fn find(&self, key: &str) -> Option<u32> {
-        let records = &self.records;
-        let key = key.as_bytes();
-        self.table
-            .find(self.hash(key), |&slot| {
-                records[slot as usize]
-                    .as_ref()
-                    .is_some_and(|r| r.key.as_bytes() == key)
-            })
-            .copied()
+        self.find_hashed(key, self.hash(key))
     }
 
-    /// The live records with their slots.
+    fn find_hashed(&self, key: &str, hash: u64) -> Option<u32> {
+        let len = self.table.len();
+        if len == 0 {
+            return None;
+        }
+        let key = key.as_bytes();
+        let mut at = Shard::home(hash, len);
+        // The table always has an empty place, so this ends; the count
+        // bounds it regardless.
+        for _ in 0..len {
+            match &self.table[at] {
+                Place::Empty => return None,
+                Place::Live(record) if record.key.is(key) => return Some(at as u32),
+                _ => {}
+            }
+            at = if at + 1 == len { 0 } else { at + 1 };
+        }
+        None
+    }
+
+    fn record(&self, slot: u32) -> Option<&Record> {
+        match self.table.get(slot as usize)? {
+            Place::Live(record) => Some(record),
+            _ => None,
+        }
+    }
+
+    fn record_mut(&mut self, slot: u32) -> Option<&mut Record> {
+        match self.table.get_mut(slot as usize)? {
+            Place::Live(record) => Some(record),
+            _ => None,
+        }
+    }
+
+    /// The first place from `hash`'s home that is not live.
+    fn vacancy(table: &[Place], hash: u64) -> usize {
+        let len = table.len();
+        let mut at = Shard::home(hash, len);
+        while matches!(table[at], Place::Live(_)) {
+            at = if at + 1 == len { 0 } else { at + 1 };
+        }
+        at
+    }
+
+    /// Rebuilds the table at `len` places (more than the live records),
+    /// moving each customer's ring and seen bits along and dropping
+    /// removed places and stale queue entries.
+    fn rebuild(&mut self, len: usize) -> Result<(), Error> {
+        let (history, words) = (self.history, self.extra_words);
+        let (Some(table), Some(visits), Some(seen_len)) = (
+            HugeArray::new(len, Place::Empty),
+            len.checked_mul(history)
+                .and_then(|n| HugeArray::new(n, (0, 0))),
+            len.checked_mul(words),
+        ) else {
+            return Err(Error::LimitExceeded {
+                what: "places in a tracker shard's table".into(),
+                limit: len - 1,
+                actual: len,
+            });
+        };
+        let mut old = std::mem::replace(&mut self.table, table);
+        let old_visits = std::mem::replace(&mut self.visits, visits);
+        let old_ticks = std::mem::replace(&mut self.ticks, vec![0; len]);
+        let old_seen = std::mem::replace(&mut self.seen_more, vec![0; seen_len]);
+        // Old place → new place, for the queue.
+        let mut moved = vec![u32::MAX; old.len()];
+        self.used = 0;
+        for from in 0..old.len() {
+            if let Place::Live(record) = std::mem::replace(&mut old[from], Place::Empty) {
+                let to = Shard::vacancy(&self.table, self.hash_record(&record));
+                self.visits[to * history..(to + 1) * history]
+                    .copy_from_slice(&old_visits[from * history..(from + 1) * history]);
+                self.ticks[to] = old_ticks[from];
+                self.seen_more[to * words..(to + 1) * words]
+                    .copy_from_slice(&old_seen[from * words..(from + 1) * words]);
+                self.table[to] = Place::Live(record);
+                moved[from] = to as u32;
+                self.used += 1;
+            }
+        }
+        let mut queue = std::mem::take(&mut self.queue);
+        queue.retain_mut(|(slot, tick)| {
+            *slot = moved.get(*slot as usize).copied().unwrap_or(u32::MAX);
+            self.current(*slot, *tick)
+        });
+        self.queue = queue;
+        Ok(())
+    }
+
+    fn hash_record(&self, record: &Record) -> u64 {
+        use std::hash::BuildHasher;
+        self.hasher.hash_one(record.key.as_bytes())
+    }
+
+    /// The live records with their places.
     fn live(&self) -> impl Iterator<Item = (u32, &Record)> {
-        self.records
+        self.table
             .iter()
             .enumerate()
-            .filter_map(|(slot, r)| r.as_ref().map(|r| (slot as u32, r)))
+            .filter_map(|(slot, place)| match place {
+                Place::Live(record) => Some((slot as u32, record)),
+                _ => None,
+            })
+    }
+
+    /// Whether the queue entry (`slot`, `tick`) is the record's latest access.
+    fn current(&self, slot: u32, tick: u32) -> bool {
+        self.ticks.get(slot as usize) == Some(&tick)
     }
 
     /// The live records from least to most recently observed.
     fn by_recency(&self) -> impl Iterator<Item = (u32, &Record)> {
         self.queue.iter().filter_map(|&(slot, tick)| {
-            self.records
-                .get(slot as usize)
-                .and_then(Option::as_ref)
-                .filter(|r| r.tick == tick)
-                .map(|r| (slot, r))
+            self.current(slot, tick)
+                .then(|| self.record(slot).map(|r| (slot, r)))
+                .flatten()
         })
     }
 
-    /// Stores a new customer with an empty ring and nothing seen.
-    fn insert(&mut self, key: &str, tracker: &Tracker) -> u32 {
-        let record = Record {
+    /// Stores a new customer (not yet stored) with an empty ring and
+    /// nothing seen; its place. Fails only when the table cannot grow.
+    fn insert(&mut self, key: &str) -> Result<u32, Error> {
+        if (self.used + 1) * 5 > self.table.len() * 4 {
+            // To a load of 9/16: the table grows by a bit over 1.4 times
+            // between rebuilds, which keeps it between 56% and 80% full.
+            let live = self.stats.customers as usize + 1;
+            self.rebuild((live * 16 / 9).max(16))?;
+        }
+        let at = Shard::vacancy(&self.table, self.hash(key));
+        if matches!(self.table[at], Place::Empty) {
+            self.used += 1;
+        }
+        self.table[at] = Place::Live(Record {
             key: Key::new(key),
             touchpoint_since: 0,
             stage_since: 0,
-            tick: 0,
+            last_time: 0,
+            seen: 0,
+            last_touchpoint: 0,
             head: 0,
             len: 0,
-            seen: 0,
-            last: (0, 0),
-        };
-        let slot = match self.free.pop() {
-            Some(slot) => {
-                self.records[slot as usize] = Some(record);
-                let words = tracker.extra_words;
-                self.seen_more[slot as usize * words..(slot as usize + 1) * words].fill(0);
-                slot
-            }
-            None => {
-                self.records.push(Some(record));
-                self.visits
-                    .resize(self.records.len() * tracker.history, (0, 0));
-                self.seen_more
-                    .resize(self.records.len() * tracker.extra_words, 0);
-                (self.records.len() - 1) as u32
-            }
-        };
-        let hash = self.hash(key.as_bytes());
-        let (records, hasher) = (&self.records, &self.hasher);
-        self.table.insert_unique(hash, slot, |&s| {
-            use std::hash::BuildHasher;
-            records[s as usize]
-                .as_ref()
-                .map_or(0, |r| hasher.hash_one(r.key.as_bytes()))
         });
+        let words = self.extra_words;
+        self.seen_more[at * words..(at + 1) * words].fill(0);
         self.stats.customers += 1;
-        slot
+        Ok(at as u32)
     }
 
     /// Makes `slot` the most recently observed.
     fn touch(&mut self, slot: u32) {
-        self.tick = self.tick.wrapping_add(1);
+        // Ticks wrap around, skipping 0 (no customer).
+        self.tick = self.tick.checked_add(1).unwrap_or(1);
         let tick = self.tick;
-        if let Some(Some(record)) = self.records.get_mut(slot as usize) {
-            record.tick = tick;
+        if self.record(slot).is_none() {
+            return;
         }
+        self.ticks[slot as usize] = tick;
         self.queue.push_back((slot, tick));
         if self.queue.len() as u64 > 2 * self.stats.customers + 64 {
-            let records = &self.records;
-            self.queue.retain(|&(slot, tick)| {
-                records
-                    .get(slot as usize)
-                    .and_then(Option::as_ref)
-                    .is_some_and(|r| r.tick == tick)
-            });
+            let mut queue = std::mem::take(&mut self.queue);
+            queue.retain(|&(slot, tick)| self.current(slot, tick));
+            self.queue = queue;
         }
     }
 
     fn remove(&mut self, slot: u32) {
-        let Some(record) = self.records.get_mut(slot as usize).and_then(Option::take) else {
+        let len = self.table.len();
+        let at = slot as usize;
+        if !matches!(self.table.get(at), Some(Place::Live(_))) {
             return;
-        };
-        let hash = self.hash(record.key.as_bytes());
-        if let Ok(entry) = self.table.find_entry(hash, |&s| s == slot) {
-            entry.remove();
         }
-        self.free.push(slot);
+        self.table[at] = Place::Removed;
+        self.ticks[at] = 0;
         self.stats.customers -= 1;
+        // A removed place followed by an empty one ends no search that
+        // could go on: it and the removed places before it become empty.
+        if matches!(self.table[(at + 1) % len], Place::Empty) {
+            let mut back = at;
+            while matches!(self.table[back], Place::Removed) {
+                self.table[back] = Place::Empty;
+                self.used -= 1;
+                back = if back == 0 { len - 1 } else { back - 1 };
+            }
+        }
     }
 
     /// Evicts the least recently observed customer; whether there was one.
     fn evict_oldest(&mut self) -> bool {
         while let Some((slot, tick)) = self.queue.pop_front() {
-            let current = self
-                .records
-                .get(slot as usize)
-                .and_then(Option::as_ref)
-                .is_some_and(|r| r.tick == tick);
-            if current {
+            if self.current(slot, tick) {
                 self.remove(slot);
                 self.stats.evicted += 1;
                 return true;
@@ -1119,60 +1302,58 @@ impl Shard {
     }
 
     /// The customer's visits in time order.
-    fn ring(
-        &self,
-        slot: u32,
-        tracker: &Tracker,
-    ) -> impl DoubleEndedIterator<Item = (u32, i64)> + '_ {
-        let (head, len) = match self.records.get(slot as usize) {
-            Some(Some(record)) => (record.head as usize, record.len as usize),
-            _ => (0, 0),
-        };
-        let (base, history) = (slot as usize * tracker.history, tracker.history);
-        (0..len).map(move |k| self.visits[base + (head + k) % history])
+    fn ring(&self, slot: u32) -> impl DoubleEndedIterator<Item = (u32, i64)> + '_ {
+        let (head, len) = self
+            .record(slot)
+            .map_or((0, 0), |r| (r.head as usize, r.len as usize));
+        let (base, history) = (slot as usize * self.history, self.history);
+        (0..len).map(move |k| self.visits[base + wrap(head + k, history)])
     }
 
     /// The latest visit, kept in the record: reading it touches no ring.
     fn last_visit(&self, slot: u32) -> Option<(u32, i64)> {
-        let record = self.records.get(slot as usize)?.as_ref()?;
-        (record.len > 0).then_some(record.last)
+        let record = self.record(slot)?;
+        (record.len > 0).then_some((record.last_touchpoint, record.last_time))
     }
 
     /// Appends a visit to the ring, dropping the oldest when full.
-    fn push_visit(&mut self, slot: u32, touchpoint: u32, time: i64, tracker: &Tracker) {
-        let history = tracker.history;
-        let Some(Some(record)) = self.records.get_mut(slot as usize) else {
+    fn push_visit(&mut self, slot: u32, touchpoint: u32, time: i64) {
+        let history = self.history;
+        let Some(record) = self.record_mut(slot) else {
             return;
         };
-        let at = (record.head as usize + record.len as usize) % history;
-        record.last = (touchpoint, time);
+        let at = wrap(record.head as usize + record.len as usize, history);
+        record.last_touchpoint = touchpoint;
+        record.last_time = time;
         if (record.len as usize) < history {
             record.len += 1;
         } else {
-            record.head = ((record.head as usize + 1) % history) as u16;
+            record.head = wrap(record.head as usize + 1, history) as u16;
         }
         self.visits[slot as usize * history + at] = (touchpoint, time);
     }
 
-    fn has_seen(&self, slot: u32, touchpoint: u32, tracker: &Tracker) -> bool {
+    fn has_seen(&self, slot: u32, touchpoint: u32) -> bool {
+        let Some(record) = self.record(slot) else {
+            return false;
+        };
         if touchpoint < 64 {
-            self.records
-                .get(slot as usize)
-                .and_then(Option::as_ref)
-                .is_some_and(|r| r.seen & (1 << touchpoint) != 0)
+            record.seen & (1 << touchpoint) != 0
         } else {
-            let word = slot as usize * tracker.extra_words + (touchpoint as usize - 64) / 64;
+            let word = slot as usize * self.extra_words + (touchpoint as usize - 64) / 64;
             self.seen_more[word] & (1 << (touchpoint % 64)) != 0
         }
     }
 
-    fn mark_seen(&mut self, slot: u32, touchpoint: u32, tracker: &Tracker) {
+    fn mark_seen(&mut self, slot: u32, touchpoint: u32) {
+        let words = self.extra_words;
+        let Some(record) = self.record_mut(slot) else {
+            return;
+        };
         if touchpoint < 64 {
-            if let Some(Some(record)) = self.records.get_mut(slot as usize) {
-                record.seen |= 1 << touchpoint;
-            }
+            record.seen |= 1 << touchpoint;
         } else {
-            let word = slot as usize * tracker.extra_words + (touchpoint as usize - 64) / 64;
+            let word = slot as usize * words + (touchpoint as usize - 64) / 64;
             self.seen_more[word] |= 1 << (touchpoint % 64);
         }
     }
@@ -1180,30 +1361,30 @@ impl Shard {
     /// Places a visit in time order (after visits at the same time) and
     /// keeps the since-times of the current touchpoint and stage.
     fn place(&mut self, slot: u32, touchpoint: u32, timestamp: i64, tracker: &Tracker) {
-        self.mark_seen(slot, touchpoint, tracker);
+        self.mark_seen(slot, touchpoint);
         let last = self.last_visit(slot);
         let stage = tracker.points[touchpoint as usize].stage;
         match last {
             Some((_, latest)) if timestamp < latest => {
                 // Out of order: rebuild the ring with the visit in its place.
-                let mut visits: Vec<(u32, i64)> = self.ring(slot, tracker).collect();
+                let mut visits: Vec<(u32, i64)> = self.ring(slot).collect();
                 let at = visits.partition_point(|&(_, t)| t <= timestamp);
                 visits.insert(at, (touchpoint, timestamp));
                 if visits.len() > tracker.history {
                     visits.remove(0);
                 }
-                if let Some(Some(record)) = self.records.get_mut(slot as usize) {
+                if let Some(record) = self.record_mut(slot) {
                     record.head = 0;
                     record.len = 0;
                 }
                 for &(t, time) in &visits {
-                    self.push_visit(slot, t, time, tracker);
+                    self.push_visit(slot, t, time);
                 }
                 self.recompute_since(slot, &visits, tracker);
             }
             _ => {
-                self.push_visit(slot, touchpoint, timestamp, tracker);
-                if let Some(Some(record)) = self.records.get_mut(slot as usize) {
+                self.push_visit(slot, touchpoint, timestamp);
+                if let Some(record) = self.record_mut(slot) {
                     match last {
                         None => {
                             record.touchpoint_since = timestamp;
@@ -1229,7 +1410,7 @@ impl Shard {
         let Some(&(current, _)) = visits.last() else {
             return;
         };
-        let Some(Some(record)) = self.records.get_mut(slot as usize) else {
+        let Some(record) = self.record_mut(slot) else {
             return;
         };
         let stage = tracker.points[current as usize].stage;
@@ -1249,5 +1430,30 @@ impl Shard {
             &|t| tracker.points[t as usize].stage == stage,
             record.stage_since,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Key, Place};
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_place_is_one_cache_line() {
+        assert_eq!(std::mem::size_of::<Place>(), 64);
+        assert_eq!(std::mem::align_of::<Place>(), 64);
+    }
+
+    #[test]
+    fn keys_compare_inline_and_on_the_heap() {
+        let short = Key::new("c0000042");
+        assert!(short.is(b"c0000042"));
+        assert!(!short.is(b"c000004"));
+        assert!(!short.is(b"c00000420"));
+        assert!(!short.is(&[b'c'; 40]));
+        let long = Key::new("customer-with-a-long-key-000042");
+        assert!(long.is(b"customer-with-a-long-key-000042"));
+        assert!(!long.is(b"customer-with-a-long-key-00004"));
+        assert!(Key::new("").is(b""));
     }
 }
