@@ -667,9 +667,7 @@ impl EventLog {
         writer.write_record(&header).map_err(failed)?;
         let mut values: Vec<Option<f64>> = vec![None; self.measure_keys.len()];
         for (index, event) in self.iter().enumerate() {
-            let time = chrono::DateTime::from_timestamp_millis(event.timestamp)
-                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
-                .unwrap_or_else(|| event.timestamp.to_string());
+            let time = rfc3339_utc(event.timestamp).unwrap_or_else(|| event.timestamp.to_string());
             values.iter_mut().for_each(|v| *v = None);
             for m in self.measure_range(index) {
                 let (key, value) = self.measures[m];
@@ -842,6 +840,40 @@ pub fn parse_timestamp(text: &str, format: TimestampFormat) -> Option<i64> {
             Err(_) => rfc3339(text),
         },
     }
+}
+
+/// Epoch milliseconds as RFC 3339 in UTC, `YYYY-MM-DDTHH:MM:SS[.mmm]Z`
+/// (milliseconds only when there are some); `None` outside the years
+/// 0000–9999, which RFC 3339 cannot write.
+fn rfc3339_utc(millis: i64) -> Option<String> {
+    let days = millis.div_euclid(86_400_000);
+    let in_day = millis.rem_euclid(86_400_000);
+    // The proleptic Gregorian date of a day count (days from civil, inverted).
+    let shifted = days + 719_468;
+    let era = shifted.div_euclid(146_097);
+    let day_of_era = shifted - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153; // March = 0
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    if !(0..=9999).contains(&year) {
+        return None;
+    }
+    let (seconds, fraction) = (in_day / 1000, in_day % 1000);
+    let (hour, minute, second) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+    let mut text = format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}");
+    if fraction != 0 {
+        text.push_str(&format!(".{fraction:03}"));
+    }
+    text.push('Z');
+    Some(text)
 }
 
 /// The common shape of RFC 3339, `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`,
@@ -1463,6 +1495,45 @@ impl<'a> TraceTable<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Timestamps are written as chrono writes them, and read back.
+        #[test]
+        fn timestamps_are_written_as_chrono_writes_them(
+            millis in -62_167_219_200_000i64..253_402_300_800_000,
+            whole in proptest::bool::ANY,
+        ) {
+            let millis = if whole { millis / 1000 * 1000 } else { millis };
+            let expected = chrono::DateTime::from_timestamp_millis(millis)
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+            let written = rfc3339_utc(millis);
+            proptest::prop_assert_eq!(&written, &expected);
+            let read = written.and_then(|t| parse_timestamp(&t, TimestampFormat::Rfc3339));
+            proptest::prop_assert_eq!(read, Some(millis));
+        }
+    }
+
+    #[test]
+    fn timestamps_are_written_in_rfc3339_within_its_years() {
+        assert_eq!(rfc3339_utc(0).as_deref(), Some("1970-01-01T00:00:00Z"));
+        assert_eq!(
+            rfc3339_utc(1_772_357_400_123).as_deref(),
+            Some("2026-03-01T09:30:00.123Z")
+        );
+        assert_eq!(rfc3339_utc(-1).as_deref(), Some("1969-12-31T23:59:59.999Z"));
+        assert_eq!(
+            rfc3339_utc(951_782_400_000).as_deref(),
+            Some("2000-02-29T00:00:00Z")
+        );
+        assert_eq!(
+            rfc3339_utc(-62_167_219_200_000).as_deref(),
+            Some("0000-01-01T00:00:00Z")
+        );
+        assert_eq!(rfc3339_utc(-62_167_219_200_001), None);
+        assert_eq!(rfc3339_utc(253_402_300_800_000), None);
+        assert_eq!(rfc3339_utc(i64::MIN), None);
+        assert_eq!(rfc3339_utc(i64::MAX), None);
+    }
 
     #[test]
     fn timestamps_in_every_format() {
