@@ -223,6 +223,38 @@ fn tracker_bench(c: &mut Criterion) {
         })
     });
     group.finish();
+    drop(tracker);
+
+    // The floor: one dependent read at a random place of a buffer the size
+    // of the tracker's tables (a random cycle through 48M u32, 192 MB), in
+    // 4 KiB pages as the allocator gives them.
+    let chain = random_cycle(48 << 20);
+    let mut group = c.benchmark_group("memory_reference");
+    let mut at = 0u32;
+    group.bench_function("dependent_random_read_192mb", |b| {
+        b.iter(|| {
+            at = chain[at as usize];
+            black_box(at)
+        })
+    });
+    group.finish();
+}
+
+/// One cycle through `0..len` in a pseudo-random order (Sattolo's shuffle).
+fn random_cycle(len: usize) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..len as u32).collect();
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    for i in (1..len).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        order.swap(i, (state % i as u64) as usize);
+    }
+    let mut next = vec![0u32; len];
+    for i in 0..len {
+        next[order[i] as usize] = order[(i + 1) % len];
+    }
+    next
 }
 
 criterion_group! {
