@@ -701,3 +701,46 @@ proptest::proptest! {
         }
     }
 }
+
+/// Touchpoints past the record's 64 seen bits are remembered through the
+/// table's growth and removals, for every customer.
+#[test]
+fn seen_touchpoints_past_64_survive_the_table_growing() {
+    let journey = journey_core::synthetic::journey(100, 42);
+    let ids: Vec<&str> = journey.touchpoints.iter().map(|t| t.id.as_str()).collect();
+    let tracker = Tracker::new(
+        &journey,
+        TrackerOptions {
+            history: 2,
+            shards: 2,
+            ..TrackerOptions::default()
+        },
+    )
+    .unwrap();
+    let customers = 500;
+    for c in 0..customers {
+        for step in 0..3 {
+            let id = ids[(c * 7 + step * 31) % ids.len()];
+            tracker.observe(&format!("c{c}"), id, step as i64).unwrap();
+        }
+        if c % 5 == 4 {
+            assert!(tracker.forget(&format!("c{}", c - 2)));
+        }
+    }
+    for c in 0..customers {
+        let key = format!("c{c}");
+        let forgotten = c % 5 == 2 && c + 2 < customers;
+        for (t, id) in ids.iter().enumerate() {
+            let saw = (0..3).any(|step| (c * 7 + step * 31) % ids.len() == t);
+            assert_eq!(
+                tracker.seen(&key, id).is_some(),
+                saw && !forgotten,
+                "{key} {id}"
+            );
+        }
+    }
+    assert_eq!(
+        tracker.stats().customers as usize,
+        customers - customers / 5
+    );
+}

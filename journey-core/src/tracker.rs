@@ -599,7 +599,7 @@ impl Tracker {
             return Ok(Observed::Unknown);
         };
         let mut shard = self.shard(customer);
-        let hash = shard.hash(customer);
+        let hash = shard.hash(customer.as_bytes());
         shard.prefetch_ring(hash);
         let slot = match shard.find_hashed(customer, hash) {
             Some(slot) => slot,
@@ -1078,9 +1078,9 @@ impl Shard {
         }
     }
 
-    fn hash(&self, key: &str) -> u64 {
+    fn hash(&self, key: &[u8]) -> u64 {
         use std::hash::BuildHasher;
-        self.hasher.hash_one(key.as_bytes())
+        self.hasher.hash_one(key)
     }
 
     /// Where a search for `hash` starts in a table of `len` places.
@@ -1099,7 +1099,7 @@ impl Shard {
     }
 
     fn find(&self, key: &str) -> Option<u32> {
-        self.find_hashed(key, self.hash(key))
+        self.find_hashed(key, self.hash(key.as_bytes()))
     }
 
     fn find_hashed(&self, key: &str, hash: u64) -> Option<u32> {
@@ -1136,7 +1136,8 @@ impl Shard {
         }
     }
 
-    /// The first place from `hash`'s home that is not live.
+    /// The first place from `hash`'s home that is not live (there is one:
+    /// at most 4/5 of the places are used).
     fn vacancy(table: &[Place], hash: u64) -> usize {
         let len = table.len();
         let mut at = Shard::home(hash, len);
@@ -1172,7 +1173,7 @@ impl Shard {
         self.used = 0;
         for from in 0..old.len() {
             if let Place::Live(record) = std::mem::replace(&mut old[from], Place::Empty) {
-                let to = Shard::vacancy(&self.table, self.hash_record(&record));
+                let to = Shard::vacancy(&self.table, self.hash(record.key.as_bytes()));
                 self.visits[to * history..(to + 1) * history]
                     .copy_from_slice(&old_visits[from * history..(from + 1) * history]);
                 self.ticks[to] = old_ticks[from];
@@ -1190,11 +1191,6 @@ impl Shard {
         });
         self.queue = queue;
         Ok(())
-    }
-
-    fn hash_record(&self, record: &Record) -> u64 {
-        use std::hash::BuildHasher;
-        self.hasher.hash_one(record.key.as_bytes())
     }
 
     /// The live records with their places.
@@ -1231,7 +1227,7 @@ impl Shard {
             let live = self.stats.customers as usize + 1;
             self.rebuild((live * 16 / 9).max(16))?;
         }
-        let at = Shard::vacancy(&self.table, self.hash(key));
+        let at = Shard::vacancy(&self.table, self.hash(key.as_bytes()));
         if matches!(self.table[at], Place::Empty) {
             self.used += 1;
         }
