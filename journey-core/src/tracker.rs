@@ -266,6 +266,27 @@ enum Key {
     Heap(Box<str>),
 }
 
+/// A key being looked for, laid out as a stored one (made once per search,
+/// so that comparing a short key reads no bytes just written).
+enum Probe<'a> {
+    Inline(u8, [u8; 22]),
+    Heap(&'a [u8]),
+}
+
+impl Probe<'_> {
+    fn new(text: &str) -> Probe<'_> {
+        let bytes = text.as_bytes();
+        let mut inline = [0u8; 22];
+        match inline.get_mut(..bytes.len()) {
+            Some(prefix) => {
+                prefix.copy_from_slice(bytes);
+                Probe::Inline(bytes.len() as u8, inline)
+            }
+            None => Probe::Heap(bytes),
+        }
+    }
+}
+
 impl Key {
     fn new(text: &str) -> Key {
         let bytes = text.as_bytes();
@@ -278,19 +299,15 @@ impl Key {
         }
     }
 
-    /// Whether this is the key `bytes`: an inline key compares as two
+    /// Whether this is the key `probe` was made of: inline keys compare as
     /// fixed-size arrays.
-    fn is(&self, bytes: &[u8]) -> bool {
-        match self {
-            Key::Inline(len, inline) => {
-                let mut other = [0u8; 22];
-                match other.get_mut(..bytes.len()) {
-                    Some(prefix) => prefix.copy_from_slice(bytes),
-                    None => return false,
-                }
-                *len as usize == bytes.len() && *inline == other
+    fn is(&self, probe: &Probe<'_>) -> bool {
+        match (self, probe) {
+            (Key::Inline(len, inline), Probe::Inline(probe_len, probe)) => {
+                len == probe_len && inline == probe
             }
-            Key::Heap(text) => text.as_bytes() == bytes,
+            (Key::Heap(text), Probe::Heap(bytes)) => text.as_bytes() == *bytes,
+            _ => false,
         }
     }
 
@@ -584,7 +601,13 @@ impl Tracker {
         for byte in customer.bytes() {
             hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
         }
-        let index = (hash % self.shards.len() as u64) as usize;
+        let shards = self.shards.len() as u64;
+        // The same as `%`, without a division for a power of two.
+        let index = if shards.is_power_of_two() {
+            hash & (shards - 1)
+        } else {
+            hash % shards
+        } as usize;
         lock(&self.shards[index])
     }
 
@@ -1107,14 +1130,14 @@ impl Shard {
         if len == 0 {
             return None;
         }
-        let key = key.as_bytes();
+        let key = Probe::new(key);
         let mut at = Shard::home(hash, len);
         // The table always has an empty place, so this ends; the count
         // bounds it regardless.
         for _ in 0..len {
             match &self.table[at] {
                 Place::Empty => return None,
-                Place::Live(record) if record.key.is(key) => return Some(at as u32),
+                Place::Live(record) if record.key.is(&key) => return Some(at as u32),
                 _ => {}
             }
             at = if at + 1 == len { 0 } else { at + 1 };
@@ -1431,7 +1454,7 @@ impl Shard {
 
 #[cfg(test)]
 mod tests {
-    use super::{Key, Place};
+    use super::{Key, Place, Probe};
 
     #[test]
     #[cfg(target_pointer_width = "64")]
@@ -1442,14 +1465,18 @@ mod tests {
 
     #[test]
     fn keys_compare_inline_and_on_the_heap() {
-        let short = Key::new("c0000042");
-        assert!(short.is(b"c0000042"));
-        assert!(!short.is(b"c000004"));
-        assert!(!short.is(b"c00000420"));
-        assert!(!short.is(&[b'c'; 40]));
-        let long = Key::new("customer-with-a-long-key-000042");
-        assert!(long.is(b"customer-with-a-long-key-000042"));
-        assert!(!long.is(b"customer-with-a-long-key-00004"));
-        assert!(Key::new("").is(b""));
+        let is = |key: &str, probe: &str| Key::new(key).is(&Probe::new(probe));
+        assert!(is("c0000042", "c0000042"));
+        assert!(!is("c0000042", "c000004"));
+        assert!(!is("c0000042", "c00000420"));
+        assert!(!is("c0000042", &"c".repeat(40)));
+        assert!(is("a-key-of-22-bytes-long", "a-key-of-22-bytes-long"));
+        assert!(!is("a-key-of-22-bytes-long", "a-key-of-22-bytes-long!"));
+        let long = "customer-with-a-long-key-000042";
+        assert!(is(long, long));
+        assert!(!is(long, "customer-with-a-long-key-00004"));
+        assert!(!is("c0000042", long));
+        assert!(is("", ""));
+        assert!(!is("", "\0"));
     }
 }
