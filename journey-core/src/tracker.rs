@@ -18,8 +18,9 @@
 //! placed for huge pages (on Linux, advised as transparent huge pages).
 //! Empty places hold a ring's memory too: a customer costs (68 + 16 ×
 //! history) bytes divided by the load (0.56–0.8), 165–235 bytes with 4
-//! visits and 725–1,030 with the default 32, plus its access-queue entries. At most [`TrackerOptions::max_customers`] customers are kept:
-//! when a new customer would exceed it, the least recently observed one is
+//! visits and 725–1,030 with the default 32, plus its access-queue entries.
+//! At most [`TrackerOptions::max_customers`] customers are kept: when a new
+//! customer would exceed it, the least recently observed one is
 //! evicted (exact LRU, kept as a queue of accesses rather than a linked list,
 //! so an event writes no other customer's record); with
 //! [`TrackerOptions::idle_ttl_ms`], [`Tracker::expire`] also evicts customers
@@ -292,13 +293,9 @@ impl Probe<'_> {
 
 impl Key {
     fn new(text: &str) -> Key {
-        let bytes = text.as_bytes();
-        if bytes.len() <= 22 {
-            let mut inline = [0u8; 22];
-            inline[..bytes.len()].copy_from_slice(bytes);
-            Key::Inline(bytes.len() as u8, inline)
-        } else {
-            Key::Heap(text.into())
+        match Probe::new(text) {
+            Probe::Inline(len, inline) => Key::Inline(len, inline),
+            Probe::Heap(_) => Key::Heap(text.into()),
         }
     }
 
@@ -406,8 +403,6 @@ pub struct Tracker {
     /// Touchpoint id or mapped event name → touchpoint.
     lookup: hashbrown::HashMap<String, u32>,
     options: TrackerOptions,
-    /// Visits kept per customer.
-    history: usize,
     /// Customers tracked, over all shards.
     customers: AtomicUsize,
     shards: Box<[Mutex<Shard>]>,
@@ -583,7 +578,6 @@ impl Tracker {
             points,
             stages,
             lookup,
-            history: options.history,
             contexts,
             context_depth,
             options,
@@ -635,7 +629,7 @@ impl Tracker {
                 {
                     self.customers.fetch_sub(1, Ordering::Relaxed);
                 }
-                let slot = shard.insert(customer)?;
+                let slot = shard.insert(customer, hash)?;
                 self.customers.fetch_add(1, Ordering::Relaxed);
                 slot
             }
@@ -999,9 +993,10 @@ impl Tracker {
         for (shard, saved) in tracker.shards.iter().zip(saved.shards) {
             let mut shard = lock(shard);
             for customer in saved.customers {
+                let hash = shard.hash(customer.key.as_bytes());
                 if customer.key.is_empty()
-                    || shard.find(&customer.key).is_some()
-                    || customer.visits.len() > tracker.history
+                    || shard.find_hashed(&customer.key, hash).is_some()
+                    || customer.visits.len() > tracker.options.history
                     || tracker.customers.load(Ordering::Relaxed) >= tracker.options.max_customers
                 {
                     return Err(option_error(
@@ -1009,7 +1004,7 @@ impl Tracker {
                         "a customer is empty, repeated, over its history or over capacity",
                     ));
                 }
-                let slot = shard.insert(&customer.key)?;
+                let slot = shard.insert(&customer.key, hash)?;
                 tracker.customers.fetch_add(1, Ordering::Relaxed);
                 shard.touch(slot);
                 for (id, time) in &customer.visits {
@@ -1081,7 +1076,7 @@ impl std::fmt::Debug for Shard {
     }
 }
 
-/// `index` (below twice `len`) wrapped into `0..len`: the ring's
+/// `index` (below twice `len`) wrapped into `0..len`: ring and probing
 /// arithmetic without a division.
 fn wrap(index: usize, len: usize) -> usize {
     if index >= len { index - len } else { index }
@@ -1114,8 +1109,9 @@ impl Shard {
         ((u128::from(hash) * len as u128) >> 64) as usize
     }
 
-    /// Asks for the ring of the place a search for `hash` starts at, where
-    /// the customer usually is, so that it arrives with the record.
+    /// Asks for the ring and the tick of the place a search for `hash`
+    /// starts at, where the customer usually is, so that they arrive with
+    /// the record.
     fn prefetch_ring(&self, hash: u64) {
         if !self.table.is_empty() {
             let home = Shard::home(hash, self.table.len());
@@ -1143,7 +1139,7 @@ impl Shard {
                 Place::Live(record) if record.key.is(&key) => return Some(at as u32),
                 _ => {}
             }
-            at = if at + 1 == len { 0 } else { at + 1 };
+            at = wrap(at + 1, len);
         }
         None
     }
@@ -1168,7 +1164,7 @@ impl Shard {
         let len = table.len();
         let mut at = Shard::home(hash, len);
         while matches!(table[at], Place::Live(_)) {
-            at = if at + 1 == len { 0 } else { at + 1 };
+            at = wrap(at + 1, len);
         }
         at
     }
@@ -1237,23 +1233,23 @@ impl Shard {
 
     /// The live records from least to most recently observed.
     fn by_recency(&self) -> impl Iterator<Item = (u32, &Record)> {
-        self.queue.iter().filter_map(|&(slot, tick)| {
-            self.current(slot, tick)
-                .then(|| self.record(slot).map(|r| (slot, r)))
-                .flatten()
-        })
+        self.queue
+            .iter()
+            .filter(|&&(slot, tick)| self.current(slot, tick))
+            .filter_map(|&(slot, _)| Some((slot, self.record(slot)?)))
     }
 
-    /// Stores a new customer (not yet stored) with an empty ring and
-    /// nothing seen; its place. Fails only when the table cannot grow.
-    fn insert(&mut self, key: &str) -> Result<u32, Error> {
+    /// Stores a new customer (not yet stored; `hash` is its key's) with an
+    /// empty ring and nothing seen; its place. Fails only when the table
+    /// cannot grow.
+    fn insert(&mut self, key: &str, hash: u64) -> Result<u32, Error> {
         if (self.used + 1) * 5 > self.table.len() * 4 {
             // To a load of 9/16: the table grows by a bit over 1.4 times
             // between rebuilds, which keeps it between 56% and 80% full.
             let live = self.stats.customers as usize + 1;
             self.rebuild((live * 16 / 9).max(16))?;
         }
-        let at = Shard::vacancy(&self.table, self.hash(key.as_bytes()));
+        let at = Shard::vacancy(&self.table, hash);
         if matches!(self.table[at], Place::Empty) {
             self.used += 1;
         }
@@ -1301,7 +1297,7 @@ impl Shard {
         self.stats.customers -= 1;
         // A removed place followed by an empty one ends no search that
         // could go on: it and the removed places before it become empty.
-        if matches!(self.table[(at + 1) % len], Place::Empty) {
+        if matches!(self.table[wrap(at + 1, len)], Place::Empty) {
             let mut back = at;
             while matches!(self.table[back], Place::Removed) {
                 self.table[back] = Place::Empty;
@@ -1355,6 +1351,12 @@ impl Shard {
         self.visits[slot as usize * history + at] = (touchpoint, time);
     }
 
+    /// The word of `seen_more` holding touchpoint `touchpoint` (64 or up) of
+    /// the customer at `slot`.
+    fn seen_word(&self, slot: u32, touchpoint: u32) -> usize {
+        slot as usize * self.extra_words + (touchpoint as usize - 64) / 64
+    }
+
     fn has_seen(&self, slot: u32, touchpoint: u32) -> bool {
         let Some(record) = self.record(slot) else {
             return false;
@@ -1362,20 +1364,18 @@ impl Shard {
         if touchpoint < 64 {
             record.seen & (1 << touchpoint) != 0
         } else {
-            let word = slot as usize * self.extra_words + (touchpoint as usize - 64) / 64;
-            self.seen_more[word] & (1 << (touchpoint % 64)) != 0
+            self.seen_more[self.seen_word(slot, touchpoint)] & (1 << (touchpoint % 64)) != 0
         }
     }
 
     fn mark_seen(&mut self, slot: u32, touchpoint: u32) {
-        let words = self.extra_words;
         let Some(record) = self.record_mut(slot) else {
             return;
         };
         if touchpoint < 64 {
             record.seen |= 1 << touchpoint;
         } else {
-            let word = slot as usize * words + (touchpoint as usize - 64) / 64;
+            let word = self.seen_word(slot, touchpoint);
             self.seen_more[word] |= 1 << (touchpoint % 64);
         }
     }
@@ -1392,7 +1392,7 @@ impl Shard {
                 let mut visits: Vec<(u32, i64)> = self.ring(slot).collect();
                 let at = visits.partition_point(|&(_, t)| t <= timestamp);
                 visits.insert(at, (touchpoint, timestamp));
-                if visits.len() > tracker.history {
+                if visits.len() > self.history {
                     visits.remove(0);
                 }
                 if let Some(record) = self.record_mut(slot) {

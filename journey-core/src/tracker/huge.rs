@@ -6,7 +6,7 @@
 //! costs about as much as reading the memory. An array of 2 MiB or more is
 //! allocated at a 2 MiB boundary and, on Linux, advised to use transparent
 //! huge pages before it is first written; where the OS gives none, it is an
-//! ordinary array.
+//! ordinary array. Smaller arrays start at a cache line.
 
 use std::alloc::{Layout, alloc, dealloc, handle_alloc_error};
 use std::ptr::NonNull;
@@ -28,14 +28,15 @@ unsafe impl<T: Sync> Sync for HugeArray<T> {}
 
 impl<T> HugeArray<T> {
     /// The layout of `len` values: aligned at a huge page when it spans
-    /// one; `None` past the address space.
+    /// one, else at a cache line; `None` past the address space.
     fn layout(len: usize) -> Option<Layout> {
         let array = Layout::array::<T>(len).ok()?;
-        if array.size() >= HUGE_PAGE {
-            array.align_to(HUGE_PAGE).ok()
+        let align = if array.size() >= HUGE_PAGE {
+            HUGE_PAGE
         } else {
-            Some(array)
-        }
+            64
+        };
+        array.align_to(align).ok()
     }
 
     /// `len` copies of `value`; `None` when that many cannot be addressed.
@@ -136,6 +137,7 @@ mod tests {
         let value = std::rc::Rc::new(7u8);
         {
             let mut small = HugeArray::new(3, std::rc::Rc::clone(&value)).unwrap();
+            assert_eq!(small.as_ptr() as usize % 64, 0);
             assert_eq!(std::rc::Rc::strong_count(&value), 4);
             small[1] = std::rc::Rc::new(9);
             assert_eq!((*small[0], *small[1], *small[2]), (7, 9, 7));
