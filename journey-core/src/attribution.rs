@@ -24,7 +24,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::events::{OnError, ReadReport, Traces};
+use crate::events::{OnError, RawRecord, ReadReport, Records, Traces, read_header};
 use crate::linalg::Factor;
 
 /// One distinct path and its outcomes.
@@ -184,18 +184,16 @@ impl PathTable {
         options: &PathCsvOptions,
     ) -> Result<(Self, ReadReport), Error> {
         let fail = |row: u64, message: String| Error::Csv { row, message };
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-        let headers = reader
-            .headers()
-            .map_err(|e| fail(1, e.to_string()))?
-            .clone();
-        let column = |name: &str| headers.iter().position(|h| h.trim() == name);
+        let mut records = Records::new(input, b',', 1);
+        let (headers, line) = read_header(&mut records)?;
+        let column = |name: &str| headers.iter().position(|h| h == name);
         let columns = PathColumns {
-            path: column(&options.path)
-                .ok_or_else(|| fail(1, format!("the header has no column {:?}", options.path)))?,
+            path: column(&options.path).ok_or_else(|| {
+                fail(line, format!("the header has no column {:?}", options.path))
+            })?,
             conversions: column(&options.conversions).ok_or_else(|| {
                 fail(
-                    1,
+                    line,
                     format!("the header has no column {:?}", options.conversions),
                 )
             })?,
@@ -204,21 +202,16 @@ impl PathTable {
         };
         let mut table = PathTable::new();
         let mut report = ReadReport::default();
-        let mut record = csv::ByteRecord::new();
+        let mut record = RawRecord::default();
         // Each step of the row's path as a byte range of the path.
         let mut steps: Vec<(usize, usize)> = Vec::new();
-        loop {
-            let line = reader.position().line();
-            let outcome = match reader.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => parse_path_row(&record, &columns, options, &mut steps).map(
-                    |(path, [conversions, value, nulls])| {
-                        let steps = steps.iter().map(|&(start, end)| &path[start..end]);
-                        table.push(steps, conversions, value, nulls);
-                    },
-                ),
-                Err(error) => Err(format!("unreadable row: {error}")),
-            };
+        while let Some(line) = records.next(&mut record)? {
+            let outcome = parse_path_row(&record, &columns, options, &mut steps).map(
+                |(path, [conversions, value, nulls])| {
+                    let steps = steps.iter().map(|&(start, end)| &path[start..end]);
+                    table.push(steps, conversions, value, nulls);
+                },
+            );
             steps.clear();
             report.tally(line, outcome, options.on_error)?;
         }
@@ -247,7 +240,7 @@ struct PathColumns {
 /// Checks one row and splits its path into `steps` (byte ranges of the
 /// path); returns the path and the row's conversions, value and nulls.
 fn parse_path_row<'r>(
-    record: &'r csv::ByteRecord,
+    record: &'r RawRecord,
     columns: &PathColumns,
     options: &PathCsvOptions,
     steps: &mut Vec<(usize, usize)>,
@@ -255,9 +248,9 @@ fn parse_path_row<'r>(
     let text = |index: Option<usize>, name: &str| -> Result<&'r str, String> {
         match index.and_then(|i| record.get(i)) {
             None => Ok(""),
-            Some(bytes) => std::str::from_utf8(bytes)
+            Some(text) => text
                 .map(str::trim)
-                .map_err(|_| format!("{name} is not UTF-8 text")),
+                .map_err(|()| format!("{name} is not UTF-8 text")),
         }
     };
     let number = |index: Option<usize>, name: &str| -> Result<f64, String> {

@@ -17,6 +17,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::model::Journey;
 
+#[cfg(not(target_arch = "wasm32"))]
+mod plain;
+
 /// One thing one customer did at one time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Event {
@@ -508,53 +511,50 @@ impl EventLog {
     ) -> Result<ReadReport, Error> {
         let delimiter = u8::try_from(options.delimiter)
             .map_err(|_| csv_error(1, "the delimiter must be a single-byte character"))?;
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .flexible(true)
-            // Large reads (the reader buffers itself; no BufReader needed).
-            .buffer_capacity(1 << 18)
-            .from_reader(input);
-        let headers = reader
-            .headers()
-            .map_err(|e| csv_error(1, &e.to_string()))?
-            .clone();
-        let column = |name: &str| headers.iter().position(|h| h.trim() == name);
-        let required = |name: &str| {
-            column(name).ok_or_else(|| csv_error(1, &format!("the header has no column {name:?}")))
-        };
-        let columns = Columns {
-            customer: required(&options.customer)?,
-            timestamp: required(&options.timestamp)?,
-            event: required(&options.event)?,
-            channel: column(&options.channel),
-            measures: options
-                .measures
-                .iter()
-                .map(|name| required(name).map(|index| (name.as_str(), index)))
-                .collect::<Result<_, _>>()?,
-        };
+        // Native targets read lines without quotes by a faster path that
+        // gives the same result (`plain`); WebAssembly keeps one reader
+        // (less code).
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            plain::read_csv(self, input, delimiter, options)
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            let mut records = Records::new(input, delimiter, 1);
+            let columns = columns_of(&mut records, options)?;
+            self.read_records(records, &columns, options, ReadReport::default())
+        }
+    }
+
+    /// Reads the rest of `records`, appending the good rows and counting
+    /// the bad ones into `report`.
+    fn read_records(
+        &mut self,
+        mut records: Records<impl Read>,
+        columns: &Columns<'_>,
+        options: &CsvOptions,
+        mut report: ReadReport,
+    ) -> Result<ReadReport, Error> {
         // Splitting the CSV into fields takes about as long as checking and
         // interning them: on native targets, from the second batch on, a
         // second thread checks, interns and appends while this one splits,
         // records handed over in batches (their memory reused), in order.
         // A file of one batch is read on this thread alone.
-        let mut report = ReadReport::default();
         let mut batch = Batch::default();
-        let mut more = batch.fill(&mut reader);
+        let mut more = batch.fill(&mut records)?;
         if !more || cfg!(target_arch = "wasm32") {
             loop {
-                self.take_batch(&batch, &columns, options, &mut report)?;
+                self.take_batch(&batch, columns, options, &mut report)?;
                 if !more {
                     return Ok(report);
                 }
                 batch.clear();
-                more = batch.fill(&mut reader);
+                more = batch.fill(&mut records)?;
             }
         }
         std::thread::scope(|scope| {
             let (full, full_batches) = std::sync::mpsc::sync_channel::<Batch>(2);
             let (empty, empty_batches) = std::sync::mpsc::channel::<Batch>();
-            let columns = &columns;
             let worker = scope.spawn(move || {
                 for mut batch in full_batches {
                     self.take_batch(&batch, columns, options, &mut report)?;
@@ -564,6 +564,7 @@ impl EventLog {
                 }
                 Ok(report)
             });
+            let mut failed = None;
             while more {
                 // Stops early when the worker stopped (a bad row under
                 // OnError::Fail).
@@ -571,16 +572,23 @@ impl EventLog {
                     break;
                 }
                 batch = empty_batches.try_recv().unwrap_or_default();
-                more = batch.fill(&mut reader);
+                more = match batch.fill(&mut records) {
+                    Ok(more) => more,
+                    Err(error) => {
+                        failed = Some(error);
+                        break;
+                    }
+                };
                 if !more {
                     let _ = full.send(batch);
                     break;
                 }
             }
             drop(full);
-            worker
+            let taken = worker
                 .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e))
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            failed.map_or(taken, Err)
         })
     }
 
@@ -594,33 +602,27 @@ impl EventLog {
         report: &mut ReadReport,
     ) -> Result<(), Error> {
         let mut measures: Vec<(&str, f64)> = Vec::with_capacity(columns.measures.len());
-        for (record, row) in batch.records.iter().zip(&batch.rows) {
-            let (line, outcome) = match row {
-                Ok(line) => {
-                    measures.clear();
-                    let outcome = parse_row(record, columns, options, &mut measures).and_then(
-                        |(customer, timestamp, name, channel)| {
-                            self.push_parts(customer, timestamp, name, channel, &measures)
-                                .map_err(|e| e.to_string())
-                        },
-                    );
-                    (*line, outcome)
-                }
-                Err((line, reason)) => (*line, Err(reason.clone())),
-            };
+        for (record, &line) in batch.records.iter().zip(&batch.lines) {
+            measures.clear();
+            let outcome = parse_row(|i| record.get(i), columns, options, &mut measures).and_then(
+                |(customer, timestamp, name, channel)| {
+                    self.push_parts(customer, timestamp, name, channel, &measures)
+                        .map_err(|e| e.to_string())
+                },
+            );
             report.tally(line, outcome, options.on_error)?;
         }
         Ok(())
     }
 }
 
-/// Records of a CSV log as split, each with its line or why it could not
-/// be read. The records' memory is reused from batch to batch.
+/// Records of a CSV log as split, each with its line. The records' memory
+/// is reused from batch to batch.
 #[derive(Default)]
 struct Batch {
-    /// The first `rows.len()` are this batch's.
-    records: Vec<Record>,
-    rows: Vec<Result<u64, (u64, String)>>,
+    /// The first `lines.len()` are this batch's.
+    records: Vec<RawRecord>,
+    lines: Vec<u64>,
 }
 
 impl Batch {
@@ -629,25 +631,22 @@ impl Batch {
 
     /// Reads records until the batch is full (then `true`: more may follow)
     /// or the input ends (`false`).
-    fn fill(&mut self, reader: &mut csv::Reader<impl Read>) -> bool {
-        while self.rows.len() < Batch::ROWS {
-            let line = reader.position().line();
-            let at = self.rows.len();
+    fn fill(&mut self, records: &mut Records<impl Read>) -> Result<bool, Error> {
+        while self.lines.len() < Batch::ROWS {
+            let at = self.lines.len();
             if self.records.len() == at {
-                self.records.push(Record::default());
+                self.records.push(RawRecord::default());
             }
-            let outcome = match self.records[at].read(reader, line) {
-                Ok(None) => return false,
-                Ok(Some(row)) => Ok(row),
-                Err(error) => Err((line, format!("unreadable row: {error}"))),
-            };
-            self.rows.push(outcome);
+            match records.next(&mut self.records[at])? {
+                None => return Ok(false),
+                Some(line) => self.lines.push(line),
+            }
         }
-        true
+        Ok(true)
     }
 
     fn clear(&mut self) {
-        self.rows.clear();
+        self.lines.clear();
     }
 }
 
@@ -691,6 +690,46 @@ impl EventLog {
     }
 }
 
+/// The column names of a CSV header, the first record of `records` (trimmed;
+/// a UTF-8 byte order mark before the first is not part of its name), and
+/// the header's line.
+pub(crate) fn read_header(records: &mut Records<impl Read>) -> Result<(Vec<String>, u64), Error> {
+    let mut header = RawRecord::default();
+    let line = records.next(&mut header)?.unwrap_or(1);
+    let mut names = Vec::with_capacity(header.fields);
+    for index in 0..header.fields {
+        match header.get(index) {
+            Some(Ok(name)) => names.push(name.trim_start_matches('\u{feff}').trim().to_owned()),
+            _ => return Err(csv_error(line, "the header is not UTF-8 text")),
+        }
+    }
+    Ok((names, line))
+}
+
+/// Finds the columns `options` names in the header, the first record of
+/// `records`.
+fn columns_of<'c>(
+    records: &mut Records<impl Read>,
+    options: &'c CsvOptions,
+) -> Result<Columns<'c>, Error> {
+    let (names, line) = read_header(records)?;
+    let column = |name: &str| names.iter().position(|h| h == name);
+    let required = |name: &str| {
+        column(name).ok_or_else(|| csv_error(line, &format!("the header has no column {name:?}")))
+    };
+    Ok(Columns {
+        customer: required(&options.customer)?,
+        timestamp: required(&options.timestamp)?,
+        event: required(&options.event)?,
+        channel: column(&options.channel),
+        measures: options
+            .measures
+            .iter()
+            .map(|name| required(name).map(|index| (name.as_str(), index)))
+            .collect::<Result<_, _>>()?,
+    })
+}
+
 /// Where the columns of a CSV log are.
 struct Columns<'a> {
     customer: usize,
@@ -707,62 +746,157 @@ fn csv_error(row: u64, reason: &str) -> Error {
     }
 }
 
-/// A record as read: checked as UTF-8 as a whole (the usual case) or not.
-#[derive(Default)]
-enum Record {
-    Text(csv::StringRecord),
-    Bytes(csv::ByteRecord),
-    /// Not read yet (or being read).
-    #[default]
-    None,
+/// CSV records as csv_core splits them (quoted fields, `""` escapes; `\r`,
+/// `\n` and `\r\n` end records; blank lines skipped), each with the line
+/// its first field is on. The terminators before a record are skipped here,
+/// so that line is counted exactly.
+pub(crate) struct Records<R> {
+    input: R,
+    core: csv_core::Reader,
+    buffer: Box<[u8]>,
+    /// The unread bytes are `buffer[start..end]`.
+    start: usize,
+    end: usize,
+    /// The line of `buffer[start]`.
+    line: u64,
 }
 
-impl Record {
-    /// Field `index` as text, or `Err(())` when it is not UTF-8.
-    fn get(&self, index: usize) -> Option<Result<&str, ()>> {
-        match self {
-            Record::Text(record) => record.get(index).map(Ok),
-            Record::Bytes(record) => record
-                .get(index)
-                .map(|bytes| std::str::from_utf8(bytes).map_err(|_| ())),
-            Record::None => None,
+impl<R: Read> Records<R> {
+    /// Records of `input`, whose first byte is on line `line`.
+    pub(crate) fn new(input: R, delimiter: u8, line: u64) -> Records<R> {
+        Records {
+            input,
+            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            buffer: vec![0; 1 << 18].into_boxed_slice(),
+            start: 0,
+            end: 0,
+            line,
         }
     }
 
-    /// Reads the next record into this one's memory: `Ok(None)` at the end,
-    /// else its line (the record's position, or `line` where it has none).
-    fn read(&mut self, reader: &mut csv::Reader<impl Read>, line: u64) -> csv::Result<Option<u64>> {
-        let mut bytes = match std::mem::take(self) {
-            Record::Text(record) => record.into_byte_record(),
-            Record::Bytes(record) => record,
-            Record::None => csv::ByteRecord::new(),
-        };
-        let found = reader.read_byte_record(&mut bytes);
-        let line = bytes.position().map_or(line, csv::Position::line);
-        // WebAssembly checks the fields it reads one by one (one thread,
-        // and less code).
-        *self = if cfg!(target_arch = "wasm32") {
-            Record::Bytes(bytes)
-        } else {
-            match csv::StringRecord::from_byte_record(bytes) {
-                Ok(text) => Record::Text(text),
-                Err(error) => Record::Bytes(error.into_byte_record()),
+    /// Reads more input when all is used; `false` at its end.
+    fn refill(&mut self) -> Result<bool, Error> {
+        if self.start == self.end {
+            let read = loop {
+                match self.input.read(&mut self.buffer) {
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    read => break read,
+                }
+            };
+            self.start = 0;
+            self.end =
+                read.map_err(|e| csv_error(self.line, &format!("reading the input failed: {e}")))?;
+        }
+        Ok(self.start < self.end)
+    }
+
+    /// Reads the next record into `record`: its line, or `None` at the end.
+    pub(crate) fn next(&mut self, record: &mut RawRecord) -> Result<Option<u64>, Error> {
+        loop {
+            if !self.refill()? {
+                return Ok(None);
             }
-        };
-        Ok(found?.then_some(line))
+            let unread = &self.buffer[self.start..self.end];
+            let skip = unread
+                .iter()
+                .position(|&byte| byte != b'\n' && byte != b'\r')
+                .unwrap_or(unread.len());
+            self.line += newlines(&unread[..skip]);
+            self.start += skip;
+            if self.start < self.end {
+                break;
+            }
+        }
+        let line = self.line;
+        record.clear();
+        loop {
+            let (result, read, written, ended) = self.core.read_record(
+                &self.buffer[self.start..self.end],
+                &mut record.bytes[record.filled..],
+                &mut record.ends[record.fields..],
+            );
+            self.line += newlines(&self.buffer[self.start..self.start + read]);
+            self.start += read;
+            record.filled += written;
+            record.fields += ended;
+            match result {
+                csv_core::ReadRecordResult::InputEmpty => {
+                    // At the end, csv_core is given no input: it ends the record.
+                    self.refill()?;
+                }
+                csv_core::ReadRecordResult::OutputFull => {
+                    let grown = record.bytes.len() * 2;
+                    record.bytes.resize(grown, 0);
+                }
+                csv_core::ReadRecordResult::OutputEndsFull => {
+                    let grown = record.ends.len() * 2;
+                    record.ends.resize(grown, 0);
+                }
+                csv_core::ReadRecordResult::Record => return Ok(Some(line)),
+                csv_core::ReadRecordResult::End => {
+                    return Ok((record.fields > 0).then_some(line));
+                }
+            }
+        }
+    }
+}
+
+/// How many `\n` in `bytes`.
+fn newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&byte| byte == b'\n').count() as u64
+}
+
+/// One CSV record: its fields' bytes one after the other, and where each
+/// ends.
+pub(crate) struct RawRecord {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    /// Bytes and fields of this record (the vectors are longer: csv_core
+    /// writes into them).
+    filled: usize,
+    fields: usize,
+}
+
+impl Default for RawRecord {
+    fn default() -> Self {
+        RawRecord {
+            bytes: vec![0; 256],
+            ends: vec![0; 16],
+            filled: 0,
+            fields: 0,
+        }
+    }
+}
+
+impl RawRecord {
+    fn clear(&mut self) {
+        self.filled = 0;
+        self.fields = 0;
+    }
+
+    /// Field `index` as text, or `Err(())` when it is not UTF-8.
+    pub(crate) fn get(&self, index: usize) -> Option<Result<&str, ()>> {
+        if index >= self.fields {
+            return None;
+        }
+        let start = if index == 0 { 0 } else { self.ends[index - 1] };
+        Some(std::str::from_utf8(&self.bytes[start..self.ends[index]]).map_err(|_| ()))
     }
 }
 
 /// The customer, timestamp, event name and channel of a row; its measure
 /// values go to `measures`.
+///
+/// `get(index)` is field `index` as text, `Err(())` when it is not UTF-8,
+/// `None` when the row has no such field.
 fn parse_row<'r, 'c>(
-    record: &'r Record,
+    get: impl Fn(usize) -> Option<Result<&'r str, ()>>,
     columns: &Columns<'c>,
     options: &CsvOptions,
     measures: &mut Vec<(&'c str, f64)>,
 ) -> Result<(&'r str, i64, &'r str, Option<&'r str>), String> {
     let text = |index: usize, name: &str| -> Result<Option<&'r str>, String> {
-        match record.get(index) {
+        match get(index) {
             None => Ok(None),
             Some(Err(())) => Err(format!("{name} is not UTF-8 text")),
             // ASCII spaces first (cheap), then any other Unicode space.
@@ -1611,6 +1745,37 @@ mod tests {
             .read_csv("who,when,what\n".as_bytes(), &CsvOptions::default())
             .unwrap_err();
         assert_eq!(error.code(), "csv_error");
+    }
+
+    #[test]
+    fn rows_are_numbered_by_their_line_in_the_file() {
+        // `\r\n` line ends, blank lines and a quoted field over two lines;
+        // a quoted header sends the whole file to csv_core, a plain one
+        // only the lines from the first quote on.
+        for header in ["customer,timestamp,event", "\"customer\",timestamp,event"] {
+            let text = format!(
+                "{header}\r\n\r\na,1772357400,visit\r\nb,bad,visit\r\n\r\n\r\n\
+                 c,1772357401,\"two\r\nlines\"\r\nd,,visit\r\ne,1772357402,visit"
+            );
+            let mut log = EventLog::new();
+            let report = log
+                .read_csv(text.as_bytes(), &CsvOptions::default())
+                .unwrap();
+            let rows: Vec<u64> = report.problems.iter().map(|p| p.row).collect();
+            assert_eq!(rows, [4, 9], "{header}");
+            let names: Vec<&str> = log.iter().map(|e| e.name).collect();
+            assert_eq!(names, ["visit", "two\r\nlines", "visit"], "{header}");
+        }
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_first_column_name() {
+        let text = "\u{feff}customer,timestamp,event\na,1772357400,visit\n";
+        let mut log = EventLog::new();
+        let report = log
+            .read_csv(text.as_bytes(), &CsvOptions::default())
+            .unwrap();
+        assert_eq!((report.rows_used, log.get(0).unwrap().customer), (1, "a"));
     }
 
     #[test]
