@@ -8,6 +8,8 @@
 //! compare aggregate LOG.csv                events/s of parsed events → traces →
 //!                                          discovery state
 //! compare attribute PATHS.csv ORDER OUT.json   Markov removal effects
+//! compare read LOG.csv ROUNDS              CSV → event log alone, the fastest
+//!                                          and the median of ROUNDS reads
 //! ```
 //!
 //! Timings are printed as `seconds <label> <s>` lines for run.sh.
@@ -116,6 +118,22 @@ fn run(args: &[String]) -> Result<(), String> {
                 "funnel": funnel,
             });
             std::fs::write(out, result.to_string()).map_err(|e| e.to_string())
+        }
+        [command, path, rounds] if command == "read" => {
+            let mut times = Vec::new();
+            for _ in 0..number(rounds)?.max(1) {
+                let start = Instant::now();
+                let log = read_log(path)?;
+                times.push(start.elapsed().as_secs_f64());
+                std::hint::black_box(log);
+            }
+            times.sort_by(f64::total_cmp);
+            println!(
+                "read fastest {:.4} median {:.4} seconds",
+                times[0],
+                times[times.len() / 2]
+            );
+            Ok(())
         }
         [command, path] if command == "aggregate" => {
             let log = read_log(path)?;

@@ -64,7 +64,7 @@ impl Event {
 
 /// Distinct strings stored once, each named by a dense number given in order
 /// of first appearance (so the numbering never depends on hashing).
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub(crate) struct Symbols {
     /// The strings one after the other; string `id` ends at `ends[id]`.
     text: String,
@@ -74,6 +74,10 @@ pub(crate) struct Symbols {
     /// The last string interned: logs tend to repeat it (a customer's
     /// events in a row), which then costs one comparison, not a hash.
     last: u32,
+    /// Strings met lately, by a cheap fingerprint (`NO_SYMBOL` where
+    /// none): names and channels of a log are few and recur, and are then
+    /// found without hashing them.
+    recent: [u32; RECENT],
     table: hashbrown::HashTable<u32>,
     hasher: hashbrown::DefaultHashBuilder,
 }
@@ -86,18 +90,78 @@ impl std::fmt::Debug for Symbols {
     }
 }
 
+impl Default for Symbols {
+    fn default() -> Self {
+        Symbols {
+            text: String::new(),
+            ends: Vec::new(),
+            hashes: Vec::new(),
+            last: NO_SYMBOL,
+            recent: [NO_SYMBOL; RECENT],
+            table: hashbrown::HashTable::new(),
+            hasher: hashbrown::DefaultHashBuilder::default(),
+        }
+    }
+}
+
+/// Slots of [`Symbols`]' recent strings.
+const RECENT: usize = 64;
+
+/// No string (in [`Symbols`]' recent slots).
+const NO_SYMBOL: u32 = u32::MAX;
+
+/// Whether two byte strings are equal, short ones compared inline.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let word = |bytes: Option<&[u8; 8]>| bytes.map(|w| u64::from_ne_bytes(*w));
+    match (a.len() == b.len(), a.len()) {
+        (false, _) => false,
+        // The first and the last eight bytes (overlapping) cover them all.
+        (true, 8..=16) => {
+            word(a.first_chunk()) == word(b.first_chunk())
+                && word(a.last_chunk()) == word(b.last_chunk())
+        }
+        (true, _) => a == b,
+    }
+}
+
+/// A cheap fingerprint of a string: its length and first and last bytes.
+#[inline]
+fn recent_slot(bytes: &[u8]) -> usize {
+    let (first, last) = match bytes {
+        [] => (0, 0),
+        [first, .., last] => (*first, *last),
+        [only] => (*only, *only),
+    };
+    let mix = (bytes.len() as u32)
+        .wrapping_mul(0x9e37_79b9)
+        .wrapping_add(u32::from(first) << 8 | u32::from(last))
+        .wrapping_mul(0x85eb_ca6b);
+    (mix >> 26) as usize % RECENT
+}
+
 impl Symbols {
     /// The number of `name`, given it if new; `None` when 2³² − 1 distinct
     /// strings are already stored.
     pub(crate) fn intern(&mut self, name: &str) -> Option<u32> {
         use std::hash::BuildHasher;
         let name_bytes = name.as_bytes();
-        if (self.last as usize) < self.ends.len() && self.bytes(self.last) == name_bytes {
+        if self.last != NO_SYMBOL && same(self.bytes(self.last), name_bytes) {
             return Some(self.last);
         }
+        let slot = recent_slot(name_bytes);
+        let recent = self.recent[slot];
+        if recent != NO_SYMBOL && same(self.bytes(recent), name_bytes) {
+            self.last = recent;
+            return Some(recent);
+        }
         let hash = self.hasher.hash_one(name);
-        if let Some(&id) = self.table.find(hash, |&id| self.bytes(id) == name_bytes) {
+        if let Some(&id) = self
+            .table
+            .find(hash, |&id| same(self.bytes(id), name_bytes))
+        {
             self.last = id;
+            self.recent[slot] = id;
             return Some(id);
         }
         let id = u32::try_from(self.ends.len())
@@ -110,6 +174,7 @@ impl Symbols {
         self.table
             .insert_unique(hash, id, |&id| hashes[id as usize]);
         self.last = id;
+        self.recent[slot] = id;
         Some(id)
     }
 
@@ -1644,6 +1709,26 @@ mod tests {
             proptest::prop_assert_eq!(&written, &expected);
             let read = written.and_then(|t| parse_timestamp(&t, TimestampFormat::Rfc3339));
             proptest::prop_assert_eq!(read, Some(millis));
+        }
+    }
+
+    proptest::proptest! {
+        /// Interning numbers strings by first appearance, as a map does,
+        /// whatever recurs (the recent slots and the short comparison
+        /// included: lengths around 8 and 16, shared first and last bytes).
+        #[test]
+        fn symbols_number_strings_by_first_appearance(
+            names in proptest::collection::vec("[ab]{0,3}x{0,14}[ab]{0,2}", 0..300),
+        ) {
+            let mut symbols = Symbols::default();
+            let mut model: std::collections::HashMap<&str, u32> = Default::default();
+            for name in &names {
+                let next = model.len() as u32;
+                let expected = *model.entry(name.as_str()).or_insert(next);
+                proptest::prop_assert_eq!(symbols.intern(name), Some(expected));
+                proptest::prop_assert_eq!(symbols.name(expected), name.as_str());
+            }
+            proptest::prop_assert_eq!(symbols.len(), model.len());
         }
     }
 
