@@ -368,21 +368,32 @@ impl Discovery {
                 .then_with(|| a.from.cmp(&b.from))
                 .then_with(|| a.to.cmp(&b.to))
         });
-        let mut variants: Vec<Variant> = self
-            .variants
+        // Sorted as keys, then only the top ones split into lists. Keys
+        // compare as their lists do (touchpoint by touchpoint) when no
+        // name holds a character below the separator; else split.
+        let mut keys: Vec<(&String, u64)> = self.variants.iter().map(|(k, c)| (k, *c)).collect();
+        let plain = keys
             .iter()
+            .all(|(key, _)| key.bytes().all(|b| b >= VARIANT_SEPARATOR as u8));
+        keys.sort_unstable_by(|a, b| {
+            b.1.cmp(&a.1).then_with(|| {
+                if plain {
+                    a.0.cmp(b.0)
+                } else {
+                    a.0.split(VARIANT_SEPARATOR)
+                        .cmp(b.0.split(VARIANT_SEPARATOR))
+                }
+            })
+        });
+        let variant_count = keys.len();
+        let variants: Vec<Variant> = keys
+            .into_iter()
+            .take(top)
             .map(|(key, count)| Variant {
                 touchpoints: key.split(VARIANT_SEPARATOR).map(str::to_owned).collect(),
-                count: *count,
+                count,
             })
             .collect();
-        variants.sort_by(|a, b| {
-            b.count
-                .cmp(&a.count)
-                .then_with(|| a.touchpoints.cmp(&b.touchpoints))
-        });
-        let variant_count = variants.len();
-        variants.truncate(top);
         let measures = self
             .measures
             .iter()
@@ -943,6 +954,32 @@ mod tests {
             log.push(&Event::new(customer, time, name)).unwrap();
         }
         log
+    }
+
+    #[test]
+    fn variants_of_equal_count_are_ordered_touchpoint_by_touchpoint() {
+        // With a name holding a character below the separator, joined keys
+        // would order differently from the lists; the lists' order holds.
+        for control in ["", "\u{1}"] {
+            let second = format!("a{control}");
+            let log = log(&[
+                ("c1", 0, "a"),
+                ("c1", 1, "z"),
+                ("c2", 0, &second),
+                ("c3", 0, "b"),
+                ("c4", 0, "b"),
+            ]);
+            let report = Discovery::from_traces(&log.traces(None, &Mapping::default())).report(10);
+            let order: Vec<Vec<String>> = report
+                .variants
+                .iter()
+                .map(|v| v.touchpoints.clone())
+                .collect();
+            let mut expected = vec![vec!["a".to_owned(), "z".to_owned()], vec![second.clone()]];
+            expected.sort();
+            expected.insert(0, vec!["b".to_owned()]);
+            assert_eq!(order, expected, "{control:?}");
+        }
     }
 
     #[test]
