@@ -180,6 +180,7 @@ impl Symbols {
     }
 
     /// The string numbered `id`.
+    #[inline]
     pub(crate) fn name(&self, id: u32) -> &str {
         &self.text[self.range(id)]
     }
@@ -1474,9 +1475,11 @@ impl EventLog {
             table.touchpoint.push(touchpoint);
             table.time.push(time);
             table.channel.push(self.channel_of(e));
-            table
-                .measures
-                .extend_from_slice(&self.measures[self.measure_range(e)]);
+            let measures = self.measure_range(e);
+            if !measures.is_empty() {
+                // (Most events have none: no copy call for them.)
+                table.measures.extend_from_slice(&self.measures[measures]);
+            }
             table.measure_end.push(table.measures.len() as u32);
         }
         if table.touchpoint.len() > trace_start {
