@@ -517,44 +517,15 @@ mod tests {
     /// Pieces of lines: fields good and bad, delimiters, line ends of both
     /// kinds, spaces, blank lines, text that is not UTF-8, now and then a
     /// quote or a lone `\r` (the rest then goes to csv_core).
+    #[rustfmt::skip]
     fn piece() -> impl Strategy<Value = &'static [u8]> {
         prop::sample::select(vec![
-            &b"c1"[..],
-            b"c2",
-            b" c3 ",
-            b"visit",
-            b"signup",
-            b"web",
-            b"email",
-            b"2026-03-01T09:00:00Z",
-            b"2026-03-01T09:00:00.250+01:00",
-            b"1772357400",
-            b"1772357400123",
-            b"not-a-time",
-            b"4",
-            b"9",
-            b"x",
-            b"1e3",
-            b"",
-            b",",
-            b",",
-            b",",
-            b",",
-            b";",
-            b"\n",
-            b"\n",
-            b"\n",
-            b"\r\n",
-            b"\n\n",
-            b" ",
-            b"\t",
-            "\u{e9}t\u{e9}".as_bytes(),
-            "\u{a0}".as_bytes(),
-            b"\xff",
-            b"\xc3",
-            b"\"",
-            b"\"q,\n\"",
-            b"\r",
+            &b"c1"[..], b"c2", b" c3 ", b"visit", b"signup", b"web", b"email",
+            b"2026-03-01T09:00:00Z", b"2026-03-01T09:00:00.250+01:00",
+            b"1772357400", b"1772357400123", b"not-a-time", b"4", b"9", b"x", b"1e3", b"",
+            b",", b",", b",", b",", b";", b"\n", b"\n", b"\n", b"\r\n", b"\n\n", b" ", b"\t",
+            "\u{e9}t\u{e9}".as_bytes(), "\u{a0}".as_bytes(), b"\xff", b"\xc3",
+            b"\"", b"\"q,\n\"", b"\r",
         ])
     }
 
