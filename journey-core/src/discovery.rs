@@ -681,16 +681,25 @@ impl<'t, 'a> Tally<'t, 'a> {
                 .or_default()
                 .insert(name(to), state);
         }
-        for (touchpoints, count) in self.variants {
-            let mut key = String::new();
-            for (k, &t) in touchpoints.iter().enumerate() {
-                if k > 0 {
-                    key.push(VARIANT_SEPARATOR);
+        // Collected, then built at once (sorted, not inserted one by one).
+        discovery.variants = self
+            .variants
+            .iter()
+            .map(|(touchpoints, &count)| {
+                let length: usize = touchpoints
+                    .iter()
+                    .map(|&t| names[t as usize].len() + 1)
+                    .sum();
+                let mut key = String::with_capacity(length);
+                for (k, &t) in touchpoints.iter().enumerate() {
+                    if k > 0 {
+                        key.push(VARIANT_SEPARATOR);
+                    }
+                    key.push_str(names[t as usize]);
                 }
-                key.push_str(names[t as usize]);
-            }
-            discovery.variants.insert(key, count);
-        }
+                (key, count)
+            })
+            .collect();
         for ((touchpoint, key), state) in self.measures {
             discovery
                 .measures
