@@ -146,8 +146,8 @@ fn read_in_blocks(
     }
 }
 
-/// Whether csv splits these lines as plain text: no quote, and every `\r`
-/// just before a `\n`.
+/// Whether csv_core splits these lines as plain text: no quote, and every
+/// `\r` just before a `\n`.
 fn is_plain(lines: &[u8]) -> bool {
     memchr(b'"', lines).is_none()
         && memchr_iter(b'\r', lines).all(|at| lines.get(at + 1) == Some(&b'\n'))
@@ -178,6 +178,9 @@ impl<R: Read> Source<R> {
     fn fill_bytes(&mut self, bytes: &mut Vec<u8>, line: u64) -> Result<(), Error> {
         bytes.clear();
         bytes.append(&mut self.pending);
+        // What is pending holds no line end; nor does what an earlier
+        // round read (so a line longer than a block is searched once).
+        let mut searched = bytes.len();
         loop {
             let want = match self.block.checked_sub(bytes.len()) {
                 Some(short) if short > 0 => short,
@@ -191,13 +194,12 @@ impl<R: Read> Source<R> {
                 self.ended = true;
                 return Ok(());
             }
-            if bytes.len() >= self.block
-                && let Some(last) = memrchr(b'\n', bytes)
-            {
+            if let Some(last) = memrchr(b'\n', &bytes[searched..]).map(|at| searched + at) {
                 self.pending.extend_from_slice(&bytes[last + 1..]);
                 bytes.truncate(last + 1);
                 return Ok(());
             }
+            searched = bytes.len();
         }
     }
 
