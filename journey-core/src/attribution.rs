@@ -24,7 +24,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::events::{OnError, RawRecord, ReadReport, Records, Traces, read_header};
+use crate::events::{Header, OnError, RawRecord, ReadReport, Records, Traces};
 use crate::linalg::Factor;
 
 /// One distinct path and its outcomes.
@@ -183,22 +183,13 @@ impl PathTable {
         input: impl Read,
         options: &PathCsvOptions,
     ) -> Result<(Self, ReadReport), Error> {
-        let fail = |row: u64, message: String| Error::Csv { row, message };
         let mut records = Records::new(input, b',', 1);
-        let (headers, line) = read_header(&mut records)?;
-        let column = |name: &str| headers.iter().position(|h| h == name);
+        let header = Header::read(&mut records)?;
         let columns = PathColumns {
-            path: column(&options.path).ok_or_else(|| {
-                fail(line, format!("the header has no column {:?}", options.path))
-            })?,
-            conversions: column(&options.conversions).ok_or_else(|| {
-                fail(
-                    line,
-                    format!("the header has no column {:?}", options.conversions),
-                )
-            })?,
-            value: column(&options.value),
-            nulls: column(&options.nulls),
+            path: header.required(&options.path)?,
+            conversions: header.required(&options.conversions)?,
+            value: header.column(&options.value),
+            nulls: header.column(&options.nulls),
         };
         let mut table = PathTable::new();
         let mut report = ReadReport::default();

@@ -764,20 +764,43 @@ impl EventLog {
     }
 }
 
-/// The column names of a CSV header, the first record of `records` (trimmed;
-/// a UTF-8 byte order mark before the first is not part of its name), and
-/// the header's line.
-pub(crate) fn read_header(records: &mut Records<impl Read>) -> Result<(Vec<String>, u64), Error> {
-    let mut header = RawRecord::default();
-    let line = records.next(&mut header)?.unwrap_or(1);
-    let mut names = Vec::with_capacity(header.fields);
-    for index in 0..header.fields {
-        match header.get(index) {
-            Some(Ok(name)) => names.push(name.trim_start_matches('\u{feff}').trim().to_owned()),
-            _ => return Err(csv_error(line, "the header is not UTF-8 text")),
+/// The column names of a CSV header (trimmed; a UTF-8 byte order mark
+/// before the first is not part of its name) and the header's line.
+pub(crate) struct Header {
+    names: Vec<String>,
+    line: u64,
+}
+
+impl Header {
+    /// Reads the header: the first record of `records`.
+    pub(crate) fn read(records: &mut Records<impl Read>) -> Result<Header, Error> {
+        let mut header = RawRecord::default();
+        let line = records.next(&mut header)?.unwrap_or(1);
+        let mut names = Vec::with_capacity(header.fields);
+        for index in 0..header.fields {
+            let Some(Ok(name)) = header.get(index) else {
+                return Err(csv_error(line, "the header is not UTF-8 text"));
+            };
+            let name = if index == 0 {
+                name.trim_start_matches('\u{feff}')
+            } else {
+                name
+            };
+            names.push(name.trim().to_owned());
         }
+        Ok(Header { names, line })
     }
-    Ok((names, line))
+
+    /// The index of column `name`, if the header has it.
+    pub(crate) fn column(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|h| h == name)
+    }
+
+    /// The index of column `name`, or the error that the header lacks it.
+    pub(crate) fn required(&self, name: &str) -> Result<usize, Error> {
+        self.column(name)
+            .ok_or_else(|| csv_error(self.line, &format!("the header has no column {name:?}")))
+    }
 }
 
 /// Finds the columns `options` names in the header, the first record of
@@ -786,20 +809,16 @@ fn columns_of<'c>(
     records: &mut Records<impl Read>,
     options: &'c CsvOptions,
 ) -> Result<Columns<'c>, Error> {
-    let (names, line) = read_header(records)?;
-    let column = |name: &str| names.iter().position(|h| h == name);
-    let required = |name: &str| {
-        column(name).ok_or_else(|| csv_error(line, &format!("the header has no column {name:?}")))
-    };
+    let header = Header::read(records)?;
     Ok(Columns {
-        customer: required(&options.customer)?,
-        timestamp: required(&options.timestamp)?,
-        event: required(&options.event)?,
-        channel: column(&options.channel),
+        customer: header.required(&options.customer)?,
+        timestamp: header.required(&options.timestamp)?,
+        event: header.required(&options.event)?,
+        channel: header.column(&options.channel),
         measures: options
             .measures
             .iter()
-            .map(|name| required(name).map(|index| (name.as_str(), index)))
+            .map(|name| header.required(name).map(|index| (name.as_str(), index)))
             .collect::<Result<_, _>>()?,
     })
 }
