@@ -14,6 +14,7 @@ use std::io::Read;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::bytes::same;
 use crate::error::Error;
 use crate::model::Journey;
 
@@ -109,22 +110,6 @@ const RECENT: usize = 64;
 
 /// No string (in [`Symbols`]' recent slots).
 const NO_SYMBOL: u32 = u32::MAX;
-
-/// Whether two byte strings are equal, short ones compared inline.
-#[inline]
-fn same(a: &[u8], b: &[u8]) -> bool {
-    let word = |bytes: Option<&[u8; 8]>| bytes.map(|w| u64::from_ne_bytes(*w));
-    match (a.len() == b.len(), a.len()) {
-        (false, _) => false,
-        // The first and the last eight bytes (overlapping) cover them all.
-        (true, 8..=16) => {
-            word(a.first_chunk()) == word(b.first_chunk())
-                && word(a.last_chunk()) == word(b.last_chunk())
-        }
-        (true, 0..8) => a.iter().zip(b).all(|(x, y)| x == y),
-        (true, _) => a == b,
-    }
-}
 
 /// A cheap fingerprint of a string: its length and first and last bytes.
 #[inline]

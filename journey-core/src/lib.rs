@@ -58,6 +58,7 @@
 pub mod analysis;
 pub mod attribution;
 pub mod builder;
+mod bytes;
 pub mod conformance;
 pub mod discovery;
 pub mod document;

@@ -9,16 +9,18 @@
 //! # Memory
 //! Each customer takes a fixed record of one cache line (its key up to 22
 //! bytes inline, the times it entered its touchpoint and stage, its latest
-//! visit, a bitset of the touchpoints it has seen) and a ring of its last
-//! [`TrackerOptions::history`] visits: memory does not grow with a
-//! customer's activity. The records are the shard's hash table itself (open
-//! addressing), kept 56–80% full, and each ring sits at its record's place
-//! in a parallel array, so that an event reads one record and writes one
-//! ring whose memory is asked for at once. Tables of 2 MiB or more are
-//! placed for huge pages (on Linux, advised as transparent huge pages).
-//! Empty places hold a ring's memory too: a customer costs (68 + 16 ×
-//! history) bytes divided by the load (0.56–0.8), 165–235 bytes with 4
-//! visits and 725–1,030 with the default 32, plus its access-queue entries.
+//! touchpoint and access, a bitset of the touchpoints it has seen) followed
+//! by a ring of its last [`TrackerOptions::history`] visits (16 bytes
+//! each): memory does not grow with a customer's activity. Records and
+//! rings together are the shard's hash table itself (open addressing),
+//! kept 56–80% full, so that an event reads and writes one block: a record
+//! and a ring of 4 visits are two adjacent cache lines of one page. Tables
+//! of 2 MiB or more are placed for huge pages (on Linux, advised as
+//! transparent huge pages) and fill their last one. Empty places hold a
+//! ring's memory too: a customer costs (64 + 16 × history, rounded up to a
+//! multiple of 64) bytes divided by the load (0.56–0.8), 160–229 bytes
+//! with 4 visits and 720–1,029 with the default 32, plus its access-queue
+//! entries (8 bytes each, at most twice the customers plus 64).
 //! At most [`TrackerOptions::max_customers`] customers are kept: when a new
 //! customer would exceed it, the least recently observed one is
 //! evicted (exact LRU, kept as a queue of accesses rather than a linked list,
@@ -44,6 +46,7 @@
 //! saved would have.
 
 use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -54,7 +57,9 @@ use crate::error::Error;
 use crate::model::{Journey, TouchpointKind};
 
 mod huge;
-use huge::HugeArray;
+use huge::Blocks;
+
+use crate::bytes::same;
 
 /// The format written by [`Tracker::snapshot`].
 pub const SNAPSHOT_FORMAT: &str = "journey-tracker/1";
@@ -270,45 +275,24 @@ enum Key {
     Heap(Box<str>),
 }
 
-/// A key being looked for, laid out as a stored one (made once per search,
-/// so that comparing a short key reads no bytes just written).
-enum Probe<'a> {
-    Inline(u8, [u8; 22]),
-    Heap(&'a [u8]),
-}
-
-impl Probe<'_> {
-    fn new(text: &str) -> Probe<'_> {
+impl Key {
+    fn new(text: &str) -> Key {
         let bytes = text.as_bytes();
         let mut inline = [0u8; 22];
         match inline.get_mut(..bytes.len()) {
             Some(prefix) => {
                 prefix.copy_from_slice(bytes);
-                Probe::Inline(bytes.len() as u8, inline)
+                Key::Inline(bytes.len() as u8, inline)
             }
-            None => Probe::Heap(bytes),
-        }
-    }
-}
-
-impl Key {
-    fn new(text: &str) -> Key {
-        match Probe::new(text) {
-            Probe::Inline(len, inline) => Key::Inline(len, inline),
-            Probe::Heap(_) => Key::Heap(text.into()),
+            None => Key::Heap(text.into()),
         }
     }
 
-    /// Whether this is the key `probe` was made of: inline keys compare as
-    /// fixed-size arrays.
-    fn is(&self, probe: &Probe<'_>) -> bool {
-        match (self, probe) {
-            (Key::Inline(len, inline), Probe::Inline(probe_len, probe)) => {
-                len == probe_len && inline == probe
-            }
-            (Key::Heap(text), Probe::Heap(bytes)) => text.as_bytes() == *bytes,
-            _ => false,
-        }
+    /// Whether this is the key `text` (compared in place, by words: a copy
+    /// of `text` laid out as a stored key would be read back right after
+    /// its bytes were written, which stalls the processor).
+    fn is(&self, text: &[u8]) -> bool {
+        same(self.as_bytes(), text)
     }
 
     fn as_bytes(&self) -> &[u8] {
@@ -324,21 +308,21 @@ impl Key {
 }
 
 /// One customer's fixed-size record, one cache line. It lives in its
-/// shard's table; its visits, extra seen bits and latest access live in the
-/// shard's arenas at the same place.
+/// shard's table, followed by its ring of visits; its extra seen bits live
+/// in the shard's `seen_more` at the same place.
 #[derive(Clone)]
 #[repr(align(64))]
 struct Record {
     key: Key,
     touchpoint_since: i64,
     stage_since: i64,
-    /// The time of the latest visit (the ring's last, when `len > 0`), so
-    /// that reading where a customer is does not touch the ring.
-    last_time: i64,
     /// Touchpoints 0–63 seen (more in `Shard::seen_more`).
     seen: u64,
-    /// The touchpoint of the latest visit.
+    /// The touchpoint of the latest visit (the ring's last, when `len > 0`),
+    /// so that reading where a customer is does not touch the ring.
     last_touchpoint: u32,
+    /// The customer's latest access (see `Shard::queue`).
+    tick: u32,
     /// The ring: the oldest visit is at `head`, `len` visits in time order.
     head: u16,
     len: u16,
@@ -366,7 +350,10 @@ enum Place {
 /// customers each of these reads is a cache and TLB miss, and the lock's
 /// release waits for the ring's write.
 struct Shard {
-    table: HugeArray<Place>,
+    /// Each place's record, followed by its ring of visits (touchpoint,
+    /// time), `history` per place: a record and a ring of 4 visits are two
+    /// adjacent cache lines.
+    table: Blocks<Place, (u32, i64)>,
     /// Places live or removed; kept at most 4/5 of the table.
     used: usize,
     hasher: hashbrown::DefaultHashBuilder,
@@ -374,19 +361,16 @@ struct Shard {
     history: usize,
     /// Seen-bit words per customer beyond the record's 64 bits.
     extra_words: usize,
-    /// Visits (touchpoint, time), `history` per place: a ring of 4 visits
-    /// is one cache line.
-    visits: HugeArray<(u32, i64)>,
-    /// The latest access of the customer at each place (see `queue`), 0 at
-    /// places with no customer.
-    ticks: Vec<u32>,
     /// Seen bits of touchpoints 64 and up, `extra_words` per place.
     seen_more: Vec<u64>,
-    /// Accesses in order (place, tick): an entry is current when the place
-    /// is live and still has that tick, so the first current entry is the least
-    /// recently observed customer. Stale entries are dropped as the queue
-    /// is read or compacted (it never holds more than twice the customers
-    /// plus 64) and when the table is rebuilt.
+    /// Accesses in order (place, tick), and (place, 0) where a customer
+    /// was removed: an entry is current when the place holds a customer
+    /// with that tick, so the first current entry is the least recently
+    /// observed customer, and the latest entry of a place is current
+    /// exactly when the place holds a customer. Stale entries are dropped
+    /// as the queue is read, when it is compacted (it is kept at most twice
+    /// the customers plus 64, by a walk that reads no record) and when the
+    /// table is rebuilt.
     queue: std::collections::VecDeque<(u32, u32)>,
     tick: u32,
     /// Counters; `stats.customers` is the number of live records.
@@ -406,6 +390,9 @@ pub struct Tracker {
     /// Customers tracked, over all shards.
     customers: AtomicUsize,
     shards: Box<[Mutex<Shard>]>,
+    /// Hashes customer keys for the shards' tables (the same seed as
+    /// theirs), before a shard is locked.
+    hasher: hashbrown::DefaultHashBuilder,
     /// Higher-order context: a path of touchpoints (oldest first) → next
     /// steps, most likely first.
     contexts: ContextIndex,
@@ -570,8 +557,9 @@ impl Tracker {
             }
         }
         let extra_words = points.len().saturating_sub(64).div_ceil(64);
+        let hasher = hashbrown::DefaultHashBuilder::default();
         let shards = (0..options.shards)
-            .map(|_| Mutex::new(Shard::new(options.history, extra_words)))
+            .map(|_| Mutex::new(Shard::new(options.history, extra_words, hasher.clone())))
             .collect();
         Ok(Tracker {
             journey: journey.id.clone(),
@@ -583,6 +571,7 @@ impl Tracker {
             options,
             customers: AtomicUsize::new(0),
             shards,
+            hasher,
         })
     }
 
@@ -593,19 +582,28 @@ impl Tracker {
 
     /// The shard of a customer: FNV-1a of the key (fixed, so a restored
     /// tracker puts every customer where it was).
-    fn shard(&self, customer: &str) -> MutexGuard<'_, Shard> {
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    fn shard_index(&self, customer: &str) -> usize {
+        let mut fnv: u64 = 0xcbf2_9ce4_8422_2325;
         for byte in customer.bytes() {
-            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+            fnv = (fnv ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
         }
         let shards = self.shards.len() as u64;
         // The same as `%`, without a division for a power of two.
-        let index = if shards.is_power_of_two() {
-            hash & (shards - 1)
+        (if shards.is_power_of_two() {
+            fnv & (shards - 1)
         } else {
-            hash % shards
-        } as usize;
-        lock(&self.shards[index])
+            fnv % shards
+        }) as usize
+    }
+
+    /// The shard of a customer, locked, and the key's hash in the shard's
+    /// table (computed before the lock is taken); the memory where the
+    /// customer usually is has been asked for.
+    fn locate(&self, customer: &str) -> (MutexGuard<'_, Shard>, u64) {
+        let hash = self.hasher.hash_one(customer.as_bytes());
+        let shard = lock(&self.shards[self.shard_index(customer)]);
+        shard.prefetch(hash);
+        (shard, hash)
     }
 
     /// Records that `customer` met touchpoint (or mapped event name) `name`
@@ -615,12 +613,10 @@ impl Tracker {
             return Err(option_error("customer", "must not be empty"));
         }
         let Some(&touchpoint) = self.lookup.get(name) else {
-            self.shard(customer).stats.unknown += 1;
+            lock(&self.shards[self.shard_index(customer)]).stats.unknown += 1;
             return Ok(Observed::Unknown);
         };
-        let mut shard = self.shard(customer);
-        let hash = shard.hash(customer.as_bytes());
-        shard.prefetch_ring(hash);
+        let (mut shard, hash) = self.locate(customer);
         let slot = match shard.find_hashed(customer, hash) {
             Some(slot) => slot,
             None => {
@@ -648,8 +644,8 @@ impl Tracker {
 
     /// Reads one customer's record under its shard's lock.
     fn with<T>(&self, customer: &str, read: impl FnOnce(&Shard, u32, &Record) -> T) -> Option<T> {
-        let shard = self.shard(customer);
-        let slot = shard.find(customer)?;
+        let (shard, hash) = self.locate(customer);
+        let slot = shard.find_hashed(customer, hash)?;
         let record = shard.record(slot)?;
         Some(read(&shard, slot, record))
     }
@@ -738,7 +734,7 @@ impl Tracker {
         out.clear();
         let steps = self
             .with(customer, |shard, slot, _| {
-                let current = shard.last_visit(slot)?.0;
+                let current = shard.last_touchpoint(slot)?;
                 Some(
                     self.context_steps(shard, slot)
                         .unwrap_or(&self.points[current as usize].next),
@@ -785,10 +781,8 @@ impl Tracker {
 
     /// The customer's current touchpoint.
     fn current(&self, customer: &str) -> Option<u32> {
-        self.with(customer, |shard, slot, _| {
-            shard.last_visit(slot).map(|v| v.0)
-        })
-        .flatten()
+        self.with(customer, |shard, slot, _| shard.last_touchpoint(slot))
+            .flatten()
     }
 
     /// Probability that the customer reaches a goal from where they are.
@@ -892,8 +886,8 @@ impl Tracker {
 
     /// Forgets a customer; whether it was tracked.
     pub fn forget(&self, customer: &str) -> bool {
-        let mut shard = self.shard(customer);
-        match shard.find(customer) {
+        let (mut shard, hash) = self.locate(customer);
+        match shard.find_hashed(customer, hash) {
             Some(slot) => {
                 shard.remove(slot);
                 self.customers.fetch_sub(1, Ordering::Relaxed);
@@ -990,18 +984,20 @@ impl Tracker {
                     id: id.to_owned(),
                 })
         };
-        for (shard, saved) in tracker.shards.iter().zip(saved.shards) {
+        for (number, (shard, saved)) in tracker.shards.iter().zip(saved.shards).enumerate() {
             let mut shard = lock(shard);
             for customer in saved.customers {
-                let hash = shard.hash(customer.key.as_bytes());
+                let hash = tracker.hasher.hash_one(customer.key.as_bytes());
                 if customer.key.is_empty()
+                    || tracker.shard_index(&customer.key) != number
                     || shard.find_hashed(&customer.key, hash).is_some()
                     || customer.visits.len() > tracker.options.history
                     || tracker.customers.load(Ordering::Relaxed) >= tracker.options.max_customers
                 {
                     return Err(option_error(
                         "snapshot",
-                        "a customer is empty, repeated, over its history or over capacity",
+                        "a customer is empty, in another shard, repeated, over its history or \
+                         over capacity",
                     ));
                 }
                 let slot = shard.insert(&customer.key, hash)?;
@@ -1083,15 +1079,13 @@ fn wrap(index: usize, len: usize) -> usize {
 }
 
 impl Shard {
-    fn new(history: usize, extra_words: usize) -> Shard {
+    fn new(history: usize, extra_words: usize, hasher: hashbrown::DefaultHashBuilder) -> Shard {
         Shard {
-            table: HugeArray::default(),
+            table: Blocks::default(),
             used: 0,
-            hasher: hashbrown::DefaultHashBuilder::default(),
+            hasher,
             history,
             extra_words,
-            visits: HugeArray::default(),
-            ticks: Vec::new(),
             seen_more: Vec::new(),
             queue: std::collections::VecDeque::new(),
             tick: 0,
@@ -1100,7 +1094,6 @@ impl Shard {
     }
 
     fn hash(&self, key: &[u8]) -> u64 {
-        use std::hash::BuildHasher;
         self.hasher.hash_one(key)
     }
 
@@ -1109,19 +1102,15 @@ impl Shard {
         ((u128::from(hash) * len as u128) >> 64) as usize
     }
 
-    /// Asks for the ring and the tick of the place a search for `hash`
-    /// starts at, where the customer usually is, so that they arrive with
-    /// the record.
-    fn prefetch_ring(&self, hash: u64) {
+    /// Asks for the first two places a search for `hash` reads (each
+    /// record and the first line of its ring), where the customer usually
+    /// is, so that both arrive at once.
+    fn prefetch(&self, hash: u64) {
         if !self.table.is_empty() {
             let home = Shard::home(hash, self.table.len());
-            std::hint::black_box(self.visits.get(home * self.history).copied());
-            std::hint::black_box(self.ticks.get(home).copied());
+            self.table.prefetch(home, 128);
+            self.table.prefetch(home + 1, 128);
         }
-    }
-
-    fn find(&self, key: &str) -> Option<u32> {
-        self.find_hashed(key, self.hash(key.as_bytes()))
     }
 
     fn find_hashed(&self, key: &str, hash: u64) -> Option<u32> {
@@ -1129,14 +1118,14 @@ impl Shard {
         if len == 0 {
             return None;
         }
-        let key = Probe::new(key);
+        let key = key.as_bytes();
         let mut at = Shard::home(hash, len);
         // The table always has an empty place, so this ends; the count
         // bounds it regardless.
         for _ in 0..len {
-            match &self.table[at] {
+            match self.table.head(at) {
                 Place::Empty => return None,
-                Place::Live(record) if record.key.is(&key) => return Some(at as u32),
+                Place::Live(record) if record.key.is(key) => return Some(at as u32),
                 _ => {}
             }
             at = wrap(at + 1, len);
@@ -1160,10 +1149,10 @@ impl Shard {
 
     /// The first place from `hash`'s home that is not live (there is one:
     /// at most 4/5 of the places are used).
-    fn vacancy(table: &[Place], hash: u64) -> usize {
+    fn vacancy(table: &Blocks<Place, (u32, i64)>, hash: u64) -> usize {
         let len = table.len();
         let mut at = Shard::home(hash, len);
-        while matches!(table[at], Place::Live(_)) {
+        while matches!(table.head(at), Place::Live(_)) {
             at = wrap(at + 1, len);
         }
         at
@@ -1174,10 +1163,8 @@ impl Shard {
     /// removed places and stale queue entries.
     fn rebuild(&mut self, len: usize) -> Result<(), Error> {
         let (history, words) = (self.history, self.extra_words);
-        let (Some(table), Some(visits), Some(seen_len)) = (
-            HugeArray::new(len, Place::Empty),
-            len.checked_mul(history)
-                .and_then(|n| HugeArray::new(n, (0, 0))),
+        let (Some(table), Some(seen_len)) = (
+            Blocks::new(len, history, Place::Empty, (0, 0)),
             len.checked_mul(words),
         ) else {
             return Err(Error::LimitExceeded {
@@ -1187,21 +1174,18 @@ impl Shard {
             });
         };
         let mut old = std::mem::replace(&mut self.table, table);
-        let old_visits = std::mem::replace(&mut self.visits, visits);
-        let old_ticks = std::mem::replace(&mut self.ticks, vec![0; len]);
         let old_seen = std::mem::replace(&mut self.seen_more, vec![0; seen_len]);
         // Old place → new place, for the queue.
         let mut moved = vec![u32::MAX; old.len()];
         self.used = 0;
         for from in 0..old.len() {
-            if let Place::Live(record) = std::mem::replace(&mut old[from], Place::Empty) {
+            let (place, ring) = old.parts_mut(from);
+            if let Place::Live(record) = std::mem::replace(place, Place::Empty) {
                 let to = Shard::vacancy(&self.table, self.hash(record.key.as_bytes()));
-                self.visits[to * history..(to + 1) * history]
-                    .copy_from_slice(&old_visits[from * history..(from + 1) * history]);
-                self.ticks[to] = old_ticks[from];
+                self.table.parts_mut(to).1.copy_from_slice(ring);
                 self.seen_more[to * words..(to + 1) * words]
                     .copy_from_slice(&old_seen[from * words..(from + 1) * words]);
-                self.table[to] = Place::Live(record);
+                *self.table.head_mut(to) = Place::Live(record);
                 moved[from] = to as u32;
                 self.used += 1;
             }
@@ -1218,7 +1202,7 @@ impl Shard {
     /// The live records with their places.
     fn live(&self) -> impl Iterator<Item = (u32, &Record)> {
         self.table
-            .iter()
+            .heads()
             .enumerate()
             .filter_map(|(slot, place)| match place {
                 Place::Live(record) => Some((slot as u32, record)),
@@ -1228,7 +1212,35 @@ impl Shard {
 
     /// Whether the queue entry (`slot`, `tick`) is the record's latest access.
     fn current(&self, slot: u32, tick: u32) -> bool {
-        self.ticks.get(slot as usize) == Some(&tick)
+        self.record(slot).is_some_and(|record| record.tick == tick)
+    }
+
+    /// Drops the stale entries of the queue when it holds more than twice
+    /// the customers plus 64: walking from the latest, an entry is kept
+    /// when it is its place's latest and no removal, which needs no record
+    /// read (see `queue`).
+    fn compact(&mut self) {
+        if self.queue.len() as u64 <= 2 * self.stats.customers + 64 {
+            return;
+        }
+        let mut met = vec![0u64; self.table.len().div_ceil(64)];
+        let queue = self.queue.make_contiguous();
+        // Kept entries are moved to the end, in order; `kept` is the first.
+        let mut kept = queue.len();
+        for at in (0..queue.len()).rev() {
+            let (slot, tick) = queue[at];
+            let (word, bit) = (slot as usize / 64, 1u64 << (slot % 64));
+            if let Some(word) = met.get_mut(word)
+                && *word & bit == 0
+            {
+                *word |= bit;
+                if tick != 0 {
+                    kept -= 1;
+                    queue[kept] = (slot, tick);
+                }
+            }
+        }
+        self.queue.drain(..kept);
     }
 
     /// The live records from least to most recently observed.
@@ -1246,20 +1258,22 @@ impl Shard {
         if (self.used + 1) * 5 > self.table.len() * 4 {
             // To a load of 9/16: the table grows by a bit over 1.4 times
             // between rebuilds, which keeps it between 56% and 80% full.
+            // Tables of 2 MiB or more fill their last huge page.
             let live = self.stats.customers as usize + 1;
-            self.rebuild((live * 16 / 9).max(16))?;
+            let len = Blocks::<Place, (u32, i64)>::fitting(live * 16 / 9, self.history);
+            self.rebuild(len.max(16))?;
         }
         let at = Shard::vacancy(&self.table, hash);
-        if matches!(self.table[at], Place::Empty) {
+        if matches!(self.table.head(at), Place::Empty) {
             self.used += 1;
         }
-        self.table[at] = Place::Live(Record {
+        *self.table.head_mut(at) = Place::Live(Record {
             key: Key::new(key),
             touchpoint_since: 0,
             stage_since: 0,
-            last_time: 0,
             seen: 0,
             last_touchpoint: 0,
+            tick: 0,
             head: 0,
             len: 0,
         });
@@ -1274,16 +1288,12 @@ impl Shard {
         // Ticks wrap around, skipping 0 (no customer).
         self.tick = self.tick.checked_add(1).unwrap_or(1);
         let tick = self.tick;
-        if self.record(slot).is_none() {
+        let Some(record) = self.record_mut(slot) else {
             return;
-        }
-        self.ticks[slot as usize] = tick;
+        };
+        record.tick = tick;
         self.queue.push_back((slot, tick));
-        if self.queue.len() as u64 > 2 * self.stats.customers + 64 {
-            let mut queue = std::mem::take(&mut self.queue);
-            queue.retain(|&(slot, tick)| self.current(slot, tick));
-            self.queue = queue;
-        }
+        self.compact();
     }
 
     fn remove(&mut self, slot: u32) {
@@ -1292,15 +1302,15 @@ impl Shard {
         if !matches!(self.table.get(at), Some(Place::Live(_))) {
             return;
         }
-        self.table[at] = Place::Removed;
-        self.ticks[at] = 0;
+        *self.table.head_mut(at) = Place::Removed;
+        self.queue.push_back((slot, 0));
         self.stats.customers -= 1;
         // A removed place followed by an empty one ends no search that
         // could go on: it and the removed places before it become empty.
-        if matches!(self.table[wrap(at + 1, len)], Place::Empty) {
+        if matches!(self.table.head(wrap(at + 1, len)), Place::Empty) {
             let mut back = at;
-            while matches!(self.table[back], Place::Removed) {
-                self.table[back] = Place::Empty;
+            while matches!(self.table.head(back), Place::Removed) {
+                *self.table.head_mut(back) = Place::Empty;
                 self.used -= 1;
                 back = if back == 0 { len - 1 } else { back - 1 };
             }
@@ -1324,31 +1334,47 @@ impl Shard {
         let (head, len) = self
             .record(slot)
             .map_or((0, 0), |r| (r.head as usize, r.len as usize));
-        let (base, history) = (slot as usize * self.history, self.history);
-        (0..len).map(move |k| self.visits[base + wrap(head + k, history)])
+        let ring = match self.table.get(slot as usize) {
+            Some(_) => self.table.values(slot as usize),
+            None => &[],
+        };
+        (0..len).map(move |k| ring[wrap(head + k, ring.len())])
     }
 
-    /// The latest visit, kept in the record: reading it touches no ring.
+    /// The latest visit.
     fn last_visit(&self, slot: u32) -> Option<(u32, i64)> {
         let record = self.record(slot)?;
-        (record.len > 0).then_some((record.last_touchpoint, record.last_time))
+        let last = (record.head as usize + record.len as usize).checked_sub(1)?;
+        self.table
+            .values(slot as usize)
+            .get(wrap(last, self.history))
+            .copied()
+    }
+
+    /// The touchpoint of the latest visit, kept in the record: reading it
+    /// touches no ring.
+    fn last_touchpoint(&self, slot: u32) -> Option<u32> {
+        let record = self.record(slot)?;
+        (record.len > 0).then_some(record.last_touchpoint)
     }
 
     /// Appends a visit to the ring, dropping the oldest when full.
     fn push_visit(&mut self, slot: u32, touchpoint: u32, time: i64) {
         let history = self.history;
-        let Some(record) = self.record_mut(slot) else {
+        if slot as usize >= self.table.len() {
+            return;
+        }
+        let (Place::Live(record), ring) = self.table.parts_mut(slot as usize) else {
             return;
         };
         let at = wrap(record.head as usize + record.len as usize, history);
         record.last_touchpoint = touchpoint;
-        record.last_time = time;
         if (record.len as usize) < history {
             record.len += 1;
         } else {
             record.head = wrap(record.head as usize + 1, history) as u16;
         }
-        self.visits[slot as usize * history + at] = (touchpoint, time);
+        ring[at] = (touchpoint, time);
     }
 
     /// The word of `seen_more` holding touchpoint `touchpoint` (64 or up) of
@@ -1457,7 +1483,7 @@ impl Shard {
 
 #[cfg(test)]
 mod tests {
-    use super::{Key, Place, Probe};
+    use super::{Key, Place};
 
     #[test]
     #[cfg(target_pointer_width = "64")]
@@ -1468,7 +1494,7 @@ mod tests {
 
     #[test]
     fn keys_compare_inline_and_on_the_heap() {
-        let is = |key: &str, probe: &str| Key::new(key).is(&Probe::new(probe));
+        let is = |key: &str, text: &str| Key::new(key).is(text.as_bytes());
         assert!(is("c0000042", "c0000042"));
         assert!(!is("c0000042", "c000004"));
         assert!(!is("c0000042", "c00000420"));
