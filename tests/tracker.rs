@@ -353,6 +353,18 @@ fn a_restored_snapshot_continues_exactly_as_an_uninterrupted_run() {
     let shoe = common::example("shoe.json");
     let shoe = &shoe.journeys[0];
     assert!(Tracker::restore(shoe, text.as_bytes()).is_err());
+    // A customer saved in another shard than its key's would never be
+    // found again: refused.
+    let mut saved: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let shards = saved["shards"].as_array_mut().unwrap();
+    let moved = shards[0]["customers"]
+        .as_array_mut()
+        .unwrap()
+        .pop()
+        .unwrap();
+    shards[1]["customers"].as_array_mut().unwrap().push(moved);
+    let error = Tracker::restore(journey, saved.to_string().as_bytes()).unwrap_err();
+    assert!(error.to_string().contains("in another shard"), "{error}");
 }
 
 #[test]

@@ -385,7 +385,7 @@ pub struct Tracker {
     points: Vec<Point>,
     stages: Vec<(String, Option<i64>)>,
     /// Touchpoint id or mapped event name → touchpoint.
-    lookup: hashbrown::HashMap<String, u32>,
+    lookup: hashbrown::HashMap<Name, u32>,
     options: TrackerOptions,
     /// Customers tracked, over all shards.
     customers: AtomicUsize,
@@ -400,6 +400,25 @@ pub struct Tracker {
     context_depth: usize,
 }
 
+/// A touchpoint id or event name as the key of the name lookup, which an
+/// event's name is compared with inline (see [`same`]): looking it up is
+/// part of every event.
+#[derive(Debug, PartialEq, Eq)]
+struct Name(Box<str>);
+
+impl std::hash::Hash for Name {
+    /// As the text hashes, so that a `&str` finds it.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl hashbrown::Equivalent<Name> for str {
+    fn equivalent(&self, key: &Name) -> bool {
+        same(self.as_bytes(), key.0.as_bytes())
+    }
+}
+
 /// Context paths (touchpoint numbers, oldest first) → next steps, most likely first.
 type ContextIndex = hashbrown::HashMap<Box<[u32]>, Box<[(u32, f64)]>>;
 
@@ -408,7 +427,7 @@ type ContextIndex = hashbrown::HashMap<Box<[u32]>, Box<[(u32, f64)]>>;
 /// path. Rows naming touchpoints the journey lacks are left out.
 fn context_index(
     journey: &Journey,
-    lookup: &hashbrown::HashMap<String, u32>,
+    lookup: &hashbrown::HashMap<Name, u32>,
 ) -> (ContextIndex, usize) {
     let mut index = hashbrown::HashMap::new();
     let mut depth = 0;
@@ -419,7 +438,7 @@ fn context_index(
         let Some(path) = row
             .path
             .iter()
-            .map(|id| lookup.get(id).copied())
+            .map(|id| lookup.get(id.as_str()).copied())
             .collect::<Option<Box<[u32]>>>()
         else {
             continue;
@@ -431,7 +450,7 @@ fn context_index(
         let mut steps: Vec<(u32, f64)> = row
             .next
             .iter()
-            .filter_map(|(id, &n)| Some((*lookup.get(id)?, n as f64 / total as f64)))
+            .filter_map(|(id, &n)| Some((*lookup.get(id.as_str())?, n as f64 / total as f64)))
             .collect();
         steps.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         depth = depth.max(path.len());
@@ -507,11 +526,11 @@ impl Tracker {
         let mut lookup = hashbrown::HashMap::new();
         let mut points = Vec::new();
         for touchpoint in &journey.touchpoints {
-            if lookup.contains_key(&touchpoint.id) {
+            if lookup.contains_key(touchpoint.id.as_str()) {
                 continue; // a duplicated id: the first counts, as in analysis
             }
             let index = points.len() as u32;
-            lookup.insert(touchpoint.id.clone(), index);
+            lookup.insert(Name(touchpoint.id.as_str().into()), index);
             let stage = journey
                 .stages
                 .iter()
@@ -543,15 +562,19 @@ impl Tracker {
             if let Some((steps, _)) = graph.next_steps(&point.id) {
                 point.next = steps
                     .iter()
-                    .filter_map(|s| lookup.get(&s.touchpoint).map(|&i| (i, s.probability)))
+                    .filter_map(|s| {
+                        lookup
+                            .get(s.touchpoint.as_str())
+                            .map(|&i| (i, s.probability))
+                    })
                     .collect();
             }
         }
         let (contexts, context_depth) = context_index(journey, &lookup);
         for (name, id) in &options.names {
-            match lookup.get(id) {
+            match lookup.get(id.as_str()) {
                 Some(&index) => {
-                    lookup.insert(name.clone(), index);
+                    lookup.insert(Name(name.as_str().into()), index);
                 }
                 None => return Err(option_error("names", format!("no touchpoint {id:?}"))),
             }
@@ -631,15 +654,7 @@ impl Tracker {
             }
         };
         shard.touch(slot);
-        if let Some((_, latest)) = shard.last_visit(slot)
-            && timestamp < latest.saturating_sub(self.options.reorder_window_ms)
-        {
-            shard.stats.late += 1;
-            return Ok(Observed::Late);
-        }
-        shard.place(slot, touchpoint, timestamp, self);
-        shard.stats.placed += 1;
-        Ok(Observed::Placed)
+        Ok(shard.place(slot, touchpoint, timestamp, self))
     }
 
     /// Reads one customer's record under its shard's lock.
@@ -1108,8 +1123,8 @@ impl Shard {
     fn prefetch(&self, hash: u64) {
         if !self.table.is_empty() {
             let home = Shard::home(hash, self.table.len());
-            self.table.prefetch(home, 128);
-            self.table.prefetch(home + 1, 128);
+            self.table.prefetch(home);
+            self.table.prefetch(home + 1);
         }
     }
 
@@ -1407,13 +1422,54 @@ impl Shard {
     }
 
     /// Places a visit in time order (after visits at the same time) and
-    /// keeps the since-times of the current touchpoint and stage.
-    fn place(&mut self, slot: u32, touchpoint: u32, timestamp: i64, tracker: &Tracker) {
-        self.mark_seen(slot, touchpoint);
+    /// keeps the since-times of the current touchpoint and stage; a visit
+    /// older than the reorder window before the latest is counted late and
+    /// not used.
+    fn place(&mut self, slot: u32, touchpoint: u32, timestamp: i64, tracker: &Tracker) -> Observed {
         let last = self.last_visit(slot);
-        let stage = tracker.points[touchpoint as usize].stage;
-        match last {
-            Some((_, latest)) if timestamp < latest => {
+        if let Some((_, latest)) = last
+            && timestamp < latest.saturating_sub(tracker.options.reorder_window_ms)
+        {
+            self.stats.late += 1;
+            return Observed::Late;
+        }
+        self.stats.placed += 1;
+        let history = self.history;
+        let stage_of = |t: u32| tracker.points[t as usize].stage;
+        match (last, self.table.parts_mut(slot as usize)) {
+            // In order (the usual case): one pass over the record and ring.
+            (last, (Place::Live(record), ring)) if last.is_none_or(|(_, t)| t <= timestamp) => {
+                if touchpoint < 64 {
+                    record.seen |= 1 << touchpoint;
+                } else {
+                    let word = slot as usize * self.extra_words + (touchpoint as usize - 64) / 64;
+                    self.seen_more[word] |= 1 << (touchpoint % 64);
+                }
+                ring[wrap(record.head as usize + record.len as usize, history)] =
+                    (touchpoint, timestamp);
+                if (record.len as usize) < history {
+                    record.len += 1;
+                } else {
+                    record.head = wrap(record.head as usize + 1, history) as u16;
+                }
+                record.last_touchpoint = touchpoint;
+                match last {
+                    None => {
+                        record.touchpoint_since = timestamp;
+                        record.stage_since = timestamp;
+                    }
+                    Some((previous, _)) => {
+                        if previous != touchpoint {
+                            record.touchpoint_since = timestamp;
+                        }
+                        if stage_of(previous) != stage_of(touchpoint) {
+                            record.stage_since = timestamp;
+                        }
+                    }
+                }
+            }
+            (_, (Place::Live(_), _)) => {
+                self.mark_seen(slot, touchpoint);
                 // Out of order: rebuild the ring with the visit in its place.
                 let mut visits: Vec<(u32, i64)> = self.ring(slot).collect();
                 let at = visits.partition_point(|&(_, t)| t <= timestamp);
@@ -1430,26 +1486,10 @@ impl Shard {
                 }
                 self.recompute_since(slot, &visits, tracker);
             }
-            _ => {
-                self.push_visit(slot, touchpoint, timestamp);
-                if let Some(record) = self.record_mut(slot) {
-                    match last {
-                        None => {
-                            record.touchpoint_since = timestamp;
-                            record.stage_since = timestamp;
-                        }
-                        Some((previous, _)) => {
-                            if previous != touchpoint {
-                                record.touchpoint_since = timestamp;
-                            }
-                            if tracker.points[previous as usize].stage != stage {
-                                record.stage_since = timestamp;
-                            }
-                        }
-                    }
-                }
-            }
+            // No customer here (not reached: `slot` was just found).
+            _ => {}
         }
+        Observed::Placed
     }
 
     /// After a visit was placed before the latest one: the runs of the

@@ -198,16 +198,16 @@ impl<H, T: Copy> Blocks<H, T> {
         (0..self.len).map(|i| self.head(i))
     }
 
-    /// Asks for the memory of `bytes` from the start of block `i` (up to
-    /// the end of the array) without waiting for it, so that it arrives
-    /// while other work goes on. Nothing for an index out of bounds, or
-    /// where the processor has no such hint.
-    pub(super) fn prefetch(&self, i: usize, bytes: usize) {
+    /// Asks for the first two cache lines of block `i` (its head, and the
+    /// start of its values when the head is one line) without waiting for
+    /// them, so that they arrive while other work goes on. Nothing for an
+    /// index out of bounds, or where the processor has no such hint.
+    pub(super) fn prefetch(&self, i: usize) {
         if i < self.len {
             let start = self.block(i).0;
-            let end = bytes.min((self.len - i) * self.shape.stride);
-            for line in (0..end).step_by(64) {
-                prefetch(start.wrapping_add(line));
+            prefetch(start);
+            if self.shape.stride > 64 {
+                prefetch(start.wrapping_add(64));
             }
         }
     }
@@ -327,9 +327,9 @@ mod tests {
             20_000 * 5 + 1
         );
         assert_eq!(large.values(19_999)[3], (1, 1));
-        large.prefetch(0, 256);
-        large.prefetch(19_999, 256);
-        large.prefetch(20_000, 64);
+        large.prefetch(0);
+        large.prefetch(19_999);
+        large.prefetch(20_000);
         let empty: Blocks<String, u8> = Blocks::default();
         assert!(empty.is_empty() && empty.get(0).is_none());
         assert_eq!(Blocks::new(0, 4, String::new(), 0u8).unwrap().len(), 0);
