@@ -1235,9 +1235,13 @@ impl Shard {
     /// when it is its place's latest and no removal, which needs no record
     /// read (see `queue`).
     fn compact(&mut self) {
-        if self.queue.len() as u64 <= 2 * self.stats.customers + 64 {
-            return;
+        if self.queue.len() as u64 > 2 * self.stats.customers + 64 {
+            self.compact_all();
         }
+    }
+
+    /// Drops every stale entry of the queue (see `compact`).
+    fn compact_all(&mut self) {
         let mut met = vec![0u64; self.table.len().div_ceil(64)];
         let queue = self.queue.make_contiguous();
         // Kept entries are moved to the end, in order; `kept` is the first.
@@ -1330,6 +1334,7 @@ impl Shard {
                 back = if back == 0 { len - 1 } else { back - 1 };
             }
         }
+        self.compact();
     }
 
     /// Evicts the least recently observed customer; whether there was one.
@@ -1523,13 +1528,51 @@ impl Shard {
 
 #[cfg(test)]
 mod tests {
-    use super::{Key, Place};
+    use super::{Key, Place, Shard};
 
     #[test]
     #[cfg(target_pointer_width = "64")]
     fn a_place_is_one_cache_line() {
         assert_eq!(std::mem::size_of::<Place>(), 64);
         assert_eq!(std::mem::align_of::<Place>(), 64);
+    }
+
+    #[test]
+    fn the_access_queue_stays_bounded_and_in_recency_order() {
+        let mut shard = Shard::new(4, 0, hashbrown::DefaultHashBuilder::default());
+        let keys: Vec<String> = (0..300).map(|n| format!("customer-{n}")).collect();
+        for key in &keys {
+            let slot = shard.insert(key, shard.hash(key.as_bytes())).unwrap();
+            shard.touch(slot);
+        }
+        // Places as they are once the table is grown.
+        let slots: Vec<(&String, u32)> = keys
+            .iter()
+            .map(|key| {
+                (
+                    key,
+                    shard.find_hashed(key, shard.hash(key.as_bytes())).unwrap(),
+                )
+            })
+            .collect();
+        // Touched again in reverse, then most of them removed.
+        for (_, slot) in slots.iter().rev() {
+            shard.touch(*slot);
+        }
+        for (_, slot) in &slots[..280] {
+            shard.remove(*slot);
+            assert!(shard.queue.len() as u64 <= 2 * shard.stats.customers + 64);
+        }
+        let order: Vec<&[u8]> = shard.by_recency().map(|(_, r)| r.key.as_bytes()).collect();
+        let expected: Vec<&[u8]> = slots[280..]
+            .iter()
+            .rev()
+            .map(|(k, _)| k.as_bytes())
+            .collect();
+        assert_eq!(order, expected);
+        // Compacting keeps exactly the live customers' latest accesses.
+        shard.compact_all();
+        assert_eq!(shard.queue.len(), 20);
     }
 
     #[test]
