@@ -6,10 +6,11 @@
 //! much as reading the memory. Each block holds a head (a customer's
 //! record) followed by a fixed number of values (its ring of visits), so
 //! that one event's reads and writes fall in one block: one page and
-//! adjacent cache lines. An array of 2 MiB or more is allocated at a 2 MiB
-//! boundary and, on Linux, advised to use transparent huge pages before it
+//! adjacent cache lines. On Linux an array of 2 MiB or more is allocated at
+//! a 2 MiB boundary (and sized by its user to fill its last huge page, see
+//! [`Blocks::fitting`]) and advised to use transparent huge pages before it
 //! is first written; where the OS gives none, it is an ordinary array.
-//! Smaller arrays start at a cache line.
+//! Other arrays, and every array elsewhere, start at a cache line.
 
 use std::alloc::{Layout, alloc, dealloc, handle_alloc_error};
 use std::marker::PhantomData;
@@ -18,6 +19,11 @@ use std::ptr::NonNull;
 /// The size of a huge page on the platforms that have them (x86-64, and
 /// AArch64 with 4 KiB base pages).
 const HUGE_PAGE: usize = 2 << 20;
+
+/// Whether arrays are placed for huge pages: where the OS can be asked for
+/// them (Linux). Elsewhere (WebAssembly among them) aligning at 2 MiB and
+/// filling the last one would only cost memory.
+const PLACE_FOR_HUGE_PAGES: bool = cfg!(target_os = "linux");
 
 /// `len` blocks, each a head `H` followed by `per` values of `T`, in one
 /// allocation (see the [module](self)).
@@ -63,7 +69,11 @@ impl<H, T: Copy> Blocks<H, T> {
     fn layout(len: usize, per: usize) -> Option<Layout> {
         let Shape { stride, align, .. } = Blocks::<H, T>::shape(per)?;
         let size = stride.checked_mul(len)?;
-        let page = if size >= HUGE_PAGE { HUGE_PAGE } else { 64 };
+        let page = if PLACE_FOR_HUGE_PAGES && size >= HUGE_PAGE {
+            HUGE_PAGE
+        } else {
+            64
+        };
         Layout::from_size_align(size, align.max(page)).ok()
     }
 
@@ -116,15 +126,15 @@ impl<H, T: Copy> Blocks<H, T> {
 
     /// The number of blocks of `per` values, at least `len`, that fill the
     /// huge pages `len` of them reach into (`len` itself for less than a
-    /// huge page): the part of a last, partly used huge page would get
-    /// none (the OS backs only whole ones), and every random read there
-    /// would pay for a page walk.
+    /// huge page, or where arrays are not placed for huge pages): the part
+    /// of a last, partly used huge page would get none (the OS backs only
+    /// whole ones), and every random read there would pay for a page walk.
     pub(super) fn fitting(len: usize, per: usize) -> usize {
         let Some(Shape { stride, .. }) = Blocks::<H, T>::shape(per) else {
             return len;
         };
         match stride.checked_mul(len) {
-            Some(size) if stride > 0 && size >= HUGE_PAGE => {
+            Some(size) if PLACE_FOR_HUGE_PAGES && stride > 0 && size >= HUGE_PAGE => {
                 (size.div_ceil(HUGE_PAGE) * HUGE_PAGE / stride).max(len)
             }
             _ => len,
@@ -306,12 +316,17 @@ mod tests {
         }
         assert_eq!(Rc::strong_count(&value), 1);
         // A 64-byte head and four 16-byte values: 128 bytes a block; over
-        // 2 MiB in all, aligned at a huge page.
+        // 2 MiB in all, aligned at a huge page (on Linux).
         #[derive(Clone)]
         #[repr(align(64))]
         struct Line(u64);
         let mut large: Blocks<Line, (u32, i64)> = Blocks::new(20_000, 4, Line(5), (0, 0)).unwrap();
-        assert_eq!(large.head(0) as *const Line as usize % (2 << 20), 0);
+        let align = if cfg!(target_os = "linux") {
+            2 << 20
+        } else {
+            64
+        };
+        assert_eq!(large.head(0) as *const Line as usize % align, 0);
         assert_eq!(
             large.head(1) as *const Line as usize - large.head(0) as *const Line as usize,
             128
@@ -334,15 +349,19 @@ mod tests {
         assert!(empty.is_empty() && empty.get(0).is_none());
         assert_eq!(Blocks::new(0, 4, String::new(), 0u8).unwrap().len(), 0);
         assert!(Blocks::<u64, u64>::new(usize::MAX / 2, 1, 0, 0).is_none());
-        // Sizes fill their last huge page: 128-byte blocks, 16,384 a page;
-        // 576-byte blocks (a 64-byte head and 32 values), 3,640 in 2 MiB
-        // and 7,281 in 4 MiB.
+        // On Linux sizes fill their last huge page: 128-byte blocks, 16,384
+        // a page; 576-byte blocks (a 64-byte head and 32 values), 3,640 in
+        // 2 MiB and 7,281 in 4 MiB. Elsewhere they stay as asked.
         type Ring = Blocks<Line, (u32, i64)>;
+        let linux = cfg!(target_os = "linux");
         assert_eq!(Ring::fitting(100, 4), 100);
         assert_eq!(Ring::fitting(16_383, 4), 16_383);
         assert_eq!(Ring::fitting(16_384, 4), 16_384);
-        assert_eq!(Ring::fitting(16_385, 4), 32_768);
-        assert_eq!(Ring::fitting(3_641, 32), 7_281);
+        assert_eq!(
+            Ring::fitting(16_385, 4),
+            if linux { 32_768 } else { 16_385 }
+        );
+        assert_eq!(Ring::fitting(3_641, 32), if linux { 7_281 } else { 3_641 });
         assert_eq!(Ring::fitting(usize::MAX, 4), usize::MAX);
         // Zero-sized heads and values allocate nothing.
         let unit: Blocks<(), ()> = Blocks::new(5, 3, (), ()).unwrap();
