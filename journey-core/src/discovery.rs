@@ -870,7 +870,7 @@ struct FunnelTally {
     reached: Vec<u64>,
     /// Per stage, the times from reaching it to reaching the next.
     gaps: Vec<Vec<i64>>,
-    /// first[s]: the first time the trace is at stage ≥ s.
+    /// `first[s]`: the first time the trace is at stage ≥ `s`.
     first: Vec<Option<i64>>,
 }
 
