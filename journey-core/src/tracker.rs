@@ -342,13 +342,12 @@ enum Place {
 /// The customers of one shard.
 ///
 /// The records are the hash table itself (open addressing, linear probing
-/// from the place the key's hash points at), and each place has its ring of
-/// visits at the same index of `visits`. Finding a customer reads its
+/// from the place the key's hash points at), each followed by its ring of
+/// visits in the same block of `table`. Finding a customer reads its
 /// record directly, instead of a control byte, an index and then the
-/// record, and the ring's memory is asked for at the same time (its place
-/// is known from the hash before the record is read): at a million
-/// customers each of these reads is a cache and TLB miss, and the lock's
-/// release waits for the ring's write.
+/// record, and the first two places' records and ring starts are asked for
+/// as soon as the hash is known: at a million customers every line read is
+/// a cache miss, and each page a TLB miss.
 struct Shard {
     /// Each place's record, followed by its ring of visits (touchpoint,
     /// time), `history` per place: a record and a ring of 4 visits are two
@@ -1439,42 +1438,9 @@ impl Shard {
             return Observed::Late;
         }
         self.stats.placed += 1;
-        let history = self.history;
-        let stage_of = |t: u32| tracker.points[t as usize].stage;
-        match (last, self.table.parts_mut(slot as usize)) {
-            // In order (the usual case): one pass over the record and ring.
-            (last, (Place::Live(record), ring)) if last.is_none_or(|(_, t)| t <= timestamp) => {
-                if touchpoint < 64 {
-                    record.seen |= 1 << touchpoint;
-                } else {
-                    let word = slot as usize * self.extra_words + (touchpoint as usize - 64) / 64;
-                    self.seen_more[word] |= 1 << (touchpoint % 64);
-                }
-                ring[wrap(record.head as usize + record.len as usize, history)] =
-                    (touchpoint, timestamp);
-                if (record.len as usize) < history {
-                    record.len += 1;
-                } else {
-                    record.head = wrap(record.head as usize + 1, history) as u16;
-                }
-                record.last_touchpoint = touchpoint;
-                match last {
-                    None => {
-                        record.touchpoint_since = timestamp;
-                        record.stage_since = timestamp;
-                    }
-                    Some((previous, _)) => {
-                        if previous != touchpoint {
-                            record.touchpoint_since = timestamp;
-                        }
-                        if stage_of(previous) != stage_of(touchpoint) {
-                            record.stage_since = timestamp;
-                        }
-                    }
-                }
-            }
-            (_, (Place::Live(_), _)) => {
-                self.mark_seen(slot, touchpoint);
+        self.mark_seen(slot, touchpoint);
+        match last {
+            Some((_, latest)) if timestamp < latest => {
                 // Out of order: rebuild the ring with the visit in its place.
                 let mut visits: Vec<(u32, i64)> = self.ring(slot).collect();
                 let at = visits.partition_point(|&(_, t)| t <= timestamp);
@@ -1491,8 +1457,26 @@ impl Shard {
                 }
                 self.recompute_since(slot, &visits, tracker);
             }
-            // No customer here (not reached: `slot` was just found).
-            _ => {}
+            _ => {
+                self.push_visit(slot, touchpoint, timestamp);
+                let stage_of = |t: u32| tracker.points[t as usize].stage;
+                if let Some(record) = self.record_mut(slot) {
+                    match last {
+                        None => {
+                            record.touchpoint_since = timestamp;
+                            record.stage_since = timestamp;
+                        }
+                        Some((previous, _)) => {
+                            if previous != touchpoint {
+                                record.touchpoint_since = timestamp;
+                            }
+                            if stage_of(previous) != stage_of(touchpoint) {
+                                record.stage_since = timestamp;
+                            }
+                        }
+                    }
+                }
+            }
         }
         Observed::Placed
     }
