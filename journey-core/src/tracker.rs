@@ -355,7 +355,6 @@ struct Shard {
     table: Blocks<Place, (u32, i64)>,
     /// Places live or removed; kept at most 4/5 of the table.
     used: usize,
-    hasher: hashbrown::DefaultHashBuilder,
     /// Visits kept per customer.
     history: usize,
     /// Seen-bit words per customer beyond the record's 64 bits.
@@ -389,8 +388,8 @@ pub struct Tracker {
     /// Customers tracked, over all shards.
     customers: AtomicUsize,
     shards: Box<[Mutex<Shard>]>,
-    /// Hashes customer keys for the shards' tables (the same seed as
-    /// theirs), before a shard is locked.
+    /// Hashes customer keys for the shards' tables, before a shard is
+    /// locked (and for a shard's rebuild).
     hasher: hashbrown::DefaultHashBuilder,
     /// Higher-order context: a path of touchpoints (oldest first) → next
     /// steps, most likely first.
@@ -579,9 +578,8 @@ impl Tracker {
             }
         }
         let extra_words = points.len().saturating_sub(64).div_ceil(64);
-        let hasher = hashbrown::DefaultHashBuilder::default();
         let shards = (0..options.shards)
-            .map(|_| Mutex::new(Shard::new(options.history, extra_words, hasher.clone())))
+            .map(|_| Mutex::new(Shard::new(options.history, extra_words)))
             .collect();
         Ok(Tracker {
             journey: journey.id.clone(),
@@ -593,7 +591,7 @@ impl Tracker {
             options,
             customers: AtomicUsize::new(0),
             shards,
-            hasher,
+            hasher: hashbrown::DefaultHashBuilder::default(),
         })
     }
 
@@ -647,7 +645,7 @@ impl Tracker {
                 {
                     self.customers.fetch_sub(1, Ordering::Relaxed);
                 }
-                let slot = shard.insert(customer, hash)?;
+                let slot = shard.insert(customer, hash, &self.hasher)?;
                 self.customers.fetch_add(1, Ordering::Relaxed);
                 slot
             }
@@ -1014,7 +1012,7 @@ impl Tracker {
                          over capacity",
                     ));
                 }
-                let slot = shard.insert(&customer.key, hash)?;
+                let slot = shard.insert(&customer.key, hash, &tracker.hasher)?;
                 tracker.customers.fetch_add(1, Ordering::Relaxed);
                 shard.touch(slot);
                 for (id, time) in &customer.visits {
@@ -1093,11 +1091,10 @@ fn wrap(index: usize, len: usize) -> usize {
 }
 
 impl Shard {
-    fn new(history: usize, extra_words: usize, hasher: hashbrown::DefaultHashBuilder) -> Shard {
+    fn new(history: usize, extra_words: usize) -> Shard {
         Shard {
             table: Blocks::default(),
             used: 0,
-            hasher,
             history,
             extra_words,
             seen_more: Vec::new(),
@@ -1105,10 +1102,6 @@ impl Shard {
             tick: 0,
             stats: TrackerStats::default(),
         }
-    }
-
-    fn hash(&self, key: &[u8]) -> u64 {
-        self.hasher.hash_one(key)
     }
 
     /// Where a search for `hash` starts in a table of `len` places.
@@ -1173,9 +1166,10 @@ impl Shard {
     }
 
     /// Rebuilds the table at `len` places (more than the live records),
-    /// moving each customer's ring and seen bits along and dropping
-    /// removed places and stale queue entries.
-    fn rebuild(&mut self, len: usize) -> Result<(), Error> {
+    /// moving each customer's ring and seen bits along (to the places
+    /// `hasher`, the tracker's, gives their keys) and dropping removed
+    /// places and stale queue entries.
+    fn rebuild(&mut self, len: usize, hasher: &hashbrown::DefaultHashBuilder) -> Result<(), Error> {
         let (history, words) = (self.history, self.extra_words);
         let (Some(table), Some(seen_len)) = (
             Blocks::new(len, history, Place::Empty, (0, 0)),
@@ -1195,7 +1189,7 @@ impl Shard {
         for from in 0..old.len() {
             let (place, ring) = old.parts_mut(from);
             if let Place::Live(record) = std::mem::replace(place, Place::Empty) {
-                let to = Shard::vacancy(&self.table, self.hash(record.key.as_bytes()));
+                let to = Shard::vacancy(&self.table, hasher.hash_one(record.key.as_bytes()));
                 self.table.parts_mut(to).1.copy_from_slice(ring);
                 self.seen_more[to * words..(to + 1) * words]
                     .copy_from_slice(&old_seen[from * words..(from + 1) * words]);
@@ -1269,17 +1263,22 @@ impl Shard {
             .filter_map(|&(slot, _)| Some((slot, self.record(slot)?)))
     }
 
-    /// Stores a new customer (not yet stored; `hash` is its key's) with an
-    /// empty ring and nothing seen; its place. Fails only when the table
-    /// cannot grow.
-    fn insert(&mut self, key: &str, hash: u64) -> Result<u32, Error> {
+    /// Stores a new customer (not yet stored; `hash` is its key's by
+    /// `hasher`) with an empty ring and nothing seen; its place. Fails only
+    /// when the table cannot grow.
+    fn insert(
+        &mut self,
+        key: &str,
+        hash: u64,
+        hasher: &hashbrown::DefaultHashBuilder,
+    ) -> Result<u32, Error> {
         if (self.used + 1) * 5 > self.table.len() * 4 {
             // To a load of 9/16: the table grows by a bit over 1.4 times
             // between rebuilds, which keeps it between 56% and 80% full.
             // Tables of 2 MiB or more fill their last huge page.
             let live = self.stats.customers as usize + 1;
             let len = Blocks::<Place, (u32, i64)>::fitting(live * 16 / 9, self.history);
-            self.rebuild(len.max(16))?;
+            self.rebuild(len.max(16), hasher)?;
         }
         let at = Shard::vacancy(&self.table, hash);
         if matches!(self.table.head(at), Place::Empty) {
@@ -1513,6 +1512,7 @@ impl Shard {
 #[cfg(test)]
 mod tests {
     use super::{Key, Place, Shard};
+    use std::hash::BuildHasher;
 
     #[test]
     #[cfg(target_pointer_width = "64")]
@@ -1523,21 +1523,18 @@ mod tests {
 
     #[test]
     fn the_access_queue_stays_bounded_and_in_recency_order() {
-        let mut shard = Shard::new(4, 0, hashbrown::DefaultHashBuilder::default());
+        let mut shard = Shard::new(4, 0);
+        let hasher = hashbrown::DefaultHashBuilder::default();
+        let hash = |key: &str| hasher.hash_one(key.as_bytes());
         let keys: Vec<String> = (0..300).map(|n| format!("customer-{n}")).collect();
         for key in &keys {
-            let slot = shard.insert(key, shard.hash(key.as_bytes())).unwrap();
+            let slot = shard.insert(key, hash(key), &hasher).unwrap();
             shard.touch(slot);
         }
         // Places as they are once the table is grown.
         let slots: Vec<(&String, u32)> = keys
             .iter()
-            .map(|key| {
-                (
-                    key,
-                    shard.find_hashed(key, shard.hash(key.as_bytes())).unwrap(),
-                )
-            })
+            .map(|key| (key, shard.find_hashed(key, hash(key)).unwrap()))
             .collect();
         // Touched again in reverse, then most of them removed.
         for (_, slot) in slots.iter().rev() {
