@@ -25,6 +25,12 @@ const HUGE_PAGE: usize = 2 << 20;
 /// filling the last one would only cost memory.
 const PLACE_FOR_HUGE_PAGES: bool = cfg!(target_os = "linux");
 
+/// Whether an array of `size` bytes is placed for huge pages: it spans one,
+/// where they can be asked for.
+fn on_huge_pages(size: usize) -> bool {
+    PLACE_FOR_HUGE_PAGES && size >= HUGE_PAGE
+}
+
 /// `len` blocks, each a head `H` followed by `per` values of `T`, in one
 /// allocation (see the [module](self)).
 pub(super) struct Blocks<H, T: Copy> {
@@ -63,18 +69,13 @@ impl<H, T: Copy> Blocks<H, T> {
         })
     }
 
-    /// The allocation of `len` blocks of `per` values: aligned at a huge
-    /// page when it spans one, else at a cache line; `None` past the
-    /// address space.
-    fn layout(len: usize, per: usize) -> Option<Layout> {
-        let Shape { stride, align, .. } = Blocks::<H, T>::shape(per)?;
-        let size = stride.checked_mul(len)?;
-        let page = if PLACE_FOR_HUGE_PAGES && size >= HUGE_PAGE {
-            HUGE_PAGE
-        } else {
-            64
-        };
-        Layout::from_size_align(size, align.max(page)).ok()
+    /// The allocation of `len` blocks of `shape`: aligned at a huge page
+    /// when placed for them, else at a cache line; `None` past the address
+    /// space.
+    fn layout(len: usize, shape: Shape) -> Option<Layout> {
+        let size = shape.stride.checked_mul(len)?;
+        let page = if on_huge_pages(size) { HUGE_PAGE } else { 64 };
+        Layout::from_size_align(size, shape.align.max(page)).ok()
     }
 
     /// `len` blocks, each a copy of `head` and `per` copies of `value`;
@@ -83,8 +84,8 @@ impl<H, T: Copy> Blocks<H, T> {
     where
         H: Clone,
     {
-        let layout = Blocks::<H, T>::layout(len, per)?;
         let shape = Blocks::<H, T>::shape(per)?;
+        let layout = Blocks::<H, T>::layout(len, shape)?;
         if layout.size() == 0 {
             // Zero-sized heads and values: nothing to allocate or write.
             return Some(Blocks {
@@ -134,7 +135,7 @@ impl<H, T: Copy> Blocks<H, T> {
             return len;
         };
         match stride.checked_mul(len) {
-            Some(size) if PLACE_FOR_HUGE_PAGES && stride > 0 && size >= HUGE_PAGE => {
+            Some(size) if stride > 0 && on_huge_pages(size) => {
                 (size.div_ceil(HUGE_PAGE) * HUGE_PAGE / stride).max(len)
             }
             _ => len,
@@ -259,7 +260,7 @@ impl<H, T: Copy> Drop for Blocks<H, T> {
             unsafe { std::ptr::drop_in_place(self.block(i).0.cast::<H>()) };
         }
         // The layout it was made with (which existed for this length).
-        if let Some(layout) = Blocks::<H, T>::layout(self.len, self.per)
+        if let Some(layout) = Blocks::<H, T>::layout(self.len, self.shape)
             && layout.size() != 0
         {
             // SAFETY: allocated in `new` with this layout, freed once.
