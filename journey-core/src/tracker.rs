@@ -12,8 +12,8 @@
 //! touchpoint and access, a bitset of the touchpoints it has seen) followed
 //! by a ring of its last [`TrackerOptions::history`] visits (16 bytes
 //! each): memory does not grow with a customer's activity. Records and
-//! rings together are the shard's hash table itself (open addressing),
-//! kept 56–80% full, so that an event reads and writes one block: a record
+//! rings together are the shard's hash table itself (open addressing,
+//! each key stored in the nearer of two runs of places), kept 56–80% full, so that an event reads and writes one block: a record
 //! and a ring of 4 visits are two adjacent cache lines of one page. Tables
 //! of 2 MiB or more are placed for huge pages (on Linux, advised as
 //! transparent huge pages) and fill their last one. Empty places hold a
@@ -341,13 +341,17 @@ enum Place {
 
 /// The customers of one shard.
 ///
-/// The records are the hash table itself (open addressing, linear probing
-/// from the place the key's hash points at), each followed by its ring of
+/// The records are the hash table itself (open addressing, two-choice
+/// linear probing: a key's hash points at two places, and the key is in
+/// the run of places from one of them), each followed by its ring of
 /// visits in the same block of `table`. Finding a customer reads its
 /// record directly, instead of a control byte, an index and then the
-/// record, and the first two places' records and ring starts are asked for
-/// as soon as the hash is known: at a million customers every line read is
-/// a cache miss, and each page a TLB miss.
+/// record, and the first two places of both runs (records and ring starts)
+/// are asked for as soon as the hash is known, all at once: at a million
+/// customers every line read is a cache miss, and each page a TLB miss.
+/// With one run, 23% of the customers of a 3/4 full table sat further than
+/// two places from its start and cost a second miss; with the nearer of
+/// two runs, 8% do.
 struct Shard {
     /// Each place's record, followed by its ring of visits (touchpoint,
     /// time), `history` per place: a record and a ring of 4 visits are two
@@ -1109,14 +1113,25 @@ impl Shard {
         ((u128::from(hash) * len as u128) >> 64) as usize
     }
 
-    /// Asks for the first two places a search for `hash` reads (each
-    /// record and the first line of its ring), where the customer usually
-    /// is, so that both arrive at once.
+    /// The two places a customer's runs start from (from the high and the
+    /// low half of its key's hash): it is stored in the run, from either,
+    /// where it lands nearer its start (two-choice linear probing).
+    fn homes(hash: u64, len: usize) -> [usize; 2] {
+        [
+            Shard::home(hash, len),
+            Shard::home(hash.rotate_left(32), len),
+        ]
+    }
+
+    /// Asks for the first two places of both runs a search for `hash`
+    /// reads (each record and the first line of its ring), where the
+    /// customer nearly always is, so that all arrive at once.
     fn prefetch(&self, hash: u64) {
         if !self.table.is_empty() {
-            let home = Shard::home(hash, self.table.len());
-            self.table.prefetch(home);
-            self.table.prefetch(home + 1);
+            for home in Shard::homes(hash, self.table.len()) {
+                self.table.prefetch(home);
+                self.table.prefetch(home + 1);
+            }
         }
     }
 
@@ -1126,16 +1141,22 @@ impl Shard {
             return None;
         }
         let key = key.as_bytes();
-        let mut at = Shard::home(hash, len);
-        // The table always has an empty place, so this ends; the count
-        // bounds it regardless.
+        // Both runs are read a place at a time each, nearest first; a run
+        // ends at an empty place. The table always has one, so this ends;
+        // the count bounds it regardless.
+        let mut runs = Shard::homes(hash, len).map(Some);
         for _ in 0..len {
-            match self.table.head(at) {
-                Place::Empty => return None,
-                Place::Live(record) if record.key.is(key) => return Some(at as u32),
-                _ => {}
+            for run in &mut runs {
+                let Some(at) = *run else { continue };
+                match self.table.head(at) {
+                    Place::Empty => *run = None,
+                    Place::Live(record) if record.key.is(key) => return Some(at as u32),
+                    _ => *run = Some(wrap(at + 1, len)),
+                }
             }
-            at = wrap(at + 1, len);
+            if runs == [None, None] {
+                return None;
+            }
         }
         None
     }
@@ -1154,15 +1175,26 @@ impl Shard {
         }
     }
 
-    /// The first place from `hash`'s home that is not live (there is one:
-    /// at most 4/5 of the places are used).
+    /// Of the first places that are not live in `hash`'s two runs (there
+    /// are: at most 4/5 of the places are used), the one nearer its run's
+    /// start (the first run's on a tie). Choosing keeps nearly every
+    /// customer within two places of a start: at 3/4 full, 92% against 77%
+    /// with one run.
     fn vacancy(table: &Blocks<Place, (u32, i64)>, hash: u64) -> usize {
         let len = table.len();
-        let mut at = Shard::home(hash, len);
-        while matches!(table.head(at), Place::Live(_)) {
-            at = wrap(at + 1, len);
+        let [first, second] = Shard::homes(hash, len).map(|home| {
+            let (mut at, mut distance) = (home, 0);
+            while matches!(table.head(at), Place::Live(_)) {
+                at = wrap(at + 1, len);
+                distance += 1;
+            }
+            (distance, at)
+        });
+        if second.0 < first.0 {
+            second.1
+        } else {
+            first.1
         }
-        at
     }
 
     /// Rebuilds the table at `len` places (more than the live records),
