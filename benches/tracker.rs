@@ -1,6 +1,6 @@
 //! The live tracker at a million customers: `observe` and `next(k = 3)` in
-//! Rust and through the C ABI, memory per tracked customer, and throughput
-//! with two threads.
+//! Rust and through the C ABI, a new customer's first event at capacity,
+//! memory per tracked customer, and throughput with two threads.
 //!
 //! cargo bench -p journey-ffi --bench tracker
 
@@ -239,6 +239,22 @@ fn tracker_bench(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    // A customer's first event with the tracker full (a million, the
+    // default capacity): the search misses, the least recently observed
+    // customer is evicted and the new one stored. Last, as it evicts.
+    let mut group = c.benchmark_group("tracker_new_customer_1m");
+    let mut i = 0u64;
+    group.bench_function("rust", |b| {
+        b.iter(|| {
+            i += 1;
+            let mut buffer = [0; 8];
+            let key = key(CUSTOMERS + (i % 9_000_000) as usize, &mut buffer);
+            black_box(tracker.observe(key, "orientation", 4_000_000 + i as i64))
+        })
+    });
+    group.finish();
+    assert_eq!(tracker.stats().customers, CUSTOMERS as u64);
     drop(tracker);
 
     // The floor: one dependent read at a random place of a buffer the size
