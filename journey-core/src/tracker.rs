@@ -13,8 +13,9 @@
 //! by a ring of its last [`TrackerOptions::history`] visits (16 bytes
 //! each): memory does not grow with a customer's activity. Records and
 //! rings together are the shard's hash table itself (open addressing,
-//! each key stored in the nearer of two runs of places), kept 56–80% full, so that an event reads and writes one block: a record
-//! and a ring of 4 visits are two adjacent cache lines of one page. Tables
+//! each key stored in the nearer of two runs of places), kept 56–80% full,
+//! so that an event reads and writes one block: a record and a ring of 4
+//! visits are two adjacent cache lines of one page. Tables
 //! of 2 MiB or more are placed for huge pages (on Linux, advised as
 //! transparent huge pages) and fill their last one. Empty places hold a
 //! ring's memory too: a customer costs (64 + 16 × history, rounded up to a
