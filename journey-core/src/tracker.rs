@@ -1382,24 +1382,20 @@ impl Shard {
 
     /// The customer's visits in time order.
     fn ring(&self, slot: u32) -> impl DoubleEndedIterator<Item = (u32, i64)> + '_ {
-        let (head, len) = self
-            .record(slot)
-            .map_or((0, 0), |r| (r.head as usize, r.len as usize));
-        let ring = match self.table.get(slot as usize) {
-            Some(_) => self.table.values(slot as usize),
-            None => &[],
+        let (head, len, ring) = match self.table.get_parts(slot as usize) {
+            Some((Place::Live(r), ring)) => (r.head as usize, r.len as usize, ring),
+            _ => (0, 0, &[][..]),
         };
         (0..len).map(move |k| ring[wrap(head + k, ring.len())])
     }
 
     /// The latest visit.
     fn last_visit(&self, slot: u32) -> Option<(u32, i64)> {
-        let record = self.record(slot)?;
+        let (Place::Live(record), ring) = self.table.get_parts(slot as usize)? else {
+            return None;
+        };
         let last = (record.head as usize + record.len as usize).checked_sub(1)?;
-        self.table
-            .values(slot as usize)
-            .get(wrap(last, self.history))
-            .copied()
+        ring.get(wrap(last, ring.len())).copied()
     }
 
     /// The touchpoint of the latest visit, kept in the record: reading it
@@ -1412,10 +1408,7 @@ impl Shard {
     /// Appends a visit to the ring, dropping the oldest when full.
     fn push_visit(&mut self, slot: u32, touchpoint: u32, time: i64) {
         let history = self.history;
-        if slot as usize >= self.table.len() {
-            return;
-        }
-        let (Place::Live(record), ring) = self.table.parts_mut(slot as usize) else {
+        let Some((Place::Live(record), ring)) = self.table.get_parts_mut(slot as usize) else {
             return;
         };
         let at = wrap(record.head as usize + record.len as usize, history);

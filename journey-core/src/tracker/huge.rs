@@ -194,6 +194,16 @@ impl<H, T: Copy> Blocks<H, T> {
         }
     }
 
+    /// The head and the values of block `i`, if there is one.
+    pub(super) fn get_parts(&self, i: usize) -> Option<(&H, &[T])> {
+        (i < self.len).then(|| (self.head(i), self.values(i)))
+    }
+
+    /// The head and the values of block `i`, to change, if there is one.
+    pub(super) fn get_parts_mut(&mut self, i: usize) -> Option<(&mut H, &mut [T])> {
+        (i < self.len).then(|| self.parts_mut(i))
+    }
+
     /// The head of block `i`, to change; panics when `i` is out of bounds.
     pub(super) fn head_mut(&mut self, i: usize) -> &mut H {
         self.parts_mut(i).0
