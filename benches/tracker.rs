@@ -86,6 +86,7 @@ fn c_observe(tracker: *mut JourneyTracker, key: &str, name: &str, time: i64) -> 
             name.as_ptr().cast(),
             name.len(),
             time,
+            std::ptr::null_mut(),
         )
     }
 }

@@ -23,15 +23,21 @@
 
 // The version of the C ABI. It changes only when an existing function or
 // type changes incompatibly; additions keep it.
-#define JOURNEY_ABI_VERSION 1
+#define JOURNEY_ABI_VERSION 2
 
 // The outcome of a call. Codes are never reused.
+//
+// Besides `JOURNEY_STATUS_OK`, there is one status for each kind of error
+// the library knows, with the same name as the `code` of a JavaScript
+// `JourneyError` (`JOURNEY_STATUS_NOT_FOUND` is `"not_found"`; see
+// `journey_status_code()`).
 typedef enum JourneyStatus {
   // Success.
   JOURNEY_STATUS_OK = 0,
-  // A NULL pointer, invalid UTF-8, an index out of range or a bad option.
+  // A NULL pointer, invalid UTF-8, an index out of range, an empty
+  // customer key, or another unusable argument that is not an option.
   JOURNEY_STATUS_INVALID_ARGUMENT = 1,
-  // Malformed JSON (the message gives line and column).
+  // Malformed JSON or Mermaid text (the message gives line and column).
   JOURNEY_STATUS_PARSE_ERROR = 2,
   // The model has validation errors (the message gives the first).
   JOURNEY_STATUS_VALIDATION_ERROR = 3,
@@ -39,41 +45,61 @@ typedef enum JourneyStatus {
   JOURNEY_STATUS_NOT_FOUND = 4,
   // The input is larger than the library's limits.
   JOURNEY_STATUS_LIMIT_EXCEEDED = 5,
-  // The document declares a schema this version cannot read.
+  // The document declares no schema, or one this version cannot read.
   JOURNEY_STATUS_UNSUPPORTED_SCHEMA = 6,
   // A bug in the library (a caught panic). Please report it.
   JOURNEY_STATUS_INTERNAL = 7,
+  // A CSV file or row that cannot be read (a missing column, a bad row).
+  JOURNEY_STATUS_CSV_ERROR = 8,
+  // NaN or an infinity where the model needs a finite number.
+  JOURNEY_STATUS_NON_FINITE_NUMBER = 9,
+  // An option that is unknown, of the wrong type or out of its range
+  // (the message names it).
+  JOURNEY_STATUS_INVALID_OPTION = 10,
+  // Tracker snapshot bytes that cannot be restored (of another journey,
+  // or inconsistent with themselves).
+  JOURNEY_STATUS_INVALID_SNAPSHOT = 11,
 } JourneyStatus;
 
-// The analysis of one journey, as computed by [`journey_model_analyze`].
+// What `journey_tracker_observe()` did with an event.
+typedef enum JourneyObserved {
+  // Placed in the customer's history.
+  JOURNEY_OBSERVED_PLACED = 0,
+  // Older than the reorder window allows: counted, not used.
+  JOURNEY_OBSERVED_LATE = 1,
+  // The name is no touchpoint of the journey: counted, not used.
+  JOURNEY_OBSERVED_UNKNOWN = 2,
+} JourneyObserved;
+
+// The analysis of one journey, as computed by `journey_model_analyze()`.
 //
 // Immutable: it may be shared and read from any number of threads at once.
 // It does not borrow from the model it came from. Release with
-// [`journey_analysis_free`].
+// `journey_analysis_free()`.
 typedef struct JourneyAnalysis JourneyAnalysis;
 
 // An event log: customers' events from a website, a product or a helpdesk.
 //
 // Pushing and reading mutate it: use one thread at a time for those; the
 // read-only functions may run on several threads at once when nothing
-// mutates it. Release with [`journey_event_log_free`].
+// mutates it. Release with `journey_event_log_free()`.
 typedef struct JourneyEventLog JourneyEventLog;
 
 // A loaded journey document: personas, measure definitions and journeys.
 //
 // Immutable once loaded: it may be shared and read from any number of
 // threads at once. Strings returned from it are copies, independent of the
-// model's lifetime. Release with [`journey_model_free`].
+// model's lifetime. Release with `journey_model_free()`.
 typedef struct JourneyModel JourneyModel;
 
 // Live state of many customers on one journey: where each is, what it saw,
-// what comes next (see `journey_core::tracker`).
+// what comes next.
 //
 // Thread-safe: every function below may be called on one tracker from any
 // number of threads at once (customers are spread over locked shards).
-// Strings the tracker returns inside [`JourneyNextStep`], [`JourneyVisit`]
-// and [`JourneyPosition`] point into the tracker: valid until
-// [`journey_tracker_free`], not NUL-terminated, never to be freed.
+// Strings the tracker returns inside `JourneyNextStep`, `JourneyVisit`
+// and `JourneyPosition` point into the tracker: valid until
+// `journey_tracker_free()`, not NUL-terminated, never to be freed.
 typedef struct JourneyTracker JourneyTracker;
 
 // A likely next touchpoint.
@@ -162,6 +188,12 @@ typedef struct JourneyTrackerStats {
 extern "C" {
 #endif // __cplusplus
 
+// The stable name of a status, e.g. `"not_found"` for
+// `JOURNEY_STATUS_NOT_FOUND` and `"ok"` for `JOURNEY_STATUS_OK`: the same
+// name a JavaScript `JourneyError` carries as its `code`. A static
+// NUL-terminated string (do not free); NULL for a value that is no status.
+const char *journey_status_code(int32_t status);
+
 // The library's version, e.g. `"0.1.0"`: a static NUL-terminated string
 // (do not free).
 const char *journey_version(void);
@@ -188,18 +220,18 @@ void journey_string_free(char *string);
 // Fails with `JOURNEY_STATUS_PARSE_ERROR` (malformed JSON, with line and
 // column in the message), `JOURNEY_STATUS_UNSUPPORTED_SCHEMA` or
 // `JOURNEY_STATUS_LIMIT_EXCEEDED`. A document with validation errors loads;
-// see [`journey_model_validate`].
+// see `journey_model_validate()`.
 //
 // # Safety
 // `json` must point to `len` readable bytes (or be NULL with `len == 0`);
 // `out` must be valid for a write. On success `*out` holds a new model to
-// release with [`journey_model_free`].
+// release with `journey_model_free()`.
 enum JourneyStatus journey_model_from_json(const char *json, size_t len, struct JourneyModel **out);
 
 // Releases a model. NULL is ignored.
 //
 // # Safety
-// `model` must be NULL or a model from [`journey_model_from_json`], not yet
+// `model` must be NULL or a model from `journey_model_from_json()`, not yet
 // released, and no other thread may be using it.
 void journey_model_free(struct JourneyModel *model);
 
@@ -207,7 +239,7 @@ void journey_model_free(struct JourneyModel *model);
 //
 // # Safety
 // `model` must be a live model; `out` writable; `out_len` NULL or writable.
-// Release `*out` with [`journey_string_free`].
+// Release `*out` with `journey_string_free()`.
 enum JourneyStatus journey_model_to_json(const struct JourneyModel *model,
                                          char **out,
                                          size_t *out_len);
@@ -220,12 +252,34 @@ enum JourneyStatus journey_model_to_json(const struct JourneyModel *model,
 // # Safety
 // `model` must be a live model; `out_errors` and `out_warnings` writable;
 // `out_report` and `out_len` NULL or writable. Release `*out_report` with
-// [`journey_string_free`].
+// `journey_string_free()`.
 enum JourneyStatus journey_model_validate(const struct JourneyModel *model,
                                           size_t *out_errors,
                                           size_t *out_warnings,
                                           char **out_report,
                                           size_t *out_len);
+
+// Compares two journeys of the model (current against future state, or two
+// personas' journeys), structurally and by their analyses, with the model's
+// measure catalog. Writes the comparison as JSON (the same as Rust's and
+// JavaScript's) to a caller-owned string.
+//
+// `options_json` is as for `journey_model_analyze()`. Fails with
+// `JOURNEY_STATUS_NOT_FOUND` for an unknown journey and
+// `JOURNEY_STATUS_VALIDATION_ERROR` when either has validation errors.
+//
+// # Safety
+// `model` must be live; strings as in the conventions; `out` writable and
+// `out_len` NULL or writable.
+enum JourneyStatus journey_model_compare(const struct JourneyModel *model,
+                                         const char *before,
+                                         size_t before_len,
+                                         const char *after,
+                                         size_t after_len,
+                                         const char *options_json,
+                                         size_t options_len,
+                                         char **out,
+                                         size_t *out_len);
 
 // Analyzes one journey of the model with the model's measure catalog.
 //
@@ -236,7 +290,7 @@ enum JourneyStatus journey_model_validate(const struct JourneyModel *model,
 //
 // # Safety
 // `model` must be a live model; string arguments as in the conventions;
-// `out` writable. Release `*out` with [`journey_analysis_free`].
+// `out` writable. Release `*out` with `journey_analysis_free()`.
 enum JourneyStatus journey_model_analyze(const struct JourneyModel *model,
                                          const char *journey,
                                          size_t journey_len,
@@ -247,7 +301,7 @@ enum JourneyStatus journey_model_analyze(const struct JourneyModel *model,
 // Releases an analysis. NULL is ignored.
 //
 // # Safety
-// `analysis` must be NULL or an analysis from [`journey_model_analyze`], not
+// `analysis` must be NULL or an analysis from `journey_model_analyze()`, not
 // yet released, and no other thread may be using it.
 void journey_analysis_free(struct JourneyAnalysis *analysis);
 
@@ -256,7 +310,7 @@ void journey_analysis_free(struct JourneyAnalysis *analysis);
 //
 // # Safety
 // `analysis` must be live; `out` writable; `out_len` NULL or writable.
-// Release `*out` with [`journey_string_free`].
+// Release `*out` with `journey_string_free()`.
 enum JourneyStatus journey_analysis_to_json(const struct JourneyAnalysis *analysis,
                                             char **out,
                                             size_t *out_len);
@@ -303,7 +357,7 @@ enum JourneyStatus journey_analysis_pain_point_count(const struct JourneyAnalysi
 // # Safety
 // `analysis` must be live; `out_touchpoint` and `out_impact` writable;
 // `out_len` NULL or writable. Release `*out_touchpoint` with
-// [`journey_string_free`].
+// `journey_string_free()`.
 enum JourneyStatus journey_analysis_pain_point(const struct JourneyAnalysis *analysis,
                                                size_t index,
                                                char **out_touchpoint,
@@ -320,7 +374,7 @@ enum JourneyStatus journey_model_journey_count(const struct JourneyModel *model,
 //
 // # Safety
 // `model` must be live; `out_id` and `out_name` writable. Release both
-// strings with [`journey_string_free`].
+// strings with `journey_string_free()`.
 enum JourneyStatus journey_model_journey_at(const struct JourneyModel *model,
                                             size_t index,
                                             char **out_id,
@@ -339,7 +393,7 @@ enum JourneyStatus journey_model_stage_count(const struct JourneyModel *model,
 //
 // # Safety
 // `model` must be live; `journey` as in the conventions; `out_id` and
-// `out_name` writable. Release both strings with [`journey_string_free`].
+// `out_name` writable. Release both strings with `journey_string_free()`.
 enum JourneyStatus journey_model_stage_at(const struct JourneyModel *model,
                                           const char *journey,
                                           size_t journey_len,
@@ -360,7 +414,7 @@ enum JourneyStatus journey_model_touchpoint_count(const struct JourneyModel *mod
 //
 // # Safety
 // `model` must be live; `journey` as in the conventions; `out_id` and
-// `out_name` writable. Release both strings with [`journey_string_free`].
+// `out_name` writable. Release both strings with `journey_string_free()`.
 enum JourneyStatus journey_model_touchpoint_at(const struct JourneyModel *model,
                                                const char *journey,
                                                size_t journey_len,
@@ -374,7 +428,7 @@ enum JourneyStatus journey_model_touchpoint_at(const struct JourneyModel *model,
 // # Safety
 // `model` must be live; string arguments as in the conventions;
 // `out_stage` and `out_channel` writable. Release both strings with
-// [`journey_string_free`].
+// `journey_string_free()`.
 enum JourneyStatus journey_model_touchpoint_info(const struct JourneyModel *model,
                                                  const char *journey,
                                                  size_t journey_len,
@@ -417,13 +471,13 @@ enum JourneyStatus journey_model_touchpoint_measure(const struct JourneyModel *m
 // Creates an empty event log.
 //
 // # Safety
-// `out` must be writable. Release `*out` with [`journey_event_log_free`].
+// `out` must be writable. Release `*out` with `journey_event_log_free()`.
 enum JourneyStatus journey_event_log_new(struct JourneyEventLog **out);
 
 // Releases an event log. NULL is ignored.
 //
 // # Safety
-// `log` must be NULL or a log from [`journey_event_log_new`], not yet
+// `log` must be NULL or a log from `journey_event_log_new()`, not yet
 // released, and no other thread may be using it.
 void journey_event_log_free(struct JourneyEventLog *log);
 
@@ -460,7 +514,7 @@ enum JourneyStatus journey_event_log_push_json(struct JourneyEventLog *log,
 // # Safety
 // `log` must be a live log used by no other thread; strings as in the
 // conventions; `out_report` and `out_len` NULL or writable. Release
-// `*out_report` with [`journey_string_free`].
+// `*out_report` with `journey_string_free()`.
 enum JourneyStatus journey_event_log_read_csv(struct JourneyEventLog *log,
                                               const char *csv,
                                               size_t csv_len,
@@ -469,10 +523,10 @@ enum JourneyStatus journey_event_log_read_csv(struct JourneyEventLog *log,
                                               char **out_report,
                                               size_t *out_len);
 
-// Like [`journey_event_log_read_csv`], reading the file at `path`.
+// Like `journey_event_log_read_csv()`, reading the file at `path`.
 //
 // # Safety
-// As for [`journey_event_log_read_csv`].
+// As for `journey_event_log_read_csv()`.
 enum JourneyStatus journey_event_log_read_csv_file(struct JourneyEventLog *log,
                                                    const char *path,
                                                    size_t path_len,
@@ -494,7 +548,7 @@ enum JourneyStatus journey_event_log_len(const struct JourneyEventLog *log, size
 //
 // # Safety
 // `log` must be live; strings as in the conventions; `out` writable;
-// `out_len` NULL or writable. Release `*out` with [`journey_string_free`].
+// `out_len` NULL or writable. Release `*out` with `journey_string_free()`.
 enum JourneyStatus journey_event_log_discover(const struct JourneyEventLog *log,
                                               const char *mapping_json,
                                               size_t mapping_len,
@@ -508,7 +562,7 @@ enum JourneyStatus journey_event_log_discover(const struct JourneyEventLog *log,
 // # Safety
 // `model` and `log` must be live; strings as in the conventions; `out`
 // writable; `out_len` NULL or writable. Release `*out` with
-// [`journey_string_free`].
+// `journey_string_free()`.
 enum JourneyStatus journey_model_conformance(const struct JourneyModel *model,
                                              const char *journey,
                                              size_t journey_len,
@@ -522,7 +576,7 @@ enum JourneyStatus journey_model_conformance(const struct JourneyModel *model,
 // The stage funnel measured on the log's traces, as a JSON array.
 //
 // # Safety
-// As for [`journey_model_conformance`].
+// As for `journey_model_conformance()`.
 enum JourneyStatus journey_model_data_funnel(const struct JourneyModel *model,
                                              const char *journey,
                                              size_t journey_len,
@@ -541,7 +595,7 @@ enum JourneyStatus journey_model_data_funnel(const struct JourneyModel *model,
 //
 // # Safety
 // `model` and `log` must be live; strings as in the conventions; `out`
-// writable. Release `*out` with [`journey_model_free`].
+// writable. Release `*out` with `journey_model_free()`.
 enum JourneyStatus journey_model_fit(const struct JourneyModel *model,
                                      const char *journey,
                                      size_t journey_len,
@@ -557,7 +611,7 @@ enum JourneyStatus journey_model_fit(const struct JourneyModel *model,
 // Markov orders (1 to 4); NULL for order 1.
 //
 // # Safety
-// As for [`journey_model_conformance`].
+// As for `journey_model_conformance()`.
 enum JourneyStatus journey_model_attribution(const struct JourneyModel *model,
                                              const char *journey,
                                              size_t journey_len,
@@ -576,7 +630,7 @@ enum JourneyStatus journey_model_attribution(const struct JourneyModel *model,
 //
 // # Safety
 // Strings as in the conventions; `out` writable; `out_len` NULL or
-// writable. Release `*out` with [`journey_string_free`].
+// writable. Release `*out` with `journey_string_free()`.
 enum JourneyStatus journey_paths_attribution(const char *csv,
                                              size_t csv_len,
                                              const char *csv_options_json,
@@ -593,7 +647,7 @@ enum JourneyStatus journey_paths_attribution(const char *csv,
 //
 // # Safety
 // `model` must be live; strings as in the conventions; `out` writable.
-// Release `*out` with [`journey_tracker_free`].
+// Release `*out` with `journey_tracker_free()`.
 enum JourneyStatus journey_tracker_new(const struct JourneyModel *model,
                                        const char *journey,
                                        size_t journey_len,
@@ -611,16 +665,32 @@ void journey_tracker_free(struct JourneyTracker *tracker);
 // Records that a customer met a touchpoint (or an event name mapped to
 // one) at `unix_ms`. Events up to the reorder window older than the
 // customer's latest are placed in time order; later-arriving older ones and
-// unknown names are counted (see [`journey_tracker_stats`]), not used.
+// unknown names are counted (see `journey_tracker_stats()`), not used.
+// What became of the event is written to `*out_observed` when it is not
+// NULL.
 //
 // # Safety
-// `tracker` must be live; strings as in the conventions.
+// `tracker` must be live; strings as in the conventions; `out_observed`
+// NULL or writable.
 enum JourneyStatus journey_tracker_observe(const struct JourneyTracker *tracker,
                                            const char *customer,
                                            size_t customer_len,
                                            const char *touchpoint,
                                            size_t touchpoint_len,
-                                           int64_t unix_ms);
+                                           int64_t unix_ms,
+                                           enum JourneyObserved *out_observed);
+
+// Forgets everything the tracker holds of one customer (a customer's right
+// to erasure): their history, what they saw, their position. Writes whether
+// the customer was tracked to `*out_forgotten` when it is not NULL.
+//
+// # Safety
+// `tracker` must be live; `customer` as in the conventions;
+// `out_forgotten` NULL or writable.
+enum JourneyStatus journey_tracker_forget(const struct JourneyTracker *tracker,
+                                          const char *customer,
+                                          size_t customer_len,
+                                          bool *out_forgotten);
 
 // The `cap` most likely next touchpoints of a customer, most likely first;
 // `*written` is how many were written (0 for a customer not tracked).
@@ -707,7 +777,7 @@ enum JourneyStatus journey_tracker_priority(const struct JourneyTracker *tracker
 //
 // # Safety
 // `tracker` must be live; `out` writable; `out_len` NULL or writable.
-// Release `*out` with [`journey_string_free`].
+// Release `*out` with `journey_string_free()`.
 enum JourneyStatus journey_tracker_due(const struct JourneyTracker *tracker,
                                        int64_t now_ms,
                                        char **out,
@@ -730,11 +800,11 @@ enum JourneyStatus journey_tracker_stats(const struct JourneyTracker *tracker,
                                          struct JourneyTrackerStats *out);
 
 // The whole state as bytes (versioned JSON text) to persist; restore it
-// with [`journey_tracker_restore`].
+// with `journey_tracker_restore()`.
 //
 // # Safety
 // `tracker` must be live; `out` writable; `out_len` NULL or writable.
-// Release `*out` with [`journey_string_free`].
+// Release `*out` with `journey_string_free()`.
 enum JourneyStatus journey_tracker_snapshot(const struct JourneyTracker *tracker,
                                             char **out,
                                             size_t *out_len);
@@ -744,7 +814,7 @@ enum JourneyStatus journey_tracker_snapshot(const struct JourneyTracker *tracker
 // # Safety
 // `model` must be live; strings as in the conventions; `snapshot` valid for
 // `snapshot_len` bytes; `out` writable. Release `*out` with
-// [`journey_tracker_free`].
+// `journey_tracker_free()`.
 enum JourneyStatus journey_tracker_restore(const struct JourneyModel *model,
                                            const char *journey,
                                            size_t journey_len,
@@ -759,7 +829,7 @@ enum JourneyStatus journey_tracker_restore(const struct JourneyModel *model,
 //
 // # Safety
 // `model` must be live; strings as in the conventions; `out` writable;
-// `out_len` NULL or writable. Release `*out` with [`journey_string_free`].
+// `out_len` NULL or writable. Release `*out` with `journey_string_free()`.
 enum JourneyStatus journey_model_to_dot(const struct JourneyModel *model,
                                         const char *journey,
                                         size_t journey_len,
@@ -781,7 +851,7 @@ enum JourneyStatus journey_model_to_dot(const struct JourneyModel *model,
 //
 // # Safety
 // `model` must be live; strings as in the conventions; `out` writable;
-// `out_len` NULL or writable. Release `*out` with [`journey_string_free`].
+// `out_len` NULL or writable. Release `*out` with `journey_string_free()`.
 enum JourneyStatus journey_model_render_svg(const struct JourneyModel *model,
                                             const char *journey,
                                             size_t journey_len,
@@ -797,7 +867,7 @@ enum JourneyStatus journey_model_render_svg(const struct JourneyModel *model,
 //
 // # Safety
 // `model` must be live; strings as in the conventions; `out` writable;
-// `out_len` NULL or writable. Release `*out` with [`journey_string_free`].
+// `out_len` NULL or writable. Release `*out` with `journey_string_free()`.
 enum JourneyStatus journey_model_to_mermaid(const struct JourneyModel *model,
                                             const char *journey,
                                             size_t journey_len,
@@ -813,7 +883,7 @@ enum JourneyStatus journey_model_to_mermaid(const struct JourneyModel *model,
 // # Safety
 // `text` must point to `len` readable bytes (or be NULL with `len == 0`);
 // `out` must be valid for a write. On success `*out` holds a new model to
-// release with [`journey_model_free`].
+// release with `journey_model_free()`.
 enum JourneyStatus journey_model_from_mermaid(const char *text,
                                               size_t len,
                                               struct JourneyModel **out);

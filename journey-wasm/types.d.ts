@@ -33,15 +33,15 @@ export interface AnalysisOptions {
   top?: number;
 }
 
-/** Everything [`analyze`] finds about one journey. */
+/** Everything `JourneyModel.analyze` finds about one journey. */
 export interface Analysis {
   /** Probability that a customer leaves without reaching a goal. */
   drop_off_probability: number;
-  /** Mean emotion per touchpoint visit over the whole journey (visits weighted by their expected number); `None` without emotions. */
+  /** Mean emotion per touchpoint visit over the whole journey (visits weighted by their expected number); `null` without emotions. */
   expected_emotion?: number | null;
   /** Expected number of steps (transitions, including the final step to a goal or out) a customer takes before the journey ends. */
   expected_steps: number;
-  /** Expected time in the journey, in seconds, counting the transitions that give a duration; `None` when no reachable transition gives one. */
+  /** Expected time in the journey, in seconds, counting the transitions that give a duration; `null` when no reachable transition gives one. */
   expected_time?: number | null;
   /** The stage funnel, in stage order. */
   funnel: FunnelStage[];
@@ -91,7 +91,7 @@ export interface JourneyEvent {
   customer: string;
   /** Measure values recorded with the event (`csat`, `nps`, `ces`, …). */
   measures?: { [key: string]: number };
-  /** What: the event name, mapped to a touchpoint id by a [`Mapping`]. */
+  /** What: the event name, mapped to a touchpoint id by a `Mapping`. */
   name: string;
   /** When, in milliseconds since the Unix epoch (UTC). */
   timestamp: number;
@@ -123,7 +123,7 @@ export interface ReadReport {
   problems: RowProblem[];
   /** Data rows read. */
   rows_read: number;
-  /** Rows skipped, each listed in `problems` (up to [`MAX_LISTED_PROBLEMS`]). */
+  /** Rows skipped, each listed in `problems` (up to 1,000). */
   rows_skipped: number;
   /** Rows that became events. */
   rows_used: number;
@@ -147,7 +147,7 @@ export interface Traces {
   unknown_events: { [key: string]: number };
 }
 
-/** A readable summary of a [`Discovery`]. */
+/** A readable summary of a `JourneyModel.discover`. */
 export interface DiscoveryReport {
   /** The directly-follows graph, most frequent edge first. */
   edges: DirectlyFollows[];
@@ -171,7 +171,7 @@ export interface DiscoveryReport {
 
 /** One stage of the funnel measured on traces. */
 export interface DataFunnelStage {
-  /** Share of those that go on to a later stage; `None` for the last stage or when none reach this one. */
+  /** Share of those that go on to a later stage; `null` for the last stage or when none reach this one. */
   conversion?: number | null;
   /** Median time from first reaching this stage (or later) to first reaching a later one, in milliseconds, over the traces that do. */
   median_ms_to_next?: number | null;
@@ -201,7 +201,7 @@ export interface FitOptions {
   add_unmapped?: boolean;
   /** The fewest observations a context path needs to be kept. Default: 5 (when 0). */
   context_min_count?: number;
-  /** With [`fit_traces`]: learn higher-order context up to this order (the number of last touchpoints the next step depends on, 1 to [`MAX_CONTEXT_ORDER`]); 1 learns none. Default: 1. */
+  /** With `JourneyModel.fit`: learn higher-order context up to this order (the number of last touchpoints the next step depends on, 1 to 4); 1 learns none. Default: 1. */
   context_order?: number;
   /** Goals of a journey fitted from scratch (ignored when updating a design, which keeps its own). Default: none. */
   goals?: string[];
@@ -245,27 +245,27 @@ export interface Attribution {
 
 /** How a tracker behaves. */
 export interface TrackerOptions {
-  /** Visits kept per customer for [`Tracker::history`]. Default: 32. */
+  /** Visits kept per customer for `Tracker.history`. Default: 32. */
   history?: number;
-  /** [`Tracker::expire`] evicts customers whose last event is older than this, in milliseconds. Default: none. */
+  /** `Tracker.expire` evicts customers whose last event is older than this, in milliseconds. Default: none. */
   idle_ttl_ms?: number | null;
   /** Customers kept; beyond, the least recently observed is evicted. Default: 1,000,000. */
   max_customers?: number;
   /** Event names that differ from touchpoint ids: name → touchpoint id. */
   names?: { [key: string]: string };
-  /** Score thresholds of the priority levels normal, high and urgent (the score is risk × importance; see [`Priority`]). Default: 0.25, 0.5, 0.75. */
+  /** Score thresholds of the priority levels normal, high and urgent (the score is risk × importance; see `Priority`). Default: 0.25, 0.5, 0.75. */
   priority_thresholds?: number[];
   /** An event up to this much older than the customer's latest one is placed in time order; an older one is counted as late and not used. Milliseconds. Default: 60,000. */
   reorder_window_ms?: number;
   /** Independent locks customers are spread over. Default: 16. */
   shards?: number;
-  /** Longest expected stay per stage id, in milliseconds, for [`Tracker::due`] (e.g. a free trial). */
+  /** Longest expected stay per stage id, in milliseconds, for `Tracker.due` (e.g. a free trial). */
   stage_limits?: { [key: string]: number };
-  /** Longest expected stay per touchpoint id, in milliseconds, for [`Tracker::due`]. */
+  /** Longest expected stay per touchpoint id, in milliseconds, for `Tracker.due`. */
   touchpoint_limits?: { [key: string]: number };
 }
 
-/** What [`Tracker::observe`] did with an event. */
+/** What `Tracker.observe` did with an event. */
 export type Observed = "placed" | "late" | "unknown";
 
 /** Where a customer is. */
@@ -284,7 +284,7 @@ export interface Position {
   touchpoint_since: number;
 }
 
-/** Which visits [`Tracker::history`] returns. */
+/** Which visits `Tracker.history` returns. */
 export interface HistoryFilter {
   /** Only touchpoints on this channel (as written in documents, e.g. `"knowledge_base"`). */
   channel?: string | null;
@@ -302,7 +302,7 @@ export interface Visit {
   touchpoint: string;
 }
 
-/** Whether and when a customer saw a touchpoint. Whether is exact for as long as the customer is tracked; the times and the count cover the kept history (the last [`TrackerOptions::history`] visits). */
+/** Whether and when a customer saw a touchpoint. Whether is exact for as long as the customer is tracked; the times and the count cover the kept history (the last `history` visits). */
 export interface Seen {
   /** Visits within the kept history (0 when all fell out of it). */
   count: number;
@@ -360,7 +360,7 @@ export interface TrackerStats {
   unknown: number;
 }
 
-/** Options of [`to_dot`]. */
+/** Options of `JourneyModel.toDot`. */
 export interface DotOptions {
   /** What edges are labelled with. Default: probabilities. */
   labels?: EdgeLabels;
@@ -368,11 +368,11 @@ export interface DotOptions {
   vertical?: boolean;
 }
 
-/** Options of [`render_svg`]. */
+/** Options of `JourneyModel.renderSvg`. */
 export interface SvgOptions {
   /** Overlay the analysis: reach and drop-off on each card, reach per stage, and the analysis' pain points marked. The journey must then be valid. Default: false. */
   analysis?: boolean;
-  /** Small one-line cards. Default (`None`): compact beyond 100 drawn touchpoints or 15 stages. */
+  /** Small one-line cards. Default (`null`): compact beyond 100 drawn touchpoints or 15 stages. */
   compact?: boolean | null;
   /** Ids of other journeys of the document whose emotion curves are drawn with this one's: one line per persona's journey, or as-is against to-be. Their stages are matched by id, then by name. Default: none. */
   compare?: string[];
@@ -385,6 +385,9 @@ export interface SvgOptions {
   /** The heading. Default: the journey's name. */
   title?: string | null;
 }
+
+/** The kind of an `JourneyError`: a closed list, the same in every front. */
+export type JourneyErrorCode = "parse_error" | "unsupported_schema" | "limit_exceeded" | "non_finite_number" | "validation_error" | "not_found" | "csv_error" | "invalid_option" | "invalid_argument" | "invalid_snapshot" | "internal";
 
 /** One item present in both journeys whose fields differ. */
 export interface Change {
@@ -502,7 +505,7 @@ export interface Finding {
 
 /** One stage of the funnel. */
 export interface FunnelStage {
-  /** Share of those reaching this stage who go on to a later one; `None` for the last stage and for a stage nobody reaches. */
+  /** Share of those reaching this stage who go on to a later one; `null` for the last stage and for a stage nobody reaches. */
   conversion?: number | null;
   /** Share of all customers who leave from a touchpoint of this stage. */
   drop_off: number;
@@ -554,7 +557,7 @@ export interface HeuristicCredit {
 
 /** One journey: stages as ordered columns, touchpoints within them, and the transitions customers take between touchpoints. */
 export interface Journey {
-  /** Higher-order context: what customers did next after sequences of touchpoints, learnt from event logs by [`crate::fit`]. The live tracker's next steps read it; analysis uses the transitions only. */
+  /** Higher-order context: what customers did next after sequences of touchpoints, learnt from event logs by `JourneyModel.fit`. The live tracker's next steps read it; analysis uses the transitions only. */
   context?: Context[];
   /** A sentence on the journey. */
   description?: string | null;
@@ -697,15 +700,15 @@ export interface PainPoint {
 
 /** One simple path (no touchpoint twice) through the journey. */
 export interface Path {
-  /** The emotion at each touchpoint (`None` where the map gives none). */
+  /** The emotion at each touchpoint (`null` where the map gives none). */
   emotions: (number | null)[];
   /** Goal or drop-off. */
   outcome: Outcome;
-  /** Mean of the most intense and the final emotion; `None` without emotions. */
+  /** Mean of the most intense and the final emotion; `null` without emotions. */
   peak_end?: number | null;
   /** Probability that a customer's journey is exactly this path. */
   probability: number;
-  /** Falls of at least [`Options::rapid_drop`] between consecutive touchpoints. */
+  /** Falls of at least `rapid_drop` between consecutive touchpoints. */
   rapid_drops: RapidDrop[];
   /** The emotion curve changes direction at least twice. */
   sawtooth: boolean;
@@ -719,7 +722,7 @@ export interface Paths {
   to_drop_off: Path[];
   /** The most likely entry → goal paths. */
   to_goal: Path[];
-  /** Whether the search hit [`Options::max_path_expansions`] before filling both lists (the paths listed are still the most likely ones). */
+  /** Whether the search hit `max_path_expansions` before filling both lists (the paths listed are still the most likely ones). */
   truncated: boolean;
 }
 
@@ -810,7 +813,7 @@ export interface Stage {
   [key: string]: unknown;
 }
 
-/** A stage's number before and after; `None` where the stage is absent or the number undefined. */
+/** A stage's number before and after; `null` where the stage is absent or the number undefined. */
 export interface StageDelta {
   /** In the second journey. */
   after?: number | null;
@@ -824,7 +827,7 @@ export interface StageDelta {
 
 /** How one stage feels. */
 export interface StageExperience {
-  /** Reach-weighted mean emotion of its touchpoints; `None` when no reached touchpoint of the stage has an emotion. */
+  /** Reach-weighted mean emotion of its touchpoints; `null` when no reached touchpoint of the stage has an emotion. */
   emotion?: number | null;
   /** Reach-weighted mean of each measure over the stage's reached touchpoints. */
   measures: { [key: string]: number };

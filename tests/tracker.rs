@@ -352,7 +352,12 @@ fn a_restored_snapshot_continues_exactly_as_an_uninterrupted_run() {
     ));
     let shoe = common::example("shoe.json");
     let shoe = &shoe.journeys[0];
-    assert!(Tracker::restore(shoe, text.as_bytes()).is_err());
+    let other = Tracker::restore(shoe, text.as_bytes()).unwrap_err();
+    assert_eq!(
+        other.kind(),
+        journey_core::ErrorKind::InvalidSnapshot,
+        "{other}"
+    );
     // A customer saved in another shard than its key's would never be
     // found again: refused.
     let mut saved: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -365,6 +370,7 @@ fn a_restored_snapshot_continues_exactly_as_an_uninterrupted_run() {
     shards[1]["customers"].as_array_mut().unwrap().push(moved);
     let error = Tracker::restore(journey, saved.to_string().as_bytes()).unwrap_err();
     assert!(error.to_string().contains("in another shard"), "{error}");
+    assert_eq!(error.kind(), journey_core::ErrorKind::InvalidSnapshot);
 }
 
 #[test]
@@ -442,7 +448,7 @@ fn bad_options_are_refused_with_a_reason() {
     let tracker = Tracker::new(journey, TrackerOptions::default()).unwrap();
     assert_eq!(
         tracker.observe("", "online_reviews", 0).unwrap_err().code(),
-        "invalid_option"
+        "invalid_argument"
     );
 }
 

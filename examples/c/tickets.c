@@ -110,7 +110,7 @@ int main(int argc, char **argv) {
       printf("minute %lld: ticket from %s about %s\n", minute, customer, name);
       agent_context(tracker, customer, name);
     } else {
-      check(journey_tracker_observe(tracker, customer, strlen(customer), name, strlen(name), minute * 60000),
+      check(journey_tracker_observe(tracker, customer, strlen(customer), name, strlen(name), minute * 60000, NULL),
             "observe");
     }
   }

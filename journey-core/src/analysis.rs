@@ -42,6 +42,7 @@ use petgraph::stable_graph::NodeIndex;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::document::Document;
 use crate::error::Error;
 use crate::graph::JourneyGraph;
 use crate::linalg::Factor;
@@ -50,7 +51,7 @@ use crate::validate::{self, Code, Finding, Report, Severity};
 
 /// What to compute and how far to look.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Options {
     /// How many likely paths (of each kind) and moments of truth to list. Default: 5.
     pub top: usize,
@@ -1213,6 +1214,30 @@ pub struct StageDelta {
     pub after: Option<f64>,
     /// `after − before` when both are defined.
     pub delta: Option<f64>,
+}
+
+impl Document {
+    /// Analyzes one journey of the document with the document's measure
+    /// catalog (see [`crate::analysis`]).
+    pub fn analyze(&self, journey: &str, options: &Options) -> Result<Analysis, Error> {
+        analyze_with_measures(self.require_journey(journey)?, &self.measures, options)
+    }
+
+    /// Compares two journeys of the document (current against future state,
+    /// or two personas' journeys) with the document's measure catalog.
+    pub fn compare(
+        &self,
+        before: &str,
+        after: &str,
+        options: &Options,
+    ) -> Result<Comparison, Error> {
+        compare(
+            self.require_journey(before)?,
+            self.require_journey(after)?,
+            &self.measures,
+            options,
+        )
+    }
 }
 
 /// Compares two journeys, structurally and by their analyses.

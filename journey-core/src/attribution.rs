@@ -42,7 +42,7 @@ pub struct PathData {
 
 /// Columns and separator of path data in CSV.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct PathCsvOptions {
     /// Column of the path. Default: `path`.
     pub path: String,
@@ -356,7 +356,7 @@ pub fn paths_from_traces(
 
 /// Which models to compute.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct AttributionOptions {
     /// Markov orders to compute, each from 1 to 4. Default: `[1]`.
     pub orders: Vec<u8>,
@@ -441,10 +441,10 @@ pub fn attribute_table(
 ) -> Result<Attribution, Error> {
     for &order in &options.orders {
         if !(1..=4).contains(&order) {
-            return Err(Error::InvalidOption {
-                option: "orders",
-                message: format!("Markov order {order} is not between 1 and 4"),
-            });
+            return Err(Error::option(
+                "orders",
+                format!("Markov order {order} is not between 1 and 4"),
+            ));
         }
     }
     let indexed = Indexed::new(paths);
@@ -723,10 +723,7 @@ fn direct(chain: &Chain, removed: &[bool]) -> Result<f64, Error> {
 }
 
 fn no_way_out() -> Error {
-    Error::InvalidOption {
-        option: "paths",
-        message: "the path data leave no way to end a journey".to_owned(),
-    }
+    Error::argument("paths", "the path data leave no way to end a journey")
 }
 
 /// The conversion probability as the sum over steps of the mass converting

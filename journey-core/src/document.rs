@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::model::{Extra, Journey, MeasureDefinition, Persona};
-use crate::validate::{self, Report};
 
 /// The schema this version writes.
 pub const SCHEMA: &str = "journey/1";
@@ -31,7 +30,7 @@ pub const MAX_NESTING: usize = 128;
 ///
 /// Nesting depth is always limited to [`MAX_NESTING`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// Largest document text, in bytes. Default: 64 MiB.
     pub max_document_bytes: usize,
@@ -201,7 +200,7 @@ impl Document {
     /// Fails with [`Error::NonFinite`] when a number is NaN or infinite, which
     /// JSON cannot represent (only a model built in code can hold one).
     pub fn to_json(&self) -> Result<String, Error> {
-        if let Some(path) = validate::first_non_finite(self) {
+        if let Some(path) = first_non_finite(self) {
             return Err(Error::NonFinite { path });
         }
         let mut text = serde_json::to_string_pretty(self).map_err(|e| Error::from_json(&e))?;
@@ -209,23 +208,12 @@ impl Document {
         Ok(text)
     }
 
-    /// Every validation finding, errors and warnings (see [`crate::validate`]).
-    pub fn validate(&self) -> Report {
-        validate::validate_document(self)
-    }
-
-    /// Analyzes one journey of the document with the document's measure
-    /// catalog (see [`crate::analysis`]).
-    pub fn analyze(
-        &self,
-        journey: &str,
-        options: &crate::analysis::Options,
-    ) -> Result<crate::analysis::Analysis, Error> {
-        let found = self.journey(journey).ok_or_else(|| Error::NotFound {
+    /// The journey with this id, or [`Error::NotFound`].
+    pub fn require_journey(&self, id: &str) -> Result<&Journey, Error> {
+        self.journey(id).ok_or_else(|| Error::NotFound {
             kind: "journey",
-            id: journey.to_owned(),
-        })?;
-        crate::analysis::analyze_with_measures(found, &self.measures, options)
+            id: id.to_owned(),
+        })
     }
 
     /// A copy of the document in which `journey` replaces the journey of the
@@ -284,6 +272,56 @@ fn schema_major(schema: &str) -> Option<u64> {
         return None;
     }
     major.parse().ok()
+}
+
+/// The path of the first NaN or infinite number in a document, if any.
+fn first_non_finite(document: &Document) -> Option<String> {
+    for measure in &document.measures {
+        let at = format!("measures[{}]", measure.key);
+        if let crate::model::Scale::Score { min, max } = measure.scale {
+            if !min.is_finite() {
+                return Some(format!("{at}.scale.min"));
+            }
+            if !max.is_finite() {
+                return Some(format!("{at}.scale.max"));
+            }
+        }
+        if measure.target.is_some_and(|t| !t.is_finite()) {
+            return Some(format!("{at}.target"));
+        }
+    }
+    for journey in &document.journeys {
+        let at = format!("journeys[{}]", journey.id);
+        for touchpoint in &journey.touchpoints {
+            let tp = format!("{at}.touchpoints[{}]", touchpoint.id);
+            if touchpoint.emotion.is_some_and(|v| !v.is_finite()) {
+                return Some(format!("{tp}.emotion"));
+            }
+            if touchpoint.importance.is_some_and(|v| !v.is_finite()) {
+                return Some(format!("{tp}.importance"));
+            }
+            for (key, measured) in &touchpoint.measures {
+                if !measured.value.is_finite() {
+                    return Some(format!("{tp}.measures[{key}].value"));
+                }
+            }
+        }
+        for (position, transition) in journey.transitions.iter().enumerate() {
+            let tr = format!("{at}.transitions[{position}]");
+            if transition.probability.is_some_and(|v| !v.is_finite()) {
+                return Some(format!("{tr}.probability"));
+            }
+            if transition.duration.is_some_and(|v| !v.is_finite()) {
+                return Some(format!("{tr}.duration"));
+            }
+        }
+        for (position, entry) in journey.entries.iter().enumerate() {
+            if !entry.weight.is_finite() {
+                return Some(format!("{at}.entries[{position}].weight"));
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -4,7 +4,18 @@
 //! carries what a person needs to fix the input: a position in the text, the
 //! offending value, the limit that was exceeded, or the full validation report.
 
-use crate::validate::Report;
+use crate::validate::report::Report;
+
+impl Report {
+    /// `Ok(self)` when valid, else [`Error::Invalid`] carrying the report.
+    pub fn into_result(self) -> Result<Report, Error> {
+        if self.is_valid() {
+            Ok(self)
+        } else {
+            Err(Error::Invalid { report: self })
+        }
+    }
+}
 
 /// What went wrong.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -77,8 +88,8 @@ pub enum Error {
     /// An option is out of its range.
     #[error("invalid option {option}: {message}")]
     InvalidOption {
-        /// The option's name.
-        option: &'static str,
+        /// The option's name (for a nested value, its path: `counts.tour`).
+        option: String,
         /// What is wrong with it.
         message: String,
     },
@@ -90,6 +101,108 @@ pub enum Error {
         /// The id that was asked for.
         id: String,
     },
+    /// An argument that is not an option is unusable: an empty customer key,
+    /// path data with no way to end a journey, a NULL pointer in C.
+    #[error("invalid {argument}: {message}")]
+    InvalidArgument {
+        /// The argument's name.
+        argument: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Tracker snapshot bytes that cannot be restored: damaged, of another
+    /// journey, or inconsistent with themselves.
+    #[error("invalid snapshot: {message}")]
+    InvalidSnapshot {
+        /// What is wrong.
+        message: String,
+    },
+    /// A bug in the library. Please report it.
+    #[error("internal error: {message}; please report this")]
+    Internal {
+        /// What happened.
+        message: String,
+    },
+}
+
+/// The kind of an [`Error`]: a closed list, the same in every front.
+///
+/// C returns it as `JourneyStatus` (`JOURNEY_STATUS_` and the code in capitals)
+/// and JavaScript throws it as `JourneyError.code` (the code as written here).
+/// The list is not `non_exhaustive` on purpose: a front that matches it must
+/// name every kind, so a new kind fails to build until every front maps it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// Text that cannot be read: malformed JSON, unreadable Mermaid.
+    ParseError,
+    /// A document without a schema, or of a schema this version cannot read.
+    UnsupportedSchema,
+    /// Input larger than a configured limit.
+    LimitExceeded,
+    /// NaN or an infinity where the model needs a finite number.
+    NonFiniteNumber,
+    /// A model with validation errors; the report lists every finding.
+    ValidationError,
+    /// An id that names nothing.
+    NotFound,
+    /// A CSV file or row that cannot be read.
+    CsvError,
+    /// An option that is unknown, of the wrong type or out of its range.
+    InvalidOption,
+    /// An unusable argument that is not an option.
+    InvalidArgument,
+    /// Tracker snapshot bytes that cannot be restored.
+    InvalidSnapshot,
+    /// A bug in the library.
+    Internal,
+}
+
+impl ErrorKind {
+    /// Every kind.
+    pub const ALL: [ErrorKind; 11] = [
+        ErrorKind::InvalidArgument,
+        ErrorKind::ParseError,
+        ErrorKind::ValidationError,
+        ErrorKind::NotFound,
+        ErrorKind::LimitExceeded,
+        ErrorKind::UnsupportedSchema,
+        ErrorKind::Internal,
+        ErrorKind::CsvError,
+        ErrorKind::NonFiniteNumber,
+        ErrorKind::InvalidOption,
+        ErrorKind::InvalidSnapshot,
+    ];
+
+    /// The kind's stable name, e.g. `"not_found"`.
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::ParseError => "parse_error",
+            ErrorKind::UnsupportedSchema => "unsupported_schema",
+            ErrorKind::LimitExceeded => "limit_exceeded",
+            ErrorKind::NonFiniteNumber => "non_finite_number",
+            ErrorKind::ValidationError => "validation_error",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::CsvError => "csv_error",
+            ErrorKind::InvalidOption => "invalid_option",
+            ErrorKind::InvalidArgument => "invalid_argument",
+            ErrorKind::InvalidSnapshot => "invalid_snapshot",
+            ErrorKind::Internal => "internal",
+        }
+    }
+
+    /// The kind named by `code`, if any.
+    pub fn from_code(code: &str) -> Option<ErrorKind> {
+        ErrorKind::ALL.into_iter().find(|kind| kind.code() == code)
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
 }
 
 fn summarize(report: &Report) -> String {
@@ -107,17 +220,44 @@ fn summarize(report: &Report) -> String {
 }
 
 impl Error {
-    /// A short stable name for the kind of error, the same in every binding.
-    pub fn code(&self) -> &'static str {
+    /// The kind of error, the same in every front.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Json { .. } | Error::Mermaid { .. } => "parse_error",
-            Error::MissingSchema { .. } | Error::UnsupportedSchema { .. } => "unsupported_schema",
-            Error::LimitExceeded { .. } => "limit_exceeded",
-            Error::NonFinite { .. } => "non_finite_number",
-            Error::Invalid { .. } => "validation_error",
-            Error::NotFound { .. } => "not_found",
-            Error::Csv { .. } => "csv_error",
-            Error::InvalidOption { .. } => "invalid_option",
+            Error::Json { .. } | Error::Mermaid { .. } => ErrorKind::ParseError,
+            Error::MissingSchema { .. } | Error::UnsupportedSchema { .. } => {
+                ErrorKind::UnsupportedSchema
+            }
+            Error::LimitExceeded { .. } => ErrorKind::LimitExceeded,
+            Error::NonFinite { .. } => ErrorKind::NonFiniteNumber,
+            Error::Invalid { .. } => ErrorKind::ValidationError,
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::Csv { .. } => ErrorKind::CsvError,
+            Error::InvalidOption { .. } => ErrorKind::InvalidOption,
+            Error::InvalidArgument { .. } => ErrorKind::InvalidArgument,
+            Error::InvalidSnapshot { .. } => ErrorKind::InvalidSnapshot,
+            Error::Internal { .. } => ErrorKind::Internal,
+        }
+    }
+
+    /// A short stable name for the kind of error, the same in every front:
+    /// `self.kind().code()`.
+    pub fn code(&self) -> &'static str {
+        self.kind().code()
+    }
+
+    /// An [`Error::InvalidOption`] for `option`.
+    pub(crate) fn option(option: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::InvalidOption {
+            option: option.into(),
+            message: message.into(),
+        }
+    }
+
+    /// An [`Error::InvalidArgument`] for `argument`.
+    pub fn argument(argument: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::InvalidArgument {
+            argument: argument.into(),
+            message: message.into(),
         }
     }
 
@@ -171,5 +311,21 @@ mod tests {
             actual: 2,
         };
         assert_eq!(limit.code(), "limit_exceeded");
+    }
+
+    #[test]
+    fn kinds_are_listed_once_with_distinct_codes() {
+        let mut codes: Vec<&str> = ErrorKind::ALL.iter().map(|kind| kind.code()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), ErrorKind::ALL.len());
+        for kind in ErrorKind::ALL {
+            assert_eq!(ErrorKind::from_code(kind.code()), Some(kind));
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                serde_json::Value::from(kind.code())
+            );
+        }
+        assert_eq!(ErrorKind::from_code("nope"), None);
     }
 }

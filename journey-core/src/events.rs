@@ -334,7 +334,7 @@ pub enum OnError {
 
 /// Which CSV columns hold what, and how to read them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct CsvOptions {
     /// Column of the customer key. Default: `customer`.
     pub customer: String,
@@ -466,10 +466,10 @@ impl EventLog {
             actual: u32::MAX as usize,
         };
         if customer.is_empty() || name.is_empty() {
-            return Err(Error::InvalidOption {
-                option: "event",
-                message: "the customer key and the event name must not be empty".into(),
-            });
+            return Err(Error::argument(
+                "event",
+                "the customer key and the event name must not be empty",
+            ));
         }
         if self.len() >= u32::MAX as usize - 1
             || self.measures.len() + measures.len() >= u32::MAX as usize
@@ -1198,7 +1198,7 @@ pub enum UnknownEvents {
 
 /// Maps event names to touchpoint ids.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Mapping {
     /// Explicit names: event name → touchpoint id. Names not listed map to
     /// themselves (identity).
@@ -1884,7 +1884,7 @@ mod tests {
         log.push(&Event::new("a", 1, "x")).unwrap();
         for (customer, name) in [("", "x"), ("a", "")] {
             let error = log.push(&Event::new(customer, 2, name)).unwrap_err();
-            assert_eq!(error.code(), "invalid_option");
+            assert_eq!(error.code(), "invalid_argument");
         }
         assert_eq!(log.len(), 1);
         assert_eq!(log.get(0).unwrap().name, "x");

@@ -22,7 +22,7 @@ pub const MAX_CONTEXT_ORDER: usize = 4;
 
 /// How to fit.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct FitOptions {
     /// Add touchpoints and transitions that were observed but are not on the
     /// map (a new touchpoint joins the stage of its most frequent
@@ -172,10 +172,10 @@ pub fn fit_traces(
         order => order,
     };
     if order > MAX_CONTEXT_ORDER {
-        return Err(Error::InvalidOption {
-            option: "context_order",
-            message: format!("{order} is above the largest order, {MAX_CONTEXT_ORDER}"),
-        });
+        return Err(Error::option(
+            "context_order",
+            format!("{order} is above the largest order, {MAX_CONTEXT_ORDER}"),
+        ));
     }
     let mut journey = fit(design, &Discovery::from_traces(traces), options);
     let min_count = match options.context_min_count {

@@ -69,6 +69,7 @@ pub mod graph;
 mod linalg;
 pub mod mermaid;
 pub mod model;
+pub mod options;
 pub mod render;
 pub mod synthetic;
 pub mod tracker;
@@ -77,7 +78,7 @@ pub mod validate;
 pub use analysis::{Analysis, Comparison, Options, analyze, analyze_with_measures, compare};
 pub use builder::{DocumentBuilder, JourneyBuilder};
 pub use document::{Document, Limits, MAX_NESTING, SCHEMA, SCHEMA_MAJOR};
-pub use error::Error;
+pub use error::{Error, ErrorKind};
 pub use graph::{JourneyGraph, NextStep, StageEdge, StageStep};
 pub use model::{
     Channel, Context, Direction, Entry, Extra, Journey, JourneyKind, Layer, MeasureDefinition,

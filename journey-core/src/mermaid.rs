@@ -402,10 +402,7 @@ impl Ids {
 ///
 /// [`Error::NotFound`] when the document has no journey with this id.
 pub fn to_mermaid(document: &Document, journey: &str) -> Result<String, Error> {
-    let journey = document.journey(journey).ok_or_else(|| Error::NotFound {
-        kind: "journey",
-        id: journey.to_owned(),
-    })?;
+    let journey = document.require_journey(journey)?;
     let names: HashMap<&str, &str> = document
         .personas
         .iter()

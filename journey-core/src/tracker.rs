@@ -67,7 +67,7 @@ pub const SNAPSHOT_FORMAT: &str = "journey-tracker/1";
 
 /// How a tracker behaves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct TrackerOptions {
     /// Visits kept per customer for [`Tracker::history`]. Default: 32.
     pub history: usize,
@@ -153,7 +153,7 @@ pub struct Visit<'a> {
 
 /// Which visits [`Tracker::history`] returns.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct HistoryFilter {
     /// Only touchpoints on this channel (as written in documents, e.g.
     /// `"knowledge_base"`).
@@ -463,8 +463,11 @@ fn context_index(
 }
 
 fn option_error(option: &'static str, message: impl Into<String>) -> Error {
-    Error::InvalidOption {
-        option,
+    Error::option(option, message)
+}
+
+fn snapshot_error(message: impl Into<String>) -> Error {
+    Error::InvalidSnapshot {
         message: message.into(),
     }
 }
@@ -635,7 +638,7 @@ impl Tracker {
     /// at `timestamp` (epoch ms).
     pub fn observe(&self, customer: &str, name: &str, timestamp: i64) -> Result<Observed, Error> {
         if customer.is_empty() {
-            return Err(option_error("customer", "must not be empty"));
+            return Err(Error::argument("customer", "must not be empty"));
         }
         let Some(&touchpoint) = self.lookup.get(name) else {
             lock(&self.shards[self.shard_index(customer)]).stats.unknown += 1;
@@ -982,14 +985,18 @@ impl Tracker {
             });
         }
         if saved.journey != journey.id {
-            return Err(Error::NotFound {
-                kind: "journey",
-                id: saved.journey,
-            });
+            return Err(snapshot_error(format!(
+                "it was taken of journey {:?}, not {:?}",
+                saved.journey, journey.id
+            )));
         }
         let tracker = Tracker::new(journey, saved.options)?;
         if saved.shards.len() != tracker.shards.len() {
-            return Err(option_error("shards", "the snapshot's shards do not match"));
+            return Err(snapshot_error(format!(
+                "it has {} shards but its options ask for {}",
+                saved.shards.len(),
+                tracker.shards.len()
+            )));
         }
         let index = |id: &str| -> Result<u32, Error> {
             tracker
@@ -1011,8 +1018,7 @@ impl Tracker {
                     || customer.visits.len() > tracker.options.history
                     || tracker.customers.load(Ordering::Relaxed) >= tracker.options.max_customers
                 {
-                    return Err(option_error(
-                        "snapshot",
+                    return Err(snapshot_error(
                         "a customer is empty, in another shard, repeated, over its history or \
                          over capacity",
                     ));

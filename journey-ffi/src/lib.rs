@@ -5,13 +5,13 @@
 //!
 //! ## Conventions
 //!
-//! - Every fallible function returns a [`JourneyStatus`]; `JOURNEY_STATUS_OK`
-//!   is 0. On failure, [`journey_last_error_message`] tells the calling thread
+//! - Every fallible function returns a `JourneyStatus`; `JOURNEY_STATUS_OK`
+//!   is 0. On failure, `journey_last_error_message()` tells the calling thread
 //!   what went wrong. Out-pointers are written only on success.
 //! - String inputs are `(const char *ptr, size_t len)`: UTF-8, not necessarily
 //!   NUL-terminated. A NULL pointer is allowed only with `len == 0`.
 //! - Strings returned through `char **out` are owned by the caller,
-//!   NUL-terminated, and must be released with [`journey_string_free`] — not
+//!   NUL-terminated, and must be released with `journey_string_free()` — not
 //!   `free()`. Their length (which counts any interior NUL) is written to
 //!   `size_t *out_len` when that pointer is not NULL.
 //! - Handles are released with their own `_free` function; every `_free`
@@ -25,23 +25,31 @@
 use std::cell::RefCell;
 use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::OnceLock;
 
 use journey_core::analysis::{Analysis, Options};
-use journey_core::{Document, Error, Journey, Touchpoint};
+use journey_core::tracker::Observed;
+use journey_core::{Document, Error, ErrorKind, Journey, Touchpoint};
 
 /// The version of the C ABI. It changes only when an existing function or
 /// type changes incompatibly; additions keep it.
-pub const JOURNEY_ABI_VERSION: u32 = 1;
+pub const JOURNEY_ABI_VERSION: u32 = 2;
 
 /// The outcome of a call. Codes are never reused.
+///
+/// Besides `JOURNEY_STATUS_OK`, there is one status for each kind of error
+/// the library knows, with the same name as the `code` of a JavaScript
+/// `JourneyError` (`JOURNEY_STATUS_NOT_FOUND` is `"not_found"`; see
+/// `journey_status_code()`).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JourneyStatus {
     /// Success.
     Ok = 0,
-    /// A NULL pointer, invalid UTF-8, an index out of range or a bad option.
+    /// A NULL pointer, invalid UTF-8, an index out of range, an empty
+    /// customer key, or another unusable argument that is not an option.
     InvalidArgument = 1,
-    /// Malformed JSON (the message gives line and column).
+    /// Malformed JSON or Mermaid text (the message gives line and column).
     ParseError = 2,
     /// The model has validation errors (the message gives the first).
     ValidationError = 3,
@@ -49,40 +57,80 @@ pub enum JourneyStatus {
     NotFound = 4,
     /// The input is larger than the library's limits.
     LimitExceeded = 5,
-    /// The document declares a schema this version cannot read.
+    /// The document declares no schema, or one this version cannot read.
     UnsupportedSchema = 6,
     /// A bug in the library (a caught panic). Please report it.
     Internal = 7,
+    /// A CSV file or row that cannot be read (a missing column, a bad row).
+    CsvError = 8,
+    /// NaN or an infinity where the model needs a finite number.
+    NonFiniteNumber = 9,
+    /// An option that is unknown, of the wrong type or out of its range
+    /// (the message names it).
+    InvalidOption = 10,
+    /// Tracker snapshot bytes that cannot be restored (of another journey,
+    /// or inconsistent with themselves).
+    InvalidSnapshot = 11,
+}
+
+impl From<ErrorKind> for JourneyStatus {
+    fn from(kind: ErrorKind) -> Self {
+        // Exhaustive on purpose: a new kind in core fails to build here.
+        match kind {
+            ErrorKind::InvalidArgument => JourneyStatus::InvalidArgument,
+            ErrorKind::ParseError => JourneyStatus::ParseError,
+            ErrorKind::ValidationError => JourneyStatus::ValidationError,
+            ErrorKind::NotFound => JourneyStatus::NotFound,
+            ErrorKind::LimitExceeded => JourneyStatus::LimitExceeded,
+            ErrorKind::UnsupportedSchema => JourneyStatus::UnsupportedSchema,
+            ErrorKind::Internal => JourneyStatus::Internal,
+            ErrorKind::CsvError => JourneyStatus::CsvError,
+            ErrorKind::NonFiniteNumber => JourneyStatus::NonFiniteNumber,
+            ErrorKind::InvalidOption => JourneyStatus::InvalidOption,
+            ErrorKind::InvalidSnapshot => JourneyStatus::InvalidSnapshot,
+        }
+    }
+}
+
+impl JourneyStatus {
+    /// The kind of error this status reports; `None` for `Ok`.
+    pub fn kind(self) -> Option<ErrorKind> {
+        match self {
+            JourneyStatus::Ok => None,
+            JourneyStatus::InvalidArgument => Some(ErrorKind::InvalidArgument),
+            JourneyStatus::ParseError => Some(ErrorKind::ParseError),
+            JourneyStatus::ValidationError => Some(ErrorKind::ValidationError),
+            JourneyStatus::NotFound => Some(ErrorKind::NotFound),
+            JourneyStatus::LimitExceeded => Some(ErrorKind::LimitExceeded),
+            JourneyStatus::UnsupportedSchema => Some(ErrorKind::UnsupportedSchema),
+            JourneyStatus::Internal => Some(ErrorKind::Internal),
+            JourneyStatus::CsvError => Some(ErrorKind::CsvError),
+            JourneyStatus::NonFiniteNumber => Some(ErrorKind::NonFiniteNumber),
+            JourneyStatus::InvalidOption => Some(ErrorKind::InvalidOption),
+            JourneyStatus::InvalidSnapshot => Some(ErrorKind::InvalidSnapshot),
+        }
+    }
 }
 
 /// A loaded journey document: personas, measure definitions and journeys.
 ///
 /// Immutable once loaded: it may be shared and read from any number of
 /// threads at once. Strings returned from it are copies, independent of the
-/// model's lifetime. Release with [`journey_model_free`].
+/// model's lifetime. Release with `journey_model_free()`.
 pub struct JourneyModel(Document);
 
-/// The analysis of one journey, as computed by [`journey_model_analyze`].
+/// The analysis of one journey, as computed by `journey_model_analyze()`.
 ///
 /// Immutable: it may be shared and read from any number of threads at once.
 /// It does not borrow from the model it came from. Release with
-/// [`journey_analysis_free`].
+/// `journey_analysis_free()`.
 pub struct JourneyAnalysis(Analysis);
 
 struct Failure(JourneyStatus, String);
 
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
-        let status = match error.code() {
-            "parse_error" | "csv_error" => JourneyStatus::ParseError,
-            "unsupported_schema" => JourneyStatus::UnsupportedSchema,
-            "limit_exceeded" => JourneyStatus::LimitExceeded,
-            "validation_error" | "non_finite_number" => JourneyStatus::ValidationError,
-            "not_found" => JourneyStatus::NotFound,
-            "invalid_option" => JourneyStatus::InvalidArgument,
-            _ => JourneyStatus::Internal,
-        };
-        Failure(status, error.to_string())
+        Failure(error.kind().into(), error.to_string())
     }
 }
 
@@ -172,7 +220,7 @@ fn require<T>(out: *mut T, what: &str) -> Result<(), Failure> {
 }
 
 /// Allocates a caller-owned, NUL-terminated copy of `value`. A hidden length
-/// header in front of the bytes lets [`journey_string_free`] release it even
+/// header in front of the bytes lets `journey_string_free()` release it even
 /// when the text has interior NULs.
 fn owned_string(value: &str) -> *mut c_char {
     const HEADER: usize = std::mem::size_of::<usize>();
@@ -262,6 +310,27 @@ fn at<'a, T>(items: &'a [T], index: usize, what: &str) -> Result<&'a T, Failure>
     })
 }
 
+/// The stable name of a status, e.g. `"not_found"` for
+/// `JOURNEY_STATUS_NOT_FOUND` and `"ok"` for `JOURNEY_STATUS_OK`: the same
+/// name a JavaScript `JourneyError` carries as its `code`. A static
+/// NUL-terminated string (do not free); NULL for a value that is no status.
+#[unsafe(no_mangle)]
+pub extern "C" fn journey_status_code(status: i32) -> *const c_char {
+    static CODES: OnceLock<Vec<(i32, CString)>> = OnceLock::new();
+    let codes = CODES.get_or_init(|| {
+        let ok = (JourneyStatus::Ok as i32, CString::from(c"ok"));
+        let kinds = ErrorKind::ALL.into_iter().filter_map(|kind| {
+            let name = CString::new(kind.code()).ok()?;
+            Some((JourneyStatus::from(kind) as i32, name))
+        });
+        std::iter::once(ok).chain(kinds).collect()
+    });
+    codes
+        .iter()
+        .find(|(code, _)| *code == status)
+        .map_or(std::ptr::null(), |(_, name)| name.as_ptr())
+}
+
 /// The library's version, e.g. `"0.1.0"`: a static NUL-terminated string
 /// (do not free).
 #[unsafe(no_mangle)]
@@ -318,12 +387,12 @@ pub unsafe extern "C" fn journey_string_free(string: *mut c_char) {
 /// Fails with `JOURNEY_STATUS_PARSE_ERROR` (malformed JSON, with line and
 /// column in the message), `JOURNEY_STATUS_UNSUPPORTED_SCHEMA` or
 /// `JOURNEY_STATUS_LIMIT_EXCEEDED`. A document with validation errors loads;
-/// see [`journey_model_validate`].
+/// see `journey_model_validate()`.
 ///
 /// # Safety
 /// `json` must point to `len` readable bytes (or be NULL with `len == 0`);
 /// `out` must be valid for a write. On success `*out` holds a new model to
-/// release with [`journey_model_free`].
+/// release with `journey_model_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_model_from_json(
     json: *const c_char,
@@ -344,7 +413,7 @@ pub unsafe extern "C" fn journey_model_from_json(
 /// Releases a model. NULL is ignored.
 ///
 /// # Safety
-/// `model` must be NULL or a model from [`journey_model_from_json`], not yet
+/// `model` must be NULL or a model from `journey_model_from_json()`, not yet
 /// released, and no other thread may be using it.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_model_free(model: *mut JourneyModel) {
@@ -358,7 +427,7 @@ pub unsafe extern "C" fn journey_model_free(model: *mut JourneyModel) {
 ///
 /// # Safety
 /// `model` must be a live model; `out` writable; `out_len` NULL or writable.
-/// Release `*out` with [`journey_string_free`].
+/// Release `*out` with `journey_string_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_model_to_json(
     model: *const JourneyModel,
@@ -383,7 +452,7 @@ pub unsafe extern "C" fn journey_model_to_json(
 /// # Safety
 /// `model` must be a live model; `out_errors` and `out_warnings` writable;
 /// `out_report` and `out_len` NULL or writable. Release `*out_report` with
-/// [`journey_string_free`].
+/// `journey_string_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_model_validate(
     model: *const JourneyModel,
@@ -418,6 +487,47 @@ pub unsafe extern "C" fn journey_model_validate(
     })
 }
 
+/// Compares two journeys of the model (current against future state, or two
+/// personas' journeys), structurally and by their analyses, with the model's
+/// measure catalog. Writes the comparison as JSON (the same as Rust's and
+/// JavaScript's) to a caller-owned string.
+///
+/// `options_json` is as for `journey_model_analyze()`. Fails with
+/// `JOURNEY_STATUS_NOT_FOUND` for an unknown journey and
+/// `JOURNEY_STATUS_VALIDATION_ERROR` when either has validation errors.
+///
+/// # Safety
+/// `model` must be live; strings as in the conventions; `out` writable and
+/// `out_len` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_compare(
+    model: *const JourneyModel,
+    before: *const c_char,
+    before_len: usize,
+    after: *const c_char,
+    after_len: usize,
+    options_json: *const c_char,
+    options_len: usize,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let (model, before, after, options) = unsafe {
+            (
+                handle(model, "model")?,
+                text(before, before_len, "before")?,
+                text(after, after_len, "after")?,
+                json_options::<Options>(options_json, options_len, "options")?,
+            )
+        };
+        require(out, "out")?;
+        let comparison = model.0.compare(before, after, &options)?;
+        // SAFETY: `out` checked; `out_len` NULL or writable by contract.
+        unsafe { put_string(out, out_len, &json(&comparison)?) }
+    })
+}
+
 /// Analyzes one journey of the model with the model's measure catalog.
 ///
 /// `options_json` may be NULL (with `options_len == 0`) for the defaults, or
@@ -427,7 +537,7 @@ pub unsafe extern "C" fn journey_model_validate(
 ///
 /// # Safety
 /// `model` must be a live model; string arguments as in the conventions;
-/// `out` writable. Release `*out` with [`journey_analysis_free`].
+/// `out` writable. Release `*out` with `journey_analysis_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_model_analyze(
     model: *const JourneyModel,
@@ -457,7 +567,7 @@ pub unsafe extern "C" fn journey_model_analyze(
 /// Releases an analysis. NULL is ignored.
 ///
 /// # Safety
-/// `analysis` must be NULL or an analysis from [`journey_model_analyze`], not
+/// `analysis` must be NULL or an analysis from `journey_model_analyze()`, not
 /// yet released, and no other thread may be using it.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_analysis_free(analysis: *mut JourneyAnalysis) {
@@ -474,7 +584,7 @@ pub unsafe extern "C" fn journey_analysis_free(analysis: *mut JourneyAnalysis) {
 ///
 /// # Safety
 /// `analysis` must be live; `out` writable; `out_len` NULL or writable.
-/// Release `*out` with [`journey_string_free`].
+/// Release `*out` with `journey_string_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_analysis_to_json(
     analysis: *const JourneyAnalysis,
@@ -604,7 +714,7 @@ pub unsafe extern "C" fn journey_analysis_pain_point_count(
 /// # Safety
 /// `analysis` must be live; `out_touchpoint` and `out_impact` writable;
 /// `out_len` NULL or writable. Release `*out_touchpoint` with
-/// [`journey_string_free`].
+/// `journey_string_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_analysis_pain_point(
     analysis: *const JourneyAnalysis,
@@ -648,7 +758,7 @@ pub unsafe extern "C" fn journey_model_journey_count(
 ///
 /// # Safety
 /// `model` must be live; `out_id` and `out_name` writable. Release both
-/// strings with [`journey_string_free`].
+/// strings with `journey_string_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_model_journey_at(
     model: *const JourneyModel,
@@ -689,7 +799,7 @@ pub unsafe extern "C" fn journey_model_stage_count(
 ///
 /// # Safety
 /// `model` must be live; `journey` as in the conventions; `out_id` and
-/// `out_name` writable. Release both strings with [`journey_string_free`].
+/// `out_name` writable. Release both strings with `journey_string_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_model_stage_at(
     model: *const JourneyModel,
@@ -732,7 +842,7 @@ pub unsafe extern "C" fn journey_model_touchpoint_count(
 ///
 /// # Safety
 /// `model` must be live; `journey` as in the conventions; `out_id` and
-/// `out_name` writable. Release both strings with [`journey_string_free`].
+/// `out_name` writable. Release both strings with `journey_string_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_model_touchpoint_at(
     model: *const JourneyModel,
@@ -778,7 +888,7 @@ unsafe fn touchpoint_of<'a>(
 /// # Safety
 /// `model` must be live; string arguments as in the conventions;
 /// `out_stage` and `out_channel` writable. Release both strings with
-/// [`journey_string_free`].
+/// `journey_string_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_model_touchpoint_info(
     model: *const JourneyModel,
@@ -885,13 +995,13 @@ pub unsafe extern "C" fn journey_model_touchpoint_measure(
 ///
 /// Pushing and reading mutate it: use one thread at a time for those; the
 /// read-only functions may run on several threads at once when nothing
-/// mutates it. Release with [`journey_event_log_free`].
+/// mutates it. Release with `journey_event_log_free()`.
 pub struct JourneyEventLog(journey_core::events::EventLog);
 
 /// Reads optional JSON options (NULL or empty text: the defaults).
 ///
 /// # Safety
-/// As for [`text`].
+/// As for `text()`.
 unsafe fn json_options<T: serde::de::DeserializeOwned + Default>(
     ptr: *const c_char,
     len: usize,
@@ -899,10 +1009,7 @@ unsafe fn json_options<T: serde::de::DeserializeOwned + Default>(
 ) -> Result<T, Failure> {
     // SAFETY: forwarded caller guarantees.
     let text = unsafe { text(ptr, len, what) }?;
-    if text.trim().is_empty() {
-        return Ok(T::default());
-    }
-    serde_json::from_str(text).map_err(|e| invalid(format!("{what} are not valid: {e}")))
+    Ok(journey_core::options::from_json(text)?)
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
@@ -912,7 +1019,7 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
 /// Creates an empty event log.
 ///
 /// # Safety
-/// `out` must be writable. Release `*out` with [`journey_event_log_free`].
+/// `out` must be writable. Release `*out` with `journey_event_log_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_event_log_new(out: *mut *mut JourneyEventLog) -> JourneyStatus {
     guard(|| {
@@ -928,7 +1035,7 @@ pub unsafe extern "C" fn journey_event_log_new(out: *mut *mut JourneyEventLog) -
 /// Releases an event log. NULL is ignored.
 ///
 /// # Safety
-/// `log` must be NULL or a log from [`journey_event_log_new`], not yet
+/// `log` must be NULL or a log from `journey_event_log_new()`, not yet
 /// released, and no other thread may be using it.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_event_log_free(log: *mut JourneyEventLog) {
@@ -1003,7 +1110,7 @@ pub unsafe extern "C" fn journey_event_log_push_json(
 /// The shared part of the two CSV readers.
 ///
 /// # Safety
-/// As for [`journey_event_log_read_csv`].
+/// As for `journey_event_log_read_csv()`.
 unsafe fn read_into(
     log: *mut JourneyEventLog,
     input: impl std::io::Read,
@@ -1035,7 +1142,7 @@ unsafe fn read_into(
 /// # Safety
 /// `log` must be a live log used by no other thread; strings as in the
 /// conventions; `out_report` and `out_len` NULL or writable. Release
-/// `*out_report` with [`journey_string_free`].
+/// `*out_report` with `journey_string_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_event_log_read_csv(
     log: *mut JourneyEventLog,
@@ -1063,10 +1170,10 @@ pub unsafe extern "C" fn journey_event_log_read_csv(
     })
 }
 
-/// Like [`journey_event_log_read_csv`], reading the file at `path`.
+/// Like `journey_event_log_read_csv()`, reading the file at `path`.
 ///
 /// # Safety
-/// As for [`journey_event_log_read_csv`].
+/// As for `journey_event_log_read_csv()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_event_log_read_csv_file(
     log: *mut JourneyEventLog,
@@ -1112,7 +1219,7 @@ pub unsafe extern "C" fn journey_event_log_len(
 ///
 /// # Safety
 /// `log` must be live; strings as in the conventions; `out` writable;
-/// `out_len` NULL or writable. Release `*out` with [`journey_string_free`].
+/// `out_len` NULL or writable. Release `*out` with `journey_string_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_event_log_discover(
     log: *const JourneyEventLog,
@@ -1174,7 +1281,7 @@ unsafe fn journey_and_traces<'a>(
 /// # Safety
 /// `model` and `log` must be live; strings as in the conventions; `out`
 /// writable; `out_len` NULL or writable. Release `*out` with
-/// [`journey_string_free`].
+/// `journey_string_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_model_conformance(
     model: *const JourneyModel,
@@ -1202,7 +1309,7 @@ pub unsafe extern "C" fn journey_model_conformance(
 /// The stage funnel measured on the log's traces, as a JSON array.
 ///
 /// # Safety
-/// As for [`journey_model_conformance`].
+/// As for `journey_model_conformance()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_model_data_funnel(
     model: *const JourneyModel,
@@ -1235,7 +1342,7 @@ pub unsafe extern "C" fn journey_model_data_funnel(
 ///
 /// # Safety
 /// `model` and `log` must be live; strings as in the conventions; `out`
-/// writable. Release `*out` with [`journey_model_free`].
+/// writable. Release `*out` with `journey_model_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_model_fit(
     model: *const JourneyModel,
@@ -1273,7 +1380,7 @@ pub unsafe extern "C" fn journey_model_fit(
 /// Markov orders (1 to 4); NULL for order 1.
 ///
 /// # Safety
-/// As for [`journey_model_conformance`].
+/// As for `journey_model_conformance()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_model_attribution(
     model: *const JourneyModel,
@@ -1318,7 +1425,7 @@ pub unsafe extern "C" fn journey_model_attribution(
 ///
 /// # Safety
 /// Strings as in the conventions; `out` writable; `out_len` NULL or
-/// writable. Release `*out` with [`journey_string_free`].
+/// writable. Release `*out` with `journey_string_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_paths_attribution(
     csv: *const c_char,
@@ -1360,14 +1467,26 @@ pub unsafe extern "C" fn journey_paths_attribution(
 // Live tracking
 
 /// Live state of many customers on one journey: where each is, what it saw,
-/// what comes next (see `journey_core::tracker`).
+/// what comes next.
 ///
 /// Thread-safe: every function below may be called on one tracker from any
 /// number of threads at once (customers are spread over locked shards).
-/// Strings the tracker returns inside [`JourneyNextStep`], [`JourneyVisit`]
-/// and [`JourneyPosition`] point into the tracker: valid until
-/// [`journey_tracker_free`], not NUL-terminated, never to be freed.
+/// Strings the tracker returns inside `JourneyNextStep`, `JourneyVisit`
+/// and `JourneyPosition` point into the tracker: valid until
+/// `journey_tracker_free()`, not NUL-terminated, never to be freed.
 pub struct JourneyTracker(journey_core::tracker::Tracker);
+
+/// What `journey_tracker_observe()` did with an event.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JourneyObserved {
+    /// Placed in the customer's history.
+    Placed = 0,
+    /// Older than the reorder window allows: counted, not used.
+    Late = 1,
+    /// The name is no touchpoint of the journey: counted, not used.
+    Unknown = 2,
+}
 
 /// A likely next touchpoint.
 #[repr(C)]
@@ -1474,7 +1593,7 @@ fn c_str(text: &str) -> (*const c_char, usize) {
 ///
 /// # Safety
 /// `model` must be live; strings as in the conventions; `out` writable.
-/// Release `*out` with [`journey_tracker_free`].
+/// Release `*out` with `journey_tracker_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_tracker_new(
     model: *const JourneyModel,
@@ -1519,10 +1638,13 @@ pub unsafe extern "C" fn journey_tracker_free(tracker: *mut JourneyTracker) {
 /// Records that a customer met a touchpoint (or an event name mapped to
 /// one) at `unix_ms`. Events up to the reorder window older than the
 /// customer's latest are placed in time order; later-arriving older ones and
-/// unknown names are counted (see [`journey_tracker_stats`]), not used.
+/// unknown names are counted (see `journey_tracker_stats()`), not used.
+/// What became of the event is written to `*out_observed` when it is not
+/// NULL.
 ///
 /// # Safety
-/// `tracker` must be live; strings as in the conventions.
+/// `tracker` must be live; strings as in the conventions; `out_observed`
+/// NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_tracker_observe(
     tracker: *const JourneyTracker,
@@ -1531,6 +1653,7 @@ pub unsafe extern "C" fn journey_tracker_observe(
     touchpoint: *const c_char,
     touchpoint_len: usize,
     unix_ms: i64,
+    out_observed: *mut JourneyObserved,
 ) -> JourneyStatus {
     guard(|| {
         // SAFETY: forwarded caller guarantees.
@@ -1541,7 +1664,46 @@ pub unsafe extern "C" fn journey_tracker_observe(
                 text(touchpoint, touchpoint_len, "touchpoint")?,
             )
         };
-        tracker.0.observe(customer, touchpoint, unix_ms)?;
+        let observed = match tracker.0.observe(customer, touchpoint, unix_ms)? {
+            Observed::Placed => JourneyObserved::Placed,
+            Observed::Late => JourneyObserved::Late,
+            Observed::Unknown => JourneyObserved::Unknown,
+        };
+        if !out_observed.is_null() {
+            // SAFETY: non-NULL, and writable by the caller's contract.
+            unsafe { out_observed.write(observed) };
+        }
+        Ok(())
+    })
+}
+
+/// Forgets everything the tracker holds of one customer (a customer's right
+/// to erasure): their history, what they saw, their position. Writes whether
+/// the customer was tracked to `*out_forgotten` when it is not NULL.
+///
+/// # Safety
+/// `tracker` must be live; `customer` as in the conventions;
+/// `out_forgotten` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_tracker_forget(
+    tracker: *const JourneyTracker,
+    customer: *const c_char,
+    customer_len: usize,
+    out_forgotten: *mut bool,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let (tracker, customer) = unsafe {
+            (
+                handle(tracker, "tracker")?,
+                text(customer, customer_len, "customer")?,
+            )
+        };
+        let forgotten = tracker.0.forget(customer);
+        if !out_forgotten.is_null() {
+            // SAFETY: non-NULL, and writable by the caller's contract.
+            unsafe { out_forgotten.write(forgotten) };
+        }
         Ok(())
     })
 }
@@ -1824,7 +1986,7 @@ pub unsafe extern "C" fn journey_tracker_priority(
 ///
 /// # Safety
 /// `tracker` must be live; `out` writable; `out_len` NULL or writable.
-/// Release `*out` with [`journey_string_free`].
+/// Release `*out` with `journey_string_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_tracker_due(
     tracker: *const JourneyTracker,
@@ -1889,11 +2051,11 @@ pub unsafe extern "C" fn journey_tracker_stats(
 }
 
 /// The whole state as bytes (versioned JSON text) to persist; restore it
-/// with [`journey_tracker_restore`].
+/// with `journey_tracker_restore()`.
 ///
 /// # Safety
 /// `tracker` must be live; `out` writable; `out_len` NULL or writable.
-/// Release `*out` with [`journey_string_free`].
+/// Release `*out` with `journey_string_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_tracker_snapshot(
     tracker: *const JourneyTracker,
@@ -1917,7 +2079,7 @@ pub unsafe extern "C" fn journey_tracker_snapshot(
 /// # Safety
 /// `model` must be live; strings as in the conventions; `snapshot` valid for
 /// `snapshot_len` bytes; `out` writable. Release `*out` with
-/// [`journey_tracker_free`].
+/// `journey_tracker_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_tracker_restore(
     model: *const JourneyModel,
@@ -1952,7 +2114,7 @@ pub unsafe extern "C" fn journey_tracker_restore(
 ///
 /// # Safety
 /// `model` must be live; strings as in the conventions; `out` writable;
-/// `out_len` NULL or writable. Release `*out` with [`journey_string_free`].
+/// `out_len` NULL or writable. Release `*out` with `journey_string_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_model_to_dot(
     model: *const JourneyModel,
@@ -1995,7 +2157,7 @@ pub unsafe extern "C" fn journey_model_to_dot(
 ///
 /// # Safety
 /// `model` must be live; strings as in the conventions; `out` writable;
-/// `out_len` NULL or writable. Release `*out` with [`journey_string_free`].
+/// `out_len` NULL or writable. Release `*out` with `journey_string_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_model_render_svg(
     model: *const JourneyModel,
@@ -2033,7 +2195,7 @@ pub unsafe extern "C" fn journey_model_render_svg(
 ///
 /// # Safety
 /// `model` must be live; strings as in the conventions; `out` writable;
-/// `out_len` NULL or writable. Release `*out` with [`journey_string_free`].
+/// `out_len` NULL or writable. Release `*out` with `journey_string_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_model_to_mermaid(
     model: *const JourneyModel,
@@ -2066,7 +2228,7 @@ pub unsafe extern "C" fn journey_model_to_mermaid(
 /// # Safety
 /// `text` must point to `len` readable bytes (or be NULL with `len == 0`);
 /// `out` must be valid for a write. On success `*out` holds a new model to
-/// release with [`journey_model_free`].
+/// release with `journey_model_free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_model_from_mermaid(
     text: *const c_char,

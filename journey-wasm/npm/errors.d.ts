@@ -1,17 +1,7 @@
-import type { Finding } from './web/journey_wasm.js';
+import type { Finding, JourneyErrorCode } from './web/journey_wasm.js';
 
-/** What kind of failure a JourneyError is. */
-export type JourneyErrorCode =
-  | 'parse_error'
-  | 'unsupported_schema'
-  | 'limit_exceeded'
-  | 'non_finite_number'
-  | 'validation_error'
-  | 'not_found'
-  | 'csv_error'
-  | 'invalid_option'
-  | 'invalid_argument'
-  | 'internal';
+export type { JourneyErrorCode };
+
 
 /** The error every failing call throws. */
 export declare class JourneyError extends Error {

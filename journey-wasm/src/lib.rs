@@ -10,7 +10,7 @@
 use std::cell::RefCell;
 
 use journey_core::analysis::Options;
-use journey_core::{Document, Error, Journey};
+use journey_core::{Document, Error, ErrorKind, Journey};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
@@ -33,7 +33,7 @@ pub fn set_error_class(class: js_sys::Function) {
         // "internal", never as `RuntimeError: unreachable`.
         let error = make_error(
             &format!("internal error: {info}; please report this"),
-            "internal",
+            ErrorKind::Internal,
             JsValue::UNDEFINED,
         );
         wasm_bindgen::throw_val(error);
@@ -49,7 +49,8 @@ pub fn test_panic() {
     }
 }
 
-fn make_error(message: &str, code: &str, problems: JsValue) -> JsValue {
+fn make_error(message: &str, kind: ErrorKind, problems: JsValue) -> JsValue {
+    let code = kind.code();
     let class = ERROR_CLASS.with(|slot| slot.borrow().clone());
     let arguments = js_sys::Array::of3(&message.into(), &code.into(), &problems);
     if let Some(class) = class
@@ -69,18 +70,18 @@ fn to_js_error(error: Error) -> JsValue {
         Error::Invalid { report } => to_js(&report.findings).unwrap_or(JsValue::UNDEFINED),
         _ => JsValue::UNDEFINED,
     };
-    make_error(&error.to_string(), error.code(), problems)
+    make_error(&error.to_string(), error.kind(), problems)
 }
 
 fn invalid_argument(message: String) -> JsValue {
-    make_error(&message, "invalid_argument", JsValue::UNDEFINED)
+    make_error(&message, ErrorKind::InvalidArgument, JsValue::UNDEFINED)
 }
 
 /// Converts a result to a plain JS object, exactly as serde_json writes it.
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| make_error(&e.to_string(), "internal", JsValue::UNDEFINED))
+        .map_err(|e| make_error(&e.to_string(), ErrorKind::Internal, JsValue::UNDEFINED))
 }
 
 /// A value as a plain JS object, or `undefined` for none.
@@ -93,13 +94,15 @@ fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue
         .map_err(|e| invalid_argument(format!("{what} is not valid: {e}")))
 }
 
-/// An optional argument: `undefined`, `null` or absent means the defaults.
-fn optional<T: DeserializeOwned + Default>(
-    value: Option<JsValue>,
-    what: &str,
-) -> Result<T, JsValue> {
+/// An options argument: `undefined`, `null` or absent means the defaults;
+/// an unknown key or a wrong type is refused with the key named, as in
+/// every front (`journey_core::options`).
+fn optional<T: DeserializeOwned + Default>(value: Option<JsValue>) -> Result<T, JsValue> {
     match value {
-        Some(value) if !value.is_undefined() && !value.is_null() => from_js(value, what),
+        Some(value) if !value.is_undefined() && !value.is_null() => {
+            journey_core::options::from_deserializer(serde_wasm_bindgen::Deserializer::from(value))
+                .map_err(to_js_error)
+        }
         _ => Ok(T::default()),
     }
 }
@@ -127,7 +130,7 @@ impl JourneyModel {
         mapping: Option<MappingArg>,
     ) -> Result<(&Journey, journey_core::events::Traces), JsValue> {
         let journey = self.journey_by_id(journey)?;
-        let mapping = optional(mapping.map(JsValue::from), "mapping")?;
+        let mapping = optional(mapping.map(JsValue::from))?;
         let traces = log.log.traces(Some(journey), &mapping);
         Ok((journey, traces))
     }
@@ -196,7 +199,7 @@ impl JourneyModel {
         journey: &str,
         options: Option<AnalysisOptionsArg>,
     ) -> Result<JsValue, JsValue> {
-        let options: Options = optional(options.map(JsValue::from), "options")?;
+        let options: Options = optional(options.map(JsValue::from))?;
         let analysis = self
             .document
             .analyze(journey, &options)
@@ -213,14 +216,11 @@ impl JourneyModel {
         after: &str,
         options: Option<AnalysisOptionsArg>,
     ) -> Result<JsValue, JsValue> {
-        let options: Options = optional(options.map(JsValue::from), "options")?;
-        let comparison = journey_core::compare(
-            self.journey_by_id(before)?,
-            self.journey_by_id(after)?,
-            &self.document.measures,
-            &options,
-        )
-        .map_err(to_js_error)?;
+        let options: Options = optional(options.map(JsValue::from))?;
+        let comparison = self
+            .document
+            .compare(before, after, &options)
+            .map_err(to_js_error)?;
         to_js(&comparison)
     }
 
@@ -259,14 +259,14 @@ impl JourneyModel {
     #[wasm_bindgen(js_name = toDot)]
     pub fn to_dot(&self, journey: &str, options: Option<DotOptionsArg>) -> Result<String, JsValue> {
         let journey = self.journey_by_id(journey)?;
-        let options = optional(options.map(JsValue::from), "options")?;
+        let options = optional(options.map(JsValue::from))?;
         Ok(journey_core::render::to_dot(journey, &options))
     }
 
     /// A journey map as an SVG document (stages as columns, touchpoints as
     /// cards, missing ones dashed, pain points marked, the emotion curve and
     /// a legend), ready to insert into a page. Throws `not_found` for an
-    /// unknown journey, `invalid_argument` for bad options and
+    /// unknown journey, `invalid_option` for bad options and
     /// `validation_error` when `analysis` is asked of an invalid journey.
     #[wasm_bindgen(js_name = renderSvg)]
     pub fn render_svg(
@@ -274,7 +274,7 @@ impl JourneyModel {
         journey: &str,
         options: Option<SvgOptionsArg>,
     ) -> Result<String, JsValue> {
-        let options = optional(options.map(JsValue::from), "options")?;
+        let options = optional(options.map(JsValue::from))?;
         journey_core::render::render_svg(&self.document, journey, &options).map_err(to_js_error)
     }
 
@@ -380,7 +380,7 @@ impl Tracker {
         options: Option<TrackerOptionsArg>,
     ) -> Result<Tracker, JsValue> {
         let journey = model.journey_by_id(journey)?;
-        let options = optional(options.map(JsValue::from), "options")?;
+        let options = optional(options.map(JsValue::from))?;
         let tracker = journey_core::tracker::Tracker::new(journey, options).map_err(to_js_error)?;
         Ok(Tracker { tracker })
     }
@@ -422,7 +422,7 @@ impl Tracker {
         n: usize,
         filter: Option<HistoryFilterArg>,
     ) -> Result<JsValue, JsValue> {
-        let filter = optional(filter.map(JsValue::from), "filter")?;
+        let filter = optional(filter.map(JsValue::from))?;
         to_js(&self.tracker.history(customer, n, &filter))
     }
 
@@ -517,8 +517,7 @@ impl EventLog {
         text: &str,
         options: Option<CsvOptionsArg>,
     ) -> Result<JsValue, JsValue> {
-        let options: journey_core::events::CsvOptions =
-            optional(options.map(JsValue::from), "options")?;
+        let options: journey_core::events::CsvOptions = optional(options.map(JsValue::from))?;
         let report = self
             .log
             .read_csv(text.as_bytes(), &options)
@@ -538,7 +537,7 @@ impl EventLog {
     /// `JourneyModel.traces` to map them onto a journey).
     #[wasm_bindgen(unchecked_return_type = "Traces")]
     pub fn traces(&self, mapping: Option<MappingArg>) -> Result<JsValue, JsValue> {
-        let mapping = optional(mapping.map(JsValue::from), "mapping")?;
+        let mapping = optional(mapping.map(JsValue::from))?;
         to_js(&self.log.traces(None, &mapping))
     }
 
@@ -550,7 +549,7 @@ impl EventLog {
         mapping: Option<MappingArg>,
         top: Option<usize>,
     ) -> Result<JsValue, JsValue> {
-        let mapping = optional(mapping.map(JsValue::from), "mapping")?;
+        let mapping = optional(mapping.map(JsValue::from))?;
         let discovery = journey_core::discovery::Discovery::from_log(&self.log, None, &mapping);
         to_js(&discovery.report(top.unwrap_or(10)))
     }
@@ -617,7 +616,7 @@ impl JourneyModel {
         options: Option<FitOptionsArg>,
     ) -> Result<JourneyModel, JsValue> {
         let (design, traces) = self.traced(journey, log, mapping)?;
-        let options = optional(options.map(JsValue::from), "options")?;
+        let options = optional(options.map(JsValue::from))?;
         let fitted =
             journey_core::fit::fit_traces(Some(design), &traces, &options).map_err(to_js_error)?;
         Ok(JourneyModel {
@@ -636,7 +635,7 @@ impl JourneyModel {
         options: Option<AttributionOptionsArg>,
     ) -> Result<JsValue, JsValue> {
         let (journey, traces) = self.traced(journey, log, mapping)?;
-        let options = optional(options.map(JsValue::from), "options")?;
+        let options = optional(options.map(JsValue::from))?;
         let paths = journey_core::attribution::paths_from_traces(
             &traces,
             &journey.goals,
@@ -653,8 +652,8 @@ pub fn attribute_paths(
     csv_options: Option<PathCsvOptionsArg>,
     options: Option<AttributionOptionsArg>,
 ) -> Result<JsValue, JsValue> {
-    let csv_options = optional(csv_options.map(JsValue::from), "csv_options")?;
-    let options = optional(options.map(JsValue::from), "options")?;
+    let csv_options = optional(csv_options.map(JsValue::from))?;
+    let options = optional(options.map(JsValue::from))?;
     let (paths, _) = journey_core::attribution::PathTable::read_csv(csv.as_bytes(), &csv_options)
         .map_err(to_js_error)?;
     to_js(&journey_core::attribution::attribute_table(&paths, &options).map_err(to_js_error)?)

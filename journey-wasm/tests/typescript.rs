@@ -78,8 +78,52 @@ fn ts(schema: &Value) -> String {
     }
 }
 
-fn first_paragraph(description: &str) -> &str {
-    description.split("\n\n").next().unwrap_or("").trim()
+/// The first paragraph of a Rust doc comment, in TypeScript's words: Rust
+/// items linked as [`item`] become the names a JavaScript user calls, and
+/// `None` becomes `null`. A link this table does not know fails the test, so
+/// no Rust name reaches the package's docs.
+fn first_paragraph(description: &str) -> String {
+    const NAMES: [(&str, &str); 19] = [
+        ("analyze", "`JourneyModel.analyze`"),
+        ("Mapping", "`Mapping`"),
+        ("MAX_LISTED_PROBLEMS", "1,000"),
+        ("Discovery", "`JourneyModel.discover`"),
+        ("fit_traces", "`JourneyModel.fit`"),
+        ("crate::fit", "`JourneyModel.fit`"),
+        ("MAX_CONTEXT_ORDER", "4"),
+        ("Priority", "`Priority`"),
+        ("to_dot", "`JourneyModel.toDot`"),
+        ("render_svg", "`JourneyModel.renderSvg`"),
+        ("Error", "`JourneyError`"),
+        ("Options::max_path_expansions", "`max_path_expansions`"),
+        ("Options::rapid_drop", "`rapid_drop`"),
+        ("Tracker::due", "`Tracker.due`"),
+        ("Tracker::expire", "`Tracker.expire`"),
+        ("Tracker::history", "`Tracker.history`"),
+        ("Tracker::observe", "`Tracker.observe`"),
+        ("TrackerOptions::history", "`history`"),
+        ("Tracker::next", "`Tracker.next`"),
+    ];
+    let paragraph = description.split("\n\n").next().unwrap_or("").trim();
+    let mut out = String::new();
+    let mut rest = paragraph;
+    while let Some(start) = rest.find("[`") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after
+            .find("`]")
+            .unwrap_or_else(|| panic!("an unclosed link in {paragraph:?}"));
+        let name = &after[..end];
+        let js = NAMES
+            .iter()
+            .find(|(rust, _)| *rust == name)
+            .map(|(_, js)| *js)
+            .unwrap_or_else(|| panic!("no TypeScript name for the Rust link [`{name}`]: add one"));
+        out.push_str(js);
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out.replace("`None`", "`null`").replace('\n', " ")
 }
 
 fn object(map: &serde_json::Map<String, Value>, indent: usize) -> String {
@@ -168,6 +212,7 @@ fn declarations() -> String {
         ("TrackerStats", schema::<tracker::TrackerStats>()),
         ("DotOptions", schema::<render::DotOptions>()),
         ("SvgOptions", schema::<render::SvgOptions>()),
+        ("JourneyErrorCode", schema::<journey_core::ErrorKind>()),
     ];
     let mut definitions: BTreeMap<String, Value> = BTreeMap::new();
     let mut out = String::from(

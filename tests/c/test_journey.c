@@ -54,6 +54,47 @@ static void test_version(void) {
   CHECK(strcmp(journey_last_error_message(), "") == 0);
 }
 
+/* One name for each kind of failure, the same as JavaScript's JourneyError
+ * codes; options with an unknown key or a wrong type are refused by name. */
+static void test_status_codes_and_strict_options(JourneyModel *gym) {
+  CHECK(strcmp(journey_status_code(JOURNEY_STATUS_OK), "ok") == 0);
+  CHECK(strcmp(journey_status_code(JOURNEY_STATUS_NOT_FOUND), "not_found") == 0);
+  CHECK(strcmp(journey_status_code(JOURNEY_STATUS_CSV_ERROR), "csv_error") == 0);
+  CHECK(strcmp(journey_status_code(JOURNEY_STATUS_INVALID_SNAPSHOT), "invalid_snapshot") == 0);
+  CHECK(journey_status_code(-1) == NULL);
+  CHECK(journey_status_code(1000) == NULL);
+  JourneyAnalysis *analysis = NULL;
+  CHECK_STATUS(journey_model_analyze(gym, S("gym"), S("{\"topp\": 3}"), &analysis), JOURNEY_STATUS_INVALID_OPTION);
+  CHECK(message_contains("invalid option topp: unknown field `topp`"));
+  CHECK(analysis == NULL);
+  char *svg = NULL;
+  CHECK_STATUS(journey_model_render_svg(gym, S("gym"), S("{\"analysis\": true, \"colour\": 1}"), &svg, NULL),
+               JOURNEY_STATUS_INVALID_OPTION);
+  CHECK(message_contains("colour"));
+  CHECK(svg == NULL);
+  CHECK_STATUS(journey_model_analyze(gym, S("gym"), S("{\"top\": 3"), &analysis), JOURNEY_STATUS_PARSE_ERROR);
+}
+
+/* Two journeys of one model compared, as in Rust and JavaScript. */
+static void test_compare(JourneyModel *gym) {
+  char *json = NULL;
+  size_t len = 0;
+  CHECK_STATUS(journey_model_compare(gym, S("gym"), S("gym"), S("{\"top\": 1}"), &json, &len), JOURNEY_STATUS_OK);
+  CHECK(json != NULL && len == strlen(json));
+  CHECK(strstr(json, "\"touchpoints\":{\"added\":[],\"removed\":[],\"changed\":[]}") != NULL);
+  CHECK(strstr(json, "\"goal_probability\":{\"before\":") != NULL);
+  CHECK(strstr(json, "\"delta\":0.0},\"funnel\"") != NULL);
+  journey_string_free(json);
+  json = NULL;
+  CHECK_STATUS(journey_model_compare(gym, S("gym"), S("pool"), NULL, 0, &json, &len), JOURNEY_STATUS_NOT_FOUND);
+  CHECK(message_contains("no journey with id \"pool\""));
+  CHECK_STATUS(journey_model_compare(gym, S("gym"), S("gym"), S("{\"tops\": 1}"), &json, &len),
+               JOURNEY_STATUS_INVALID_OPTION);
+  CHECK_STATUS(journey_model_compare(gym, S("gym"), S("gym"), NULL, 0, NULL, &len), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_model_compare(NULL, S("gym"), S("gym"), NULL, 0, &json, &len), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK(json == NULL);
+}
+
 static void test_load_errors(void) {
   JourneyModel *model = NULL;
   /* Malformed JSON: parse error with line and column. */
@@ -317,8 +358,8 @@ static void test_analysis(JourneyModel *gym) {
   journey_analysis_free(analysis);
   analysis = NULL;
   CHECK_STATUS(journey_model_analyze(gym, S("gym"), S("{\"top\": \"many\"}"), &analysis),
-               JOURNEY_STATUS_INVALID_ARGUMENT);
-  CHECK(message_contains("options"));
+               JOURNEY_STATUS_INVALID_OPTION);
+  CHECK(message_contains("invalid option top: invalid type"));
   CHECK(analysis == NULL);
   CHECK_STATUS(journey_model_analyze(gym, S("pool"), NULL, 0, &analysis), JOURNEY_STATUS_NOT_FOUND);
   CHECK_STATUS(journey_model_analyze(NULL, S("gym"), NULL, 0, &analysis), JOURNEY_STATUS_INVALID_ARGUMENT);
@@ -351,12 +392,12 @@ static void test_events(JourneyModel *gym, const char *data) {
   CHECK_STATUS(journey_event_log_new(&strict), JOURNEY_STATUS_OK);
   CHECK_STATUS(journey_event_log_read_csv(strict, S("customer,timestamp,event\na,yesterday,x\n"),
                                           S("{\"on_error\": \"fail\"}"), NULL, NULL),
-               JOURNEY_STATUS_PARSE_ERROR);
+               JOURNEY_STATUS_CSV_ERROR);
   CHECK(message_contains("row 2"));
-  CHECK_STATUS(journey_event_log_read_csv(strict, S("who,when\n"), NULL, 0, NULL, NULL), JOURNEY_STATUS_PARSE_ERROR);
+  CHECK_STATUS(journey_event_log_read_csv(strict, S("who,when\n"), NULL, 0, NULL, NULL), JOURNEY_STATUS_CSV_ERROR);
   CHECK(message_contains("no column"));
   CHECK_STATUS(journey_event_log_read_csv(strict, S("customer,timestamp,event\n"), S("{\"delimiter\": 3}"), NULL, NULL),
-               JOURNEY_STATUS_INVALID_ARGUMENT);
+               JOURNEY_STATUS_INVALID_OPTION);
   CHECK_STATUS(journey_event_log_read_csv(strict, "\xff", 1, NULL, 0, NULL, NULL), JOURNEY_STATUS_INVALID_ARGUMENT);
   /* Pushing events. */
   CHECK_STATUS(journey_event_log_push(strict, S("a"), 0, S("x"), NULL, 0), JOURNEY_STATUS_OK);
@@ -373,7 +414,7 @@ static void test_events(JourneyModel *gym, const char *data) {
   CHECK(strstr(json, "\"edges\":[{\"from\":\"x\",\"to\":\"y\",\"count\":1,\"mean_ms\":1000.0") != NULL);
   CHECK(strstr(json, "\"nps\":100.0") != NULL);
   journey_string_free(json);
-  CHECK_STATUS(journey_event_log_discover(strict, S("{\"names\": 5}"), 5, &json, &len), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_event_log_discover(strict, S("{\"names\": 5}"), 5, &json, &len), JOURNEY_STATUS_INVALID_OPTION);
   CHECK_STATUS(journey_event_log_discover(strict, NULL, 0, 5, NULL, &len), JOURNEY_STATUS_INVALID_ARGUMENT);
   journey_event_log_free(strict);
   journey_event_log_free(NULL);
@@ -398,7 +439,7 @@ static void test_events(JourneyModel *gym, const char *data) {
   journey_string_free(channel);
   journey_model_free(fitted);
   CHECK_STATUS(journey_model_fit(gym, S("gym"), log, NULL, 0, S("{\"add_unmapped\": 1}"), &fitted),
-               JOURNEY_STATUS_INVALID_ARGUMENT);
+               JOURNEY_STATUS_INVALID_OPTION);
   /* Higher-order context, learnt with the fit, lands in the journey. */
   CHECK_STATUS(journey_model_fit(gym, S("gym"), log, NULL, 0, S("{\"context_order\": 3, \"context_min_count\": 3}"), &fitted),
                JOURNEY_STATUS_OK);
@@ -407,7 +448,7 @@ static void test_events(JourneyModel *gym, const char *data) {
   journey_string_free(json);
   journey_model_free(fitted);
   CHECK_STATUS(journey_model_fit(gym, S("gym"), log, NULL, 0, S("{\"context_order\": 9}"), &fitted),
-               JOURNEY_STATUS_INVALID_ARGUMENT);
+               JOURNEY_STATUS_INVALID_OPTION);
   CHECK(message_contains("context_order"));
   CHECK_STATUS(journey_model_fit(gym, S("gym"), log, NULL, 0, NULL, 0, NULL), JOURNEY_STATUS_INVALID_ARGUMENT);
   CHECK_STATUS(journey_model_attribution(gym, S("gym"), log, NULL, 0, S("{\"orders\": [1, 2]}"), &json, &len),
@@ -415,7 +456,7 @@ static void test_events(JourneyModel *gym, const char *data) {
   CHECK(strstr(json, "{\"conversions\":22.0,") == json);
   journey_string_free(json);
   CHECK_STATUS(journey_model_attribution(gym, S("gym"), log, NULL, 0, S("{\"orders\": [7]}"), &json, &len),
-               JOURNEY_STATUS_INVALID_ARGUMENT);
+               JOURNEY_STATUS_INVALID_OPTION);
   CHECK(message_contains("order 7"));
   journey_event_log_free(log);
 
@@ -424,9 +465,9 @@ static void test_events(JourneyModel *gym, const char *data) {
                JOURNEY_STATUS_OK);
   CHECK(strstr(json, "\"conversion_probability\":0.6666666666666666") != NULL);
   journey_string_free(json);
-  CHECK_STATUS(journey_paths_attribution(S("x\n1\n"), NULL, 0, NULL, 0, &json, &len), JOURNEY_STATUS_PARSE_ERROR);
+  CHECK_STATUS(journey_paths_attribution(S("x\n1\n"), NULL, 0, NULL, 0, &json, &len), JOURNEY_STATUS_CSV_ERROR);
   CHECK_STATUS(journey_paths_attribution(S("path,total_conversions\na,1\n"), S("{\"separator\": []}"), NULL, 0, &json, &len),
-               JOURNEY_STATUS_INVALID_ARGUMENT);
+               JOURNEY_STATUS_INVALID_OPTION);
   CHECK_STATUS(journey_paths_attribution(S("path,total_conversions\na,1\n"), NULL, 0, NULL, 0, NULL, &len),
                JOURNEY_STATUS_INVALID_ARGUMENT);
 }
@@ -446,7 +487,7 @@ static void *observe_many(void *arg) {
   char customer[32];
   for (int k = 0; k < 2000; k++) {
     int len = snprintf(customer, sizeof(customer), "t%d-%d", o->thread, k % 40);
-    if (journey_tracker_observe(o->tracker, customer, (size_t)len, S("online_reviews"), k) != JOURNEY_STATUS_OK) {
+    if (journey_tracker_observe(o->tracker, customer, (size_t)len, S("online_reviews"), k, NULL) != JOURNEY_STATUS_OK) {
       o->failures++;
     }
   }
@@ -460,12 +501,17 @@ static void test_tracker(JourneyModel *gym) {
                                    &tracker),
                JOURNEY_STATUS_OK);
   const int64_t t0 = 1767225600000;
-  CHECK_STATUS(journey_tracker_observe(tracker, S("ann"), S("online_reviews"), t0), JOURNEY_STATUS_OK);
-  CHECK_STATUS(journey_tracker_observe(tracker, S("ann"), S("free_trial_popup"), t0 + 120000), JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_tracker_observe(tracker, S("ann"), S("online_reviews"), t0, NULL), JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_tracker_observe(tracker, S("ann"), S("free_trial_popup"), t0 + 120000, NULL), JOURNEY_STATUS_OK);
   /* A minute earlier than the latest: placed before it. */
-  CHECK_STATUS(journey_tracker_observe(tracker, S("ann"), S("contact_form"), t0 + 60000), JOURNEY_STATUS_OK);
-  CHECK_STATUS(journey_tracker_observe(tracker, S("ann"), S("not_on_the_map"), t0), JOURNEY_STATUS_OK);
-  CHECK_STATUS(journey_tracker_observe(tracker, S("ann"), S("online_reviews"), t0 - 3600000), JOURNEY_STATUS_OK);
+  JourneyObserved observed = JOURNEY_OBSERVED_UNKNOWN;
+  CHECK_STATUS(journey_tracker_observe(tracker, S("ann"), S("contact_form"), t0 + 60000, &observed), JOURNEY_STATUS_OK);
+  CHECK(observed == JOURNEY_OBSERVED_PLACED);
+  CHECK_STATUS(journey_tracker_observe(tracker, S("ann"), S("not_on_the_map"), t0, &observed), JOURNEY_STATUS_OK);
+  CHECK(observed == JOURNEY_OBSERVED_UNKNOWN);
+  CHECK_STATUS(journey_tracker_observe(tracker, S("ann"), S("online_reviews"), t0 - 3600000, &observed),
+               JOURNEY_STATUS_OK);
+  CHECK(observed == JOURNEY_OBSERVED_LATE);
 
   JourneyPosition position;
   bool tracked = false;
@@ -520,7 +566,7 @@ static void test_tracker(JourneyModel *gym) {
   CHECK(tracked && fabs(priority.risk - (1 - goal)) < 1e-15 && priority.importance == 1);
   CHECK(priority.level == (priority.score >= 0.75 ? 3u : priority.score >= 0.5 ? 2u : priority.score >= 0.25 ? 1u : 0u));
 
-  CHECK_STATUS(journey_tracker_observe(tracker, S("bo"), S("free_trial_signup"), t0), JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_tracker_observe(tracker, S("bo"), S("free_trial_signup"), t0, NULL), JOURNEY_STATUS_OK);
   char *json = NULL;
   size_t len = 0;
   CHECK_STATUS(journey_tracker_due(tracker, t0 + 5000, &json, &len), JOURNEY_STATUS_OK);
@@ -549,17 +595,36 @@ static void test_tracker(JourneyModel *gym) {
   journey_string_free(snapshot);
   journey_tracker_free(restored);
 
+  /* Forgetting a customer (the right to erasure) leaves nothing of them. */
+  bool forgotten = false;
+  CHECK_STATUS(journey_tracker_observe(tracker, S("erin"), S("online_reviews"), t0, NULL), JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_tracker_forget(tracker, S("erin"), &forgotten), JOURNEY_STATUS_OK);
+  CHECK(forgotten);
+  bool erin_tracked = true;
+  CHECK_STATUS(journey_tracker_position(tracker, S("erin"), &erin_tracked, &position), JOURNEY_STATUS_OK);
+  CHECK(!erin_tracked);
+  CHECK_STATUS(journey_tracker_forget(tracker, S("erin"), &forgotten), JOURNEY_STATUS_OK);
+  CHECK(!forgotten);
+  CHECK_STATUS(journey_tracker_forget(tracker, S("erin"), NULL), JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_tracker_forget(NULL, S("erin"), &forgotten), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_tracker_forget(tracker, "\xff", 1, &forgotten), JOURNEY_STATUS_INVALID_ARGUMENT);
+
   size_t evicted = 9;
   CHECK_STATUS(journey_tracker_expire(tracker, t0, &evicted), JOURNEY_STATUS_OK);
   CHECK(evicted == 0); /* no idle TTL set */
 
   /* Errors. */
-  CHECK_STATUS(journey_tracker_observe(NULL, S("ann"), S("online_reviews"), 0), JOURNEY_STATUS_INVALID_ARGUMENT);
-  CHECK_STATUS(journey_tracker_observe(tracker, S(""), S("online_reviews"), 0), JOURNEY_STATUS_INVALID_ARGUMENT);
-  CHECK_STATUS(journey_tracker_observe(tracker, "\xff", 1, S("online_reviews"), 0), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_tracker_observe(NULL, S("ann"), S("online_reviews"), 0, NULL), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_tracker_observe(tracker, S(""), S("online_reviews"), 0, NULL), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK(message_contains("invalid customer"));
+  CHECK_STATUS(journey_tracker_observe(tracker, "\xff", 1, S("online_reviews"), 0, NULL), JOURNEY_STATUS_INVALID_ARGUMENT);
   JourneyTracker *bad = NULL;
-  CHECK_STATUS(journey_tracker_new(gym, S("gym"), S("{\"history\": 0}"), &bad), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_tracker_new(gym, S("gym"), S("{\"history\": 0}"), &bad), JOURNEY_STATUS_INVALID_OPTION);
   CHECK(message_contains("history"));
+  CHECK_STATUS(journey_tracker_new(gym, S("gym"), S("{\"histroy\": 3}"), &bad), JOURNEY_STATUS_INVALID_OPTION);
+  CHECK(message_contains("invalid option histroy: unknown field `histroy`"));
+  CHECK_STATUS(journey_tracker_new(gym, S("gym"), S("{\"history\": \"many\"}"), &bad), JOURNEY_STATUS_INVALID_OPTION);
+  CHECK(message_contains("invalid option history: invalid type"));
   CHECK_STATUS(journey_tracker_new(gym, S("pool"), NULL, 0, &bad), JOURNEY_STATUS_NOT_FOUND);
   CHECK_STATUS(journey_tracker_new(gym, S("gym"), NULL, 0, NULL), JOURNEY_STATUS_INVALID_ARGUMENT);
   CHECK(bad == NULL);
@@ -598,7 +663,7 @@ static void test_dot(JourneyModel *gym) {
   CHECK(strstr(dot, "rankdir=TB") != NULL && strstr(dot, "[label=\"0.3\"]") == NULL);
   journey_string_free(dot);
   CHECK_STATUS(journey_model_to_dot(gym, S("gym"), S("{\"labels\": \"weights\"}"), &dot, &len),
-               JOURNEY_STATUS_INVALID_ARGUMENT);
+               JOURNEY_STATUS_INVALID_OPTION);
   CHECK_STATUS(journey_model_to_dot(gym, S("pool"), NULL, 0, &dot, &len), JOURNEY_STATUS_NOT_FOUND);
   CHECK_STATUS(journey_model_to_dot(gym, S("gym"), NULL, 0, NULL, &len), JOURNEY_STATUS_INVALID_ARGUMENT);
 }
@@ -637,7 +702,7 @@ static void test_render(JourneyModel *gym, const char *out_dir) {
   CHECK(strstr(svg, "reach 67.6% · lost 27.3%") != NULL && strstr(svg, ">n 7</text>") != NULL);
   journey_string_free(svg);
   CHECK_STATUS(journey_model_render_svg(gym, S("gym"), S("{\"lanes\": \"diagonal\"}"), &svg, &len),
-               JOURNEY_STATUS_INVALID_ARGUMENT);
+               JOURNEY_STATUS_INVALID_OPTION);
   CHECK(message_contains("diagonal"));
   CHECK_STATUS(journey_model_render_svg(gym, S("gym"), S("{\"compare\": [\"pool\"]}"), &svg, &len),
                JOURNEY_STATUS_NOT_FOUND);
@@ -685,6 +750,8 @@ int main(int argc, char **argv) {
   test_round_trip_and_validate(gym);
   test_accessors(gym);
   test_analysis(gym);
+  test_status_codes_and_strict_options(gym);
+  test_compare(gym);
   test_events(gym, data);
   test_tracker(gym);
   test_dot(gym);

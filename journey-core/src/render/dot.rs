@@ -22,7 +22,7 @@ pub enum EdgeLabels {
 
 /// Options of [`to_dot`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct DotOptions {
     /// What edges are labelled with. Default: probabilities.
     pub labels: EdgeLabels,

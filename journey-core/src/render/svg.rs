@@ -34,7 +34,7 @@ pub enum Lanes {
 
 /// Options of [`render_svg`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SvgOptions {
     /// How cards are placed in a stage. Default: a lane per channel.
     pub lanes: Lanes,
@@ -144,12 +144,7 @@ pub fn render_svg(
     journey: &str,
     options: &SvgOptions,
 ) -> Result<String, Error> {
-    let find = |id: &str| {
-        document.journey(id).ok_or_else(|| Error::NotFound {
-            kind: "journey",
-            id: id.to_owned(),
-        })
-    };
+    let find = |id: &str| document.require_journey(id);
     let main = find(journey)?;
     let compared = options
         .compare

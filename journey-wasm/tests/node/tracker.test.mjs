@@ -104,12 +104,12 @@ test('bad input throws JourneyError with a code', () => {
   const tracker = new Tracker(gym, 'gym');
   const code = (f, expected) =>
     assert.throws(f, (e) => e instanceof JourneyError && e.code === expected, expected);
-  code(() => tracker.observe('', 'online_reviews', 0), 'invalid_option');
+  code(() => tracker.observe('', 'online_reviews', 0), 'invalid_argument');
   code(() => tracker.observe('a', 'online_reviews', 1.5), 'invalid_argument');
   code(() => tracker.observe('a', 'online_reviews', NaN), 'invalid_argument');
   code(() => new Tracker(gym, 'pool'), 'not_found');
   code(() => new Tracker(gym, 'gym', { history: 0 }), 'invalid_option');
-  code(() => new Tracker(gym, 'gym', { history: 'many' }), 'invalid_argument');
+  code(() => new Tracker(gym, 'gym', { history: 'many' }), 'invalid_option');
   code(() => Tracker.restore(gym, 'gym', new TextEncoder().encode('{"format":"x"')), 'parse_error');
   tracker.free();
 });

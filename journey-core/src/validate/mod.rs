@@ -8,192 +8,19 @@
 //! handle. Codes never change meaning once released; see [`Code`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::fmt;
 
-use serde::{Deserialize, Serialize};
+pub(crate) mod report;
+
+pub use report::{Code, Finding, Report, Severity};
 
 use crate::document::Document;
 use crate::graph::JourneyGraph;
 use crate::model::{Journey, MeasureDefinition, Status};
 
-/// How serious a finding is.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// The model cannot be trusted for analysis until this is fixed.
-    Error,
-    /// Worth a look; analysis can proceed.
-    Warning,
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        })
-    }
-}
-
-macro_rules! codes {
-    ($($(#[$doc:meta])* $variant:ident = $name:literal,)*) => {
-        /// The stable code of a finding, written in snake_case in reports.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
-        #[serde(rename_all = "snake_case")]
-        #[non_exhaustive]
-        pub enum Code {
-            $($(#[$doc])* $variant,)*
-        }
-
-        impl Code {
-            /// The code as written in reports, e.g. `dangling_reference`.
-            pub fn as_str(&self) -> &'static str {
-                match self {
-                    $(Code::$variant => $name,)*
-                }
-            }
-        }
-    };
-}
-
-codes! {
-    /// An id is empty.
-    EmptyId = "empty_id",
-    /// Two items of the same list share an id.
-    DuplicateId = "duplicate_id",
-    /// A reference to a stage, persona, measure or touchpoint that does not exist.
-    DanglingReference = "dangling_reference",
-    /// A probability outside [0, 1].
-    ProbabilityOutOfRange = "probability_out_of_range",
-    /// A touchpoint's outgoing probabilities add up to more than 1.
-    ProbabilitySumAboveOne = "probability_sum_above_one",
-    /// A NaN or infinite number.
-    NonFiniteNumber = "non_finite_number",
-    /// An emotion outside −2..+2.
-    EmotionOutOfRange = "emotion_out_of_range",
-    /// A measure value outside its measure's scale.
-    MeasureOutOfScale = "measure_out_of_scale",
-    /// A score scale whose minimum is not below its maximum.
-    InvalidScale = "invalid_scale",
-    /// A weight, importance or duration below zero.
-    NegativeValue = "negative_value",
-    /// The journey has no entry touchpoint, or its entry weights add up to zero.
-    NoEntry = "no_entry",
-    /// No goal is defined (analysis can still compute reach and drop-off).
-    NoGoal = "no_goal",
-    /// A goal cannot be reached from the entries.
-    GoalUnreachable = "goal_unreachable",
-    /// A present touchpoint cannot be reached from the entries.
-    UnreachableTouchpoint = "unreachable_touchpoint",
-    /// A present, non-goal touchpoint with no way out: everyone drops off there.
-    DeadEnd = "dead_end",
-    /// Customers who reach these touchpoints can never leave them: no goal
-    /// and no drop-off is reachable, so the journey never ends.
-    Trap = "trap",
-    /// A stage with no present touchpoint.
-    EmptyStage = "empty_stage",
-    /// An entry, goal or transition refers to a touchpoint marked missing.
-    MissingTouchpointReferenced = "missing_touchpoint_referenced",
-    /// A goal has outgoing transitions; goals absorb, so analysis ignores them.
-    GoalHasTransitions = "goal_has_transitions",
-    /// The same transition (from, to) appears more than once.
-    DuplicateTransition = "duplicate_transition",
-    /// A higher-order context row whose path has fewer than two touchpoints.
-    InvalidContext = "invalid_context",
-}
-
-impl fmt::Display for Code {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// One problem found in a document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct Finding {
-    /// Error or warning.
-    pub severity: Severity,
-    /// The stable code.
-    pub code: Code,
-    /// What is wrong, for a person.
-    pub message: String,
-    /// Where, e.g. `journeys[gym].touchpoints[tour].stage`.
-    pub path: String,
-}
-
-impl fmt::Display for Finding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {} at {}: {}",
-            self.severity, self.code, self.path, self.message
-        )
-    }
-}
-
-/// Every finding of a validation run, in document order.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct Report {
-    /// The findings, errors and warnings, in the order of the document.
-    pub findings: Vec<Finding>,
-}
-
-impl Report {
-    /// The error findings.
-    pub fn errors(&self) -> impl Iterator<Item = &Finding> {
-        self.findings
-            .iter()
-            .filter(|finding| finding.severity == Severity::Error)
-    }
-
-    /// The warning findings.
-    pub fn warnings(&self) -> impl Iterator<Item = &Finding> {
-        self.findings
-            .iter()
-            .filter(|finding| finding.severity == Severity::Warning)
-    }
-
-    /// Whether there is no error (warnings allowed).
-    pub fn is_valid(&self) -> bool {
-        self.errors().next().is_none()
-    }
-
-    /// `Ok(self)` when valid, else [`crate::Error::Invalid`] carrying the report.
-    pub fn into_result(self) -> Result<Report, crate::Error> {
-        if self.is_valid() {
-            Ok(self)
-        } else {
-            Err(crate::Error::Invalid { report: self })
-        }
-    }
-
-    fn push(&mut self, severity: Severity, code: Code, path: String, message: String) {
-        self.findings.push(Finding {
-            severity,
-            code,
-            message,
-            path,
-        });
-    }
-
-    fn error(&mut self, code: Code, path: String, message: String) {
-        self.push(Severity::Error, code, path, message);
-    }
-
-    fn warning(&mut self, code: Code, path: String, message: String) {
-        self.push(Severity::Warning, code, path, message);
+impl Document {
+    /// Every validation finding, errors and warnings (see [`crate::validate`]).
+    pub fn validate(&self) -> Report {
+        validate_document(self)
     }
 }
 
@@ -703,56 +530,6 @@ fn check_structure(report: &mut Report, journey: &Journey, at: &str, goals: &Has
             ),
         );
     }
-}
-
-/// The path of the first NaN or infinite number in a document, if any.
-pub(crate) fn first_non_finite(document: &Document) -> Option<String> {
-    for measure in &document.measures {
-        let at = format!("measures[{}]", measure.key);
-        if let crate::model::Scale::Score { min, max } = measure.scale {
-            if !min.is_finite() {
-                return Some(format!("{at}.scale.min"));
-            }
-            if !max.is_finite() {
-                return Some(format!("{at}.scale.max"));
-            }
-        }
-        if measure.target.is_some_and(|t| !t.is_finite()) {
-            return Some(format!("{at}.target"));
-        }
-    }
-    for journey in &document.journeys {
-        let at = format!("journeys[{}]", journey.id);
-        for touchpoint in &journey.touchpoints {
-            let tp = format!("{at}.touchpoints[{}]", touchpoint.id);
-            if touchpoint.emotion.is_some_and(|v| !v.is_finite()) {
-                return Some(format!("{tp}.emotion"));
-            }
-            if touchpoint.importance.is_some_and(|v| !v.is_finite()) {
-                return Some(format!("{tp}.importance"));
-            }
-            for (key, measured) in &touchpoint.measures {
-                if !measured.value.is_finite() {
-                    return Some(format!("{tp}.measures[{key}].value"));
-                }
-            }
-        }
-        for (position, transition) in journey.transitions.iter().enumerate() {
-            let tr = format!("{at}.transitions[{position}]");
-            if transition.probability.is_some_and(|v| !v.is_finite()) {
-                return Some(format!("{tr}.probability"));
-            }
-            if transition.duration.is_some_and(|v| !v.is_finite()) {
-                return Some(format!("{tr}.duration"));
-            }
-        }
-        for (position, entry) in journey.entries.iter().enumerate() {
-            if !entry.weight.is_finite() {
-                return Some(format!("{at}.entries[{position}].weight"));
-            }
-        }
-    }
-    None
 }
 
 #[cfg(test)]
