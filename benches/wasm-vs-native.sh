@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-50}"
 bash scripts/build-wasm.sh > /dev/null
-cargo build --quiet --release -p journey-core --example analyze
+cargo build --quiet --release -p journey-examples --example analyze
 doc="$(mktemp)"
 target/release/examples/analyze --synthetic 1000 > "$doc"
 native="$(target/release/examples/analyze --synthetic 1000 --time "$rounds")"

@@ -557,7 +557,8 @@ enum JourneyStatus journey_event_log_discover(const struct JourneyEventLog *log,
                                               size_t *out_len);
 
 // Conformance of the log's traces to a journey, as JSON: overall and
-// per-trace fitness and the `top` deviations.
+// per-trace fitness and the `top` most frequent deviations (Rust and
+// JavaScript list 10 when the caller does not say).
 //
 // # Safety
 // `model` and `log` must be live; strings as in the conventions; `out`

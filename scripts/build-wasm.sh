@@ -2,6 +2,8 @@
 # Builds the npm package into target/npm/journey-wasm (and its tarball with
 # --pack). Installs what it needs when missing: the wasm32 target, the pinned
 # wasm-bindgen-cli, and binaryen's wasm-opt.
+# --test-panic builds, instead, a quick unoptimised copy with the test-only
+# __testPanic export into target/npm/test-panic/journey-wasm (never packed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,15 +12,29 @@ rustup target add wasm32-unknown-unknown > /dev/null 2>&1
 if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$pinned" ]; then
   cargo install wasm-bindgen-cli --version "$pinned" --quiet
 fi
-# binaryen from npm: Debian's release is too old for the externref tables
-# wasm-bindgen emits.
-binaryen=132.0.0
-tools=target/npm/tools
-wasm_opt="$tools/node_modules/.bin/wasm-opt"
-if [ "$("$wasm_opt" --version 2>/dev/null | grep -o '[0-9]*' | head -1)" != "${binaryen%%.*}" ]; then
-  mkdir -p "$tools"
-  [ -f "$tools/package.json" ] || echo '{ "private": true }' > "$tools/package.json"
-  (cd "$tools" && npm install --silent --no-audit --no-fund "binaryen@$binaryen")
+# binaryen from npm (scripts/tools): Debian's release is too old for the
+# externref tables wasm-bindgen emits.
+wasm_opt="$(bash scripts/js-tools.sh)/node_modules/.bin/wasm-opt"
+
+copy_entries() {
+  local pkg="$1"
+  echo '{ "type": "commonjs" }' > "$pkg/node/package.json"
+  cp journey-wasm/npm/*.js journey-wasm/npm/*.cjs journey-wasm/npm/*.mjs journey-wasm/npm/*.d.ts "$pkg/"
+  # One source for the shared pieces; its CommonJS copy for node.cjs.
+  { sed 's/^export //' journey-wasm/npm/common.js
+    echo 'module.exports = { JourneyError, refuseFreed };'
+  } > "$pkg/common.cjs"
+}
+
+if [ "${1:-}" = "--test-panic" ]; then
+  cargo build --quiet -p journey-wasm --target wasm32-unknown-unknown --features test-panic
+  pkg=target/npm/test-panic/journey-wasm
+  rm -rf "$pkg"
+  mkdir -p "$pkg"
+  wasm-bindgen --target nodejs --out-dir "$pkg/node" target/wasm32-unknown-unknown/debug/journey_wasm.wasm
+  copy_entries "$pkg"
+  echo "built $pkg (test-only)"
+  exit 0
 fi
 
 cargo build --quiet -p journey-wasm --target wasm32-unknown-unknown --profile wasm-release
@@ -33,8 +49,7 @@ for dir in web node; do
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "$pkg/$dir/journey_wasm_bg.wasm" -o "$pkg/$dir/journey_wasm_bg.wasm"
 done
-echo '{ "type": "commonjs" }' > "$pkg/node/package.json"
-cp journey-wasm/npm/*.js journey-wasm/npm/*.cjs journey-wasm/npm/*.mjs journey-wasm/npm/*.d.ts "$pkg/"
+copy_entries "$pkg"
 cp journey-wasm/README.md "$pkg/README.md"
 
 version="$(cargo pkgid -p journey-wasm | sed 's/.*[#@]//')"
@@ -64,7 +79,7 @@ cat > "$pkg/package.json" <<JSON
     "./journey_wasm_bg.wasm": "./web/journey_wasm_bg.wasm",
     "./package.json": "./package.json"
   },
-  "files": ["web/", "node/", "web.js", "web.d.ts", "node.cjs", "node.mjs", "node.d.ts", "errors.d.ts", "README.md"],
+  "files": ["web/", "node/", "web.js", "web.d.ts", "common.js", "common.cjs", "node.cjs", "node.mjs", "node.d.ts", "errors.d.ts", "README.md"],
   "sideEffects": false,
   "engines": { "node": ">=18" }
 }

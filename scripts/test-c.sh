@@ -21,7 +21,7 @@ cc "${CFLAGS[@]}" -g -fsanitize=address,undefined -fno-sanitize-recover=undefine
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 "$out/test_journey_asan" examples/data "$out"
 
 echo "-- the SVG map and the Mermaid text from C equal Rust's, byte for byte"
-cargo build --quiet -p journey-core --example map
+cargo build --quiet -p journey-examples --example map
 target/debug/examples/map examples/data/gym.json gym | cmp - "$out/gym.svg"
 target/debug/examples/map examples/data/gym.json gym --mermaid | cmp - "$out/gym.mmd"
 

@@ -9,6 +9,7 @@ npm_dir="$root/target/npm"
 
 echo "-- build the package"
 bash scripts/build-wasm.sh --pack
+tools="$root/$(bash scripts/js-tools.sh)"
 version="$(cargo pkgid -p journey-wasm | sed 's/.*[#@]//')"
 
 echo "-- Node tests (node --test)"
@@ -24,35 +25,30 @@ done
 JOURNEY_WASM_PKG="$npm_dir/journey-wasm" JOURNEY_ROOT="$root" JOURNEY_EXPECTED="$npm_dir/expected" \
   node --test journey-wasm/tests/node/
 
+echo "-- a panic surfaces as a JourneyError (test-only build with __testPanic)"
+bash scripts/build-wasm.sh --test-panic
+JOURNEY_WASM_PANIC_PKG="$npm_dir/test-panic/journey-wasm" node --test journey-wasm/tests/panic/
+
 echo "-- Mermaid's own parser reads our Mermaid as our import does"
-tools="$npm_dir/tools"
-mkdir -p "$tools"
-[ -f "$tools/package.json" ] || echo '{ "private": true }' > "$tools/package.json"
-if [ ! -d "$tools/node_modules/mermaid" ] || [ ! -d "$tools/node_modules/jsdom" ]; then
-  (cd "$tools" && npm install --silent --no-audit --no-fund mermaid@12.3.0 jsdom@26.1.0)
-fi
 target/debug/examples/map --synthetic 100 --mermaid > "$npm_dir/expected/synthetic-100.mmd"
 MERMAID_TOOLS="$tools" JOURNEY_WASM_PKG="$npm_dir/journey-wasm" JOURNEY_ROOT="$root" \
   SYNTHETIC_MERMAID="$npm_dir/expected/synthetic-100.mmd" node journey-wasm/tests/mermaid/check.mjs
 
 echo "-- the packed tarball in a fresh project: ESM, CommonJS, TypeScript"
 consumer="$(mktemp -d)"
+trap 'rm -rf "$consumer"' EXIT
 cp journey-wasm/tests/consumer/* "$consumer/"
 (
   cd "$consumer"
   echo '{ "name": "consumer", "private": true }' > package.json
-  npm install --silent --no-audit --no-fund "$npm_dir/journey-wasm-$version.tgz" typescript@5.9.3
+  npm install --silent --no-audit --no-fund "$npm_dir/journey-wasm-$version.tgz"
   node esm.mjs "$root/examples/data/gym.json"
   node cjs.cjs "$root/examples/data/gym.json"
-  npx --no-install tsc -p tsconfig.json
+  "$tools/node_modules/.bin/tsc" -p tsconfig.json
   echo "tsc: the public types check"
 )
-rm -rf "$consumer"
 
 echo "-- the web example in headless Chromium"
-if [ ! -d "$tools/node_modules/playwright-core" ]; then
-  (cd "$tools" && npm install --silent --no-audit --no-fund playwright-core@1.65.1)
-fi
 cargo run --quiet --example gym > /dev/null # writes target/gym.svg
 PLAYWRIGHT="$tools/node_modules/playwright-core" ARTIFACTS="$root/artifacts" GYM_SVG="$root/target/gym.svg" \
   node journey-wasm/tests/browser/run.mjs

@@ -10,13 +10,25 @@ step() { printf '\n==> %s\n' "$*"; }
 # Debian packages the tests need, installed once (quietly) when missing.
 apt_updated=""
 need() {
-  local command="$1" package="$2"
+  local command="$1" package="$2" log
   command -v "$command" > /dev/null && return 0
+  log="$(mktemp)"
   if [ -z "$apt_updated" ]; then
-    apt-get update -qq > /dev/null
+    if ! apt-get update -qq > "$log" 2>&1; then
+      echo "apt-get update failed (needed for $package):" >&2
+      cat "$log" >&2
+      rm -f "$log"
+      exit 1
+    fi
     apt_updated=1
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" > /dev/null 2>&1
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" > "$log" 2>&1; then
+    echo "apt-get install $package failed:" >&2
+    cat "$log" >&2
+    rm -f "$log"
+    exit 1
+  fi
+  rm -f "$log"
 }
 need valgrind valgrind
 need pkg-config pkg-config

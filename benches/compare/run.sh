@@ -17,7 +17,7 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/pip" install -q --disable-pip-version-check pm4py==2.7.23.11 ChannelAttribution==2.2.5
-cargo build --quiet --release -p journey-core --example compare
+cargo build --quiet --release -p journey-examples --example compare
 ours=target/release/examples/compare
 python="$venv/bin/python"
 peer=benches/compare/compare.py

@@ -1076,7 +1076,7 @@ fn pain_points(
             })
         })
         .collect();
-    pains.sort_by(|a, b| {
+    pains.sort_unstable_by(|a, b| {
         b.impact
             .total_cmp(&a.impact)
             .then(b.severity.total_cmp(&a.severity))
@@ -1105,7 +1105,7 @@ fn moments_of_truth(
             })
         })
         .collect();
-    moments.sort_by(|a, b| {
+    moments.sort_unstable_by(|a, b| {
         b.load
             .total_cmp(&a.load)
             .then_with(|| a.touchpoint.cmp(&b.touchpoint))
@@ -1353,7 +1353,7 @@ fn changes<'a, T: Serialize + 'a>(
                     .filter(|key| previous.get(*key) != new.get(*key))
                     .cloned()
                     .collect();
-                fields.sort();
+                fields.sort_unstable();
                 fields.dedup();
                 if !fields.is_empty() {
                     result.changed.push(Change { id, fields });

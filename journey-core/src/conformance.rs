@@ -59,6 +59,10 @@ pub struct TraceFitness {
     pub deviations: u32,
 }
 
+/// How many deviations a conformance check lists when the caller does not
+/// say: the most frequent ten.
+pub const DEFAULT_TOP: usize = 10;
+
 /// Conformance of traces to a journey.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Conformance {

@@ -362,7 +362,7 @@ impl Discovery {
                 })
             })
             .collect();
-        edges.sort_by(|a, b| {
+        edges.sort_unstable_by(|a, b| {
             b.count
                 .cmp(&a.count)
                 .then_with(|| a.from.cmp(&b.from))

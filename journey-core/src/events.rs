@@ -1640,7 +1640,7 @@ impl<'a> TraceTable<'a> {
     /// The traces with their strings, ordered by customer key, then session.
     pub fn to_traces(&self) -> Traces {
         let mut spans: Vec<&TraceSpan<'a>> = self.traces.iter().collect();
-        spans.sort_by(|a, b| a.customer.cmp(b.customer).then(a.session.cmp(&b.session)));
+        spans.sort_unstable_by(|a, b| a.customer.cmp(b.customer).then(a.session.cmp(&b.session)));
         let traces = spans
             .into_iter()
             .map(|span| Trace {

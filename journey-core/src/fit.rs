@@ -263,7 +263,7 @@ pub fn contexts(
             extra: Default::default(),
         })
         .collect();
-    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     out
 }
 

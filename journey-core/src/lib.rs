@@ -71,6 +71,7 @@ pub mod mermaid;
 pub mod model;
 pub mod options;
 pub mod render;
+pub mod replay;
 pub mod synthetic;
 pub mod tracker;
 pub mod validate;

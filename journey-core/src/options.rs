@@ -34,7 +34,8 @@ pub fn from_json<T: DeserializeOwned + Default>(text: &str) -> Result<T, Error> 
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let parsed = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         if error.inner().is_data() {
-            invalid(error.path().to_string(), error.inner().to_string())
+            let message = strip_position(&error.inner().to_string());
+            invalid(error.path().to_string(), message)
         } else {
             Error::from_json(error.inner())
         }
@@ -54,6 +55,75 @@ where
 {
     serde_path_to_error::deserialize(deserializer)
         .map_err(|error| invalid(error.path().to_string(), error.inner().to_string()))
+}
+
+/// The [`Error::InvalidOption`] for a refused `key` (`"."` for the value
+/// as a whole) with serde's `message`: for a front that finds the key
+/// itself, e.g. by reading each key of a refused object alone, so its
+/// error reads as [`from_json`]'s.
+pub fn refused(key: &str, message: &str) -> Error {
+    invalid(key.to_owned(), message.to_owned())
+}
+
+/// The [`Error::InvalidOption`] for a `key` that is not one of `expected`
+/// (an options struct's [`keys`]), in serde's words ("unknown field `topp`,
+/// expected one of `top`, …").
+pub fn unknown_key(key: &str, expected: &'static [&'static str]) -> Error {
+    let message = <serde_json::Error as serde::de::Error>::unknown_field(key, expected);
+    invalid(key.to_owned(), message.to_string())
+}
+
+/// The keys an options struct `T` reads (none for a type that is not a
+/// struct): for a front whose objects serde reads only by the known keys,
+/// so an unknown one would pass unseen.
+pub fn keys<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
+    match T::deserialize(KeyList) {
+        Err(KeysOf(keys)) => keys,
+        Ok(_) => &[],
+    }
+}
+
+/// A deserializer that reads nothing: it stops at the struct's key list.
+struct KeyList;
+
+#[derive(Debug)]
+struct KeysOf(&'static [&'static str]);
+
+impl std::fmt::Display for KeysOf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("not a struct")
+    }
+}
+
+impl std::error::Error for KeysOf {}
+
+impl serde::de::Error for KeysOf {
+    fn custom<M: std::fmt::Display>(_: M) -> Self {
+        KeysOf(&[])
+    }
+}
+
+impl<'de> Deserializer<'de> for KeyList {
+    type Error = KeysOf;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, KeysOf> {
+        Err(KeysOf(&[]))
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _: &'static str,
+        fields: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, KeysOf> {
+        Err(KeysOf(fields))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map enum identifier ignored_any
+    }
 }
 
 fn invalid(path: String, message: String) -> Error {
@@ -103,6 +173,18 @@ mod tests {
                 .starts_with("invalid option histroy: unknown field `histroy`, expected one of"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn the_keys_of_an_options_struct_and_an_unknown_one_read_as_serde_says() {
+        assert_eq!(
+            keys::<crate::analysis::Options>(),
+            ["top", "max_path_expansions", "rapid_drop"]
+        );
+        assert!(keys::<String>().is_empty());
+        let error = unknown_key("topp", keys::<crate::analysis::Options>());
+        let parsed = from_json::<crate::analysis::Options>(r#"{"topp": 1}"#).unwrap_err();
+        assert_eq!(error, parsed);
     }
 
     #[test]

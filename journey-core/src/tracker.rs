@@ -455,7 +455,7 @@ fn context_index(
             .iter()
             .filter_map(|(id, &n)| Some((*lookup.get(id.as_str())?, n as f64 / total as f64)))
             .collect();
-        steps.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        steps.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         depth = depth.max(path.len());
         index.insert(path, steps.into_boxed_slice());
     }
@@ -992,11 +992,9 @@ impl Tracker {
         }
         let tracker = Tracker::new(journey, saved.options)?;
         if saved.shards.len() != tracker.shards.len() {
-            return Err(snapshot_error(format!(
-                "it has {} shards but its options ask for {}",
-                saved.shards.len(),
-                tracker.shards.len()
-            )));
+            return Err(snapshot_error(
+                "its shards are not as many as its options ask for",
+            ));
         }
         let index = |id: &str| -> Result<u32, Error> {
             tracker

@@ -28,6 +28,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::OnceLock;
 
 use journey_core::analysis::{Analysis, Options};
+use journey_core::attribution::AttributionOptions;
+use journey_core::events::{EventLog, Mapping};
+use journey_core::fit::FitOptions;
 use journey_core::tracker::Observed;
 use journey_core::{Document, Error, ErrorKind, Journey, Touchpoint};
 
@@ -1249,34 +1252,34 @@ pub unsafe extern "C" fn journey_event_log_discover(
     })
 }
 
-/// The model, one of its journeys, the log and its traces, for the functions below.
+/// The arguments every log composition takes: a model, a journey id, a log
+/// and a mapping.
 ///
 /// # Safety
-/// As for those functions.
-unsafe fn journey_and_traces<'a>(
+/// As for `journey_model_conformance()`.
+unsafe fn model_and_log<'a>(
     model: *const JourneyModel,
     journey: *const c_char,
     journey_len: usize,
     log: *const JourneyEventLog,
     mapping_json: *const c_char,
     mapping_len: usize,
-) -> Result<(&'a JourneyModel, &'a Journey, journey_core::events::Traces), Failure> {
+) -> Result<(&'a Document, &'a str, &'a EventLog, Mapping), Failure> {
     // SAFETY: forwarded caller guarantees.
     let (model, id, log, mapping) = unsafe {
         (
             handle(model, "model")?,
             text(journey, journey_len, "journey")?,
             handle(log, "log")?,
-            json_options::<journey_core::events::Mapping>(mapping_json, mapping_len, "mapping")?,
+            json_options::<Mapping>(mapping_json, mapping_len, "mapping")?,
         )
     };
-    let journey = find_journey(model, id)?;
-    let traces = log.0.traces(Some(journey), &mapping);
-    Ok((model, journey, traces))
+    Ok((&model.0, id, &log.0, mapping))
 }
 
 /// Conformance of the log's traces to a journey, as JSON: overall and
-/// per-trace fitness and the `top` deviations.
+/// per-trace fitness and the `top` most frequent deviations (Rust and
+/// JavaScript list 10 when the caller does not say).
 ///
 /// # Safety
 /// `model` and `log` must be live; strings as in the conventions; `out`
@@ -1297,10 +1300,9 @@ pub unsafe extern "C" fn journey_model_conformance(
     guard(|| {
         require(out, "out")?;
         // SAFETY: forwarded caller guarantees.
-        let (_, journey, traces) = unsafe {
-            journey_and_traces(model, journey, journey_len, log, mapping_json, mapping_len)
-        }?;
-        let result = journey_core::conformance::conformance(journey, &traces, top);
+        let (model, journey, log, mapping) =
+            unsafe { model_and_log(model, journey, journey_len, log, mapping_json, mapping_len) }?;
+        let result = model.conformance(journey, log, &mapping, Some(top))?;
         // SAFETY: checked above.
         unsafe { put_string(out, out_len, &json(&result)?) }
     })
@@ -1324,10 +1326,9 @@ pub unsafe extern "C" fn journey_model_data_funnel(
     guard(|| {
         require(out, "out")?;
         // SAFETY: forwarded caller guarantees.
-        let (_, journey, traces) = unsafe {
-            journey_and_traces(model, journey, journey_len, log, mapping_json, mapping_len)
-        }?;
-        let funnel = journey_core::discovery::data_funnel(&traces, journey);
+        let (model, journey, log, mapping) =
+            unsafe { model_and_log(model, journey, journey_len, log, mapping_json, mapping_len) }?;
+        let funnel = model.data_funnel(journey, log, &mapping)?;
         // SAFETY: checked above.
         unsafe { put_string(out, out_len, &json(&funnel)?) }
     })
@@ -1358,18 +1359,14 @@ pub unsafe extern "C" fn journey_model_fit(
     guard(|| {
         require(out, "out")?;
         // SAFETY: forwarded caller guarantees.
-        let (model, design, traces, options) = unsafe {
-            let (model, design, traces) =
-                journey_and_traces(model, journey, journey_len, log, mapping_json, mapping_len)?;
-            let options = json_options::<journey_core::fit::FitOptions>(
-                options_json,
-                options_len,
-                "options",
-            )?;
-            (model, design, traces, options)
+        let (model, journey, log, mapping, options) = unsafe {
+            let (model, journey, log, mapping) =
+                model_and_log(model, journey, journey_len, log, mapping_json, mapping_len)?;
+            let options = json_options::<FitOptions>(options_json, options_len, "options")?;
+            (model, journey, log, mapping, options)
         };
-        let fitted = journey_core::fit::fit_traces(Some(design), &traces, &options)?;
-        let boxed = Box::into_raw(Box::new(JourneyModel(model.0.with_journey(fitted))));
+        let fitted = model.fit(journey, log, &mapping, &options)?;
+        let boxed = Box::into_raw(Box::new(JourneyModel(fitted)));
         // SAFETY: checked above.
         unsafe { put(out, boxed, "out") }
     })
@@ -1397,22 +1394,13 @@ pub unsafe extern "C" fn journey_model_attribution(
     guard(|| {
         require(out, "out")?;
         // SAFETY: forwarded caller guarantees.
-        let (journey, traces, options) = unsafe {
-            let (_, journey, traces) =
-                journey_and_traces(model, journey, journey_len, log, mapping_json, mapping_len)?;
-            let options = json_options::<journey_core::attribution::AttributionOptions>(
-                options_json,
-                options_len,
-                "options",
-            )?;
-            (journey, traces, options)
+        let (model, journey, log, mapping, options) = unsafe {
+            let (model, journey, log, mapping) =
+                model_and_log(model, journey, journey_len, log, mapping_json, mapping_len)?;
+            let options = json_options::<AttributionOptions>(options_json, options_len, "options")?;
+            (model, journey, log, mapping, options)
         };
-        let paths = journey_core::attribution::paths_from_traces(
-            &traces,
-            &journey.goals,
-            &Default::default(),
-        );
-        let result = journey_core::attribution::attribute(&paths, &options)?;
+        let result = model.attribution(journey, log, &mapping, &options)?;
         // SAFETY: checked above.
         unsafe { put_string(out, out_len, &json(&result)?) }
     })

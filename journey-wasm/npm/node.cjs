@@ -1,25 +1,29 @@
-// The Node entry (CommonJS). Ready to use on require: no init step.
+// The Node entry (CommonJS). Ready to use on require: `init()` and
+// `initSync()` exist so that code written for the browser runs unchanged.
 'use strict';
 const wasm = require('./node/journey_wasm.js');
-
-/** The error every failing call throws; `code` tells what kind of failure. */
-class JourneyError extends Error {
-  constructor(message, code, problems) {
-    super(message);
-    this.name = 'JourneyError';
-    this.code = code;
-    if (problems !== undefined) this.problems = problems;
-  }
-}
+const { JourneyError, refuseFreed } = require('./common.cjs');
 
 wasm.__setErrorClass(JourneyError);
+refuseFreed([wasm.JourneyModel, wasm.EventLog, wasm.Tracker]);
 
-module.exports = {
+/** Nothing to load in Node: resolves at once. */
+function init() {
+  return Promise.resolve();
+}
+
+/** Nothing to load in Node. */
+function initSync() {}
+
+const api = {
   JourneyModel: wasm.JourneyModel,
   EventLog: wasm.EventLog,
   Tracker: wasm.Tracker,
   attributePaths: wasm.attributePaths,
   JourneyError,
   version: wasm.version,
-  __testPanic: wasm.__testPanic,
+  init,
+  initSync,
 };
+if (wasm.__testPanic) api.__testPanic = wasm.__testPanic;
+module.exports = api;

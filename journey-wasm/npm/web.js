@@ -1,18 +1,18 @@
 // The browser (and bundler) entry: ES module. Call the default export once
 // before using the API: `await init()`.
-import wasmInit, { initSync as wasmInitSync, __setErrorClass } from './web/journey_wasm.js';
+import wasmInit, {
+  initSync as wasmInitSync,
+  __setErrorClass,
+  JourneyModel,
+  EventLog,
+  Tracker,
+} from './web/journey_wasm.js';
+import { JourneyError, refuseFreed } from './common.js';
 
-export { JourneyModel, EventLog, Tracker, attributePaths, version, __testPanic } from './web/journey_wasm.js';
+export { JourneyModel, EventLog, Tracker, attributePaths, version } from './web/journey_wasm.js';
+export { JourneyError };
 
-/** The error every failing call throws; `code` tells what kind of failure. */
-export class JourneyError extends Error {
-  constructor(message, code, problems) {
-    super(message);
-    this.name = 'JourneyError';
-    this.code = code;
-    if (problems !== undefined) this.problems = problems;
-  }
-}
+refuseFreed([JourneyModel, EventLog, Tracker]);
 
 let ready;
 

@@ -40,7 +40,9 @@ pub fn set_error_class(class: js_sys::Function) {
     }));
 }
 
-/// Panics on purpose, so the tests can see how a panic surfaces.
+/// Panics on purpose, so the tests can see how a panic surfaces. Only in
+/// builds with the `test-panic` feature, never in the package.
+#[cfg(feature = "test-panic")]
 #[wasm_bindgen(js_name = "__testPanic", skip_typescript)]
 pub fn test_panic() {
     #[allow(clippy::panic)]
@@ -95,16 +97,70 @@ fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue
 }
 
 /// An options argument: `undefined`, `null` or absent means the defaults;
-/// an unknown key or a wrong type is refused with the key named, as in
-/// every front (`journey_core::options`).
+/// an unknown key or a wrong type is refused with the key named, in the
+/// words of every other front (`journey_core::options`).
 fn optional<T: DeserializeOwned + Default>(value: Option<JsValue>) -> Result<T, JsValue> {
-    match value {
-        Some(value) if !value.is_undefined() && !value.is_null() => {
-            journey_core::options::from_deserializer(serde_wasm_bindgen::Deserializer::from(value))
-                .map_err(to_js_error)
+    let Some(value) = value.filter(|value| !value.is_undefined() && !value.is_null()) else {
+        return Ok(T::default());
+    };
+    // serde_wasm_bindgen reads a struct by its known keys only, so the
+    // unknown ones are looked for here.
+    unknown_key(&value, journey_core::options::keys::<T>()).map_err(to_js_error)?;
+    match parse::<T>(value.clone()) {
+        Ok(options) => Ok(options),
+        Err(error) => {
+            let alone = |single: JsValue| parse::<T>(single).err();
+            Err(to_js_error(refused_key(&value, &error.to_string(), &alone)))
         }
-        _ => Ok(T::default()),
     }
+}
+
+/// Refuses the first key of an options object that is not one of `known`.
+fn unknown_key(value: &JsValue, known: &'static [&'static str]) -> Result<(), Error> {
+    let Some(object) = value.dyn_ref::<js_sys::Object>() else {
+        return Ok(());
+    };
+    for key in js_sys::Object::keys(object) {
+        let key = key.as_string().unwrap_or_default();
+        if !known.is_empty() && !known.contains(&key.as_str()) {
+            return Err(journey_core::options::unknown_key(&key, known));
+        }
+    }
+    Ok(())
+}
+
+/// Each options type's reader.
+fn parse<T: DeserializeOwned>(value: JsValue) -> Result<T, serde_wasm_bindgen::Error> {
+    serde_wasm_bindgen::from_value(value)
+}
+
+/// The key that made an options object fail: the first whose value alone is
+/// refused (every options type takes any one of its keys alone). A path
+/// tracker in the deserializer would name it too, at 11 KB of the package.
+fn refused_key(
+    value: &JsValue,
+    message: &str,
+    alone: &dyn Fn(JsValue) -> Option<serde_wasm_bindgen::Error>,
+) -> Error {
+    // serde_wasm_bindgen's messages are JS errors' texts: "Error: …".
+    let words = |message: &str| {
+        message
+            .strip_prefix("Error: ")
+            .unwrap_or(message)
+            .to_owned()
+    };
+    if let Some(object) = value.dyn_ref::<js_sys::Object>() {
+        for key in js_sys::Object::keys(object) {
+            let single = js_sys::Object::new();
+            let field = js_sys::Reflect::get(object, &key).unwrap_or(JsValue::UNDEFINED);
+            let _ = js_sys::Reflect::set(&single, &key, &field);
+            if let Some(error) = alone(single.into()) {
+                let key = key.as_string().unwrap_or_default();
+                return journey_core::options::refused(&key, &words(&error.to_string()));
+            }
+        }
+    }
+    journey_core::options::refused(".", &words(message))
 }
 
 /// The library's version, e.g. `"0.1.0"`.
@@ -122,26 +178,8 @@ pub struct JourneyModel {
 }
 
 impl JourneyModel {
-    /// A journey of the model and the log's traces mapped onto it.
-    fn traced(
-        &self,
-        journey: &str,
-        log: &EventLog,
-        mapping: Option<MappingArg>,
-    ) -> Result<(&Journey, journey_core::events::Traces), JsValue> {
-        let journey = self.journey_by_id(journey)?;
-        let mapping = optional(mapping.map(JsValue::from))?;
-        let traces = log.log.traces(Some(journey), &mapping);
-        Ok((journey, traces))
-    }
-
     fn journey_by_id(&self, id: &str) -> Result<&Journey, JsValue> {
-        self.document.journey(id).ok_or_else(|| {
-            to_js_error(Error::NotFound {
-                kind: "journey",
-                id: id.to_owned(),
-            })
-        })
+        self.document.require_journey(id).map_err(to_js_error)
     }
 }
 
@@ -572,11 +610,17 @@ impl JourneyModel {
         log: &EventLog,
         mapping: Option<MappingArg>,
     ) -> Result<JsValue, JsValue> {
-        let (_, traces) = self.traced(journey, log, mapping)?;
-        to_js(&traces)
+        let mapping = optional(mapping.map(JsValue::from))?;
+        to_js(
+            &self
+                .document
+                .traces(journey, &log.log, &mapping)
+                .map_err(to_js_error)?,
+        )
     }
 
-    /// How well the log's traces follow a journey, with its `top` deviations.
+    /// How well the log's traces follow a journey, with its `top` most
+    /// frequent deviations (default 10).
     #[wasm_bindgen(unchecked_return_type = "Conformance")]
     pub fn conformance(
         &self,
@@ -585,12 +629,9 @@ impl JourneyModel {
         mapping: Option<MappingArg>,
         top: Option<usize>,
     ) -> Result<JsValue, JsValue> {
-        let (journey, traces) = self.traced(journey, log, mapping)?;
-        to_js(&journey_core::conformance::conformance(
-            journey,
-            &traces,
-            top.unwrap_or(10),
-        ))
+        let mapping = optional(mapping.map(JsValue::from))?;
+        let result = self.document.conformance(journey, &log.log, &mapping, top);
+        to_js(&result.map_err(to_js_error)?)
     }
 
     /// The stage funnel measured on the log's traces.
@@ -601,8 +642,9 @@ impl JourneyModel {
         log: &EventLog,
         mapping: Option<MappingArg>,
     ) -> Result<JsValue, JsValue> {
-        let (journey, traces) = self.traced(journey, log, mapping)?;
-        to_js(&journey_core::discovery::data_funnel(&traces, journey))
+        let mapping = optional(mapping.map(JsValue::from))?;
+        let funnel = self.document.data_funnel(journey, &log.log, &mapping);
+        to_js(&funnel.map_err(to_js_error)?)
     }
 
     /// A new model in which the journey is fitted to the log; with
@@ -615,12 +657,11 @@ impl JourneyModel {
         mapping: Option<MappingArg>,
         options: Option<FitOptionsArg>,
     ) -> Result<JourneyModel, JsValue> {
-        let (design, traces) = self.traced(journey, log, mapping)?;
+        let mapping = optional(mapping.map(JsValue::from))?;
         let options = optional(options.map(JsValue::from))?;
-        let fitted =
-            journey_core::fit::fit_traces(Some(design), &traces, &options).map_err(to_js_error)?;
+        let document = self.document.fit(journey, &log.log, &mapping, &options);
         Ok(JourneyModel {
-            document: self.document.with_journey(fitted),
+            document: document.map_err(to_js_error)?,
         })
     }
 
@@ -634,14 +675,12 @@ impl JourneyModel {
         mapping: Option<MappingArg>,
         options: Option<AttributionOptionsArg>,
     ) -> Result<JsValue, JsValue> {
-        let (journey, traces) = self.traced(journey, log, mapping)?;
+        let mapping = optional(mapping.map(JsValue::from))?;
         let options = optional(options.map(JsValue::from))?;
-        let paths = journey_core::attribution::paths_from_traces(
-            &traces,
-            &journey.goals,
-            &Default::default(),
-        );
-        to_js(&journey_core::attribution::attribute(&paths, &options).map_err(to_js_error)?)
+        let result = self
+            .document
+            .attribution(journey, &log.log, &mapping, &options);
+        to_js(&result.map_err(to_js_error)?)
     }
 }
 

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 const pkg = process.env.JOURNEY_WASM_PKG;
 const root = process.env.JOURNEY_ROOT;
 const expectedDir = process.env.JOURNEY_EXPECTED;
-const { JourneyModel, JourneyError, version, __testPanic } = await import(join(pkg, 'node.mjs'));
+const { JourneyModel, EventLog, Tracker, JourneyError, version } = await import(join(pkg, 'node.mjs'));
+const entry = await import(join(pkg, 'node.mjs'));
 const gymText = readFileSync(join(root, 'examples/data/gym.json'), 'utf8');
 const shoeText = readFileSync(join(root, 'examples/data/shoe.json'), 'utf8');
 
@@ -123,7 +124,7 @@ test('errors are JourneyErrors with stable codes', () => {
   throwsJourneyError(() => model.stages('pool'), 'not_found');
   throwsJourneyError(() => model.touchpoints('pool'), 'not_found');
   throwsJourneyError(() => model.touchpoint('gym', 'sauna'), 'not_found', /sauna/);
-  throwsJourneyError(() => model.analyze('gym', { top: 'many' }), 'invalid_argument', /options/);
+  throwsJourneyError(() => model.analyze('gym', { top: 'many' }), 'invalid_option', /^invalid option top: /);
 
   const broken = JSON.parse(gymText);
   broken.journeys[0].touchpoints[7].stage = 'onboarding';
@@ -136,14 +137,58 @@ test('errors are JourneyErrors with stable codes', () => {
   });
 });
 
-test('a panic surfaces as a JourneyError, not RuntimeError: unreachable', () => {
-  throwsJourneyError(() => __testPanic(), 'internal', /deliberate panic/);
+test('the package ships no test-only export', () => {
+  assert.equal(entry.__testPanic, undefined);
+  const require = createRequire(import.meta.url);
+  assert.equal(require(join(pkg, 'node.cjs')).__testPanic, undefined);
 });
 
-test('freed handles refuse further use', () => {
+test('freed handles refuse further use with a JourneyError', () => {
   const model = JourneyModel.fromJson(shoeText);
   model.free();
-  assert.throws(() => model.analyze('shoe'));
+  throwsJourneyError(() => model.analyze('shoe'), 'invalid_argument', /this JourneyModel has been freed/);
+  throwsJourneyError(() => model.toJson(), 'invalid_argument', /freed/);
+  const log = new EventLog();
+  log.free();
+  throwsJourneyError(() => log.length, 'invalid_argument', /this EventLog has been freed/);
+  const gym = JourneyModel.fromJson(gymText);
+  const tracker = new Tracker(gym, 'gym');
+  tracker.free();
+  throwsJourneyError(() => tracker.observe('a', 'online_reviews', 0), 'invalid_argument', /this Tracker has been freed/);
+  gym.free();
+});
+
+test('import init from the package works in Node as in the browser: a no-op', async () => {
+  assert.equal(typeof entry.default, 'function');
+  assert.equal(await entry.default(), undefined);
+  assert.equal(entry.initSync(), undefined);
+  const model = JourneyModel.fromJson(shoeText);
+  assert.equal(model.analyze('shoe').journey, 'shoe');
+  model.free();
+});
+
+test('options with an unknown key or a wrong type are refused by name, as in Rust and C', () => {
+  const model = JourneyModel.fromJson(gymText);
+  throwsJourneyError(() => model.analyze('gym', { topp: 3 }), 'invalid_option',
+    /^invalid option topp: unknown field `topp`, expected one of `top`/);
+  throwsJourneyError(() => model.analyze('gym', { top: 'many' }), 'invalid_option',
+    /^invalid option top: invalid type: string "many", expected usize$/);
+  throwsJourneyError(() => model.renderSvg('gym', { analysis: true, colour: 1 }), 'invalid_option', /colour/);
+  throwsJourneyError(() => model.toDot('gym', { labels: 'weights' }), 'invalid_option', /^invalid option labels: /);
+  throwsJourneyError(() => new Tracker(model, 'gym', { histroy: 3 }), 'invalid_option', /^invalid option histroy: /);
+  throwsJourneyError(() => model.compare('gym', 'gym', { tops: 1 }), 'invalid_option', /tops/);
+  // Valid keys still work beside the checks.
+  assert.equal(model.analyze('gym', { top: 1 }).moments_of_truth.length, 1);
+  model.free();
+});
+
+test('compare gives what Rust and C give', () => {
+  const model = JourneyModel.fromJson(gymText);
+  const same = model.compare('gym', 'gym', { top: 1 });
+  assert.deepEqual(same.touchpoints, { added: [], removed: [], changed: [] });
+  assert.equal(same.goal_probability.delta, 0);
+  throwsJourneyError(() => model.compare('gym', 'pool'), 'not_found', /no journey with id "pool"/);
+  model.free();
 });
 
 test('the CommonJS entry shares the API', () => {
@@ -159,7 +204,7 @@ test('toDot gives exactly the Rust DOT text', () => {
   assert.equal(model.toDot('gym'), expected);
   assert.match(model.toDot('gym', { labels: 'none', vertical: true }), /rankdir=TB/);
   throwsJourneyError(() => model.toDot('pool'), 'not_found');
-  throwsJourneyError(() => model.toDot('gym', { labels: 'weights' }), 'invalid_argument');
+  throwsJourneyError(() => model.toDot('gym', { labels: 'weights' }), 'invalid_option');
   model.free();
 });
 
@@ -175,7 +220,7 @@ test('renderSvg gives exactly the Rust SVG map', () => {
   assert.equal(compact.match(/class="touchpoint/g).length, 18);
   throwsJourneyError(() => model.renderSvg('pool'), 'not_found');
   throwsJourneyError(() => model.renderSvg('gym', { compare: ['pool'] }), 'not_found');
-  throwsJourneyError(() => model.renderSvg('gym', { lanes: 'diagonal' }), 'invalid_argument', /diagonal/);
+  throwsJourneyError(() => model.renderSvg('gym', { lanes: 'diagonal' }), 'invalid_option', /diagonal/);
   model.free();
 });
 
