@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 
 cargo build --release --quiet -p journey-ffi
 lib=target/release
+# Programs linked with -ljourney load libjourney.so.N, its SONAME (N the C
+# ABI version); an install makes that name, here it is made in place.
+abi="$(sed -n 's/^pub const JOURNEY_ABI_VERSION: u32 = \([0-9]*\);/\1/p' journey-ffi/src/lib.rs)"
+ln -sf libjourney.so "$lib/libjourney.so.$abi"
 out=target/c
 mkdir -p "$out"
 CFLAGS=(-std=c11 -Wall -Wextra -Werror -pedantic -Iinclude)
@@ -49,11 +53,16 @@ grep -q "already saw free_trial_popup 1 time(s), last at minute 3" "$out/tickets
 grep -q "last steps: renewal_offer trial_ending_email trainer_consults" "$out/tickets.out"
 grep -q "tracked 3 customers, 9 events placed" "$out/tickets.out"
 
-echo "-- install and pkg-config"
+echo "-- the shared library's SONAME is its ABI version"
+readelf -d "$lib/libjourney.so" | grep -q "Library soname: \[libjourney.so.$abi\]"
+
+echo "-- install and pkg-config, as the README says (no cargo needed when the build is current)"
 prefix="$(pwd)/$out/prefix"
 rm -rf "$prefix"
-bash scripts/install-c.sh "$prefix" > /dev/null
-PKG_CONFIG_PATH="$prefix/lib/pkgconfig" cc -std=c11 examples/c/helpdesk.c \
-  $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs journey) -o "$out/helpdesk_pc"
-LD_LIBRARY_PATH="$prefix/lib" "$out/helpdesk_pc" examples/data/gym.json | cmp - "$out/helpdesk_static.out"
+PATH="/usr/local/bin:/usr/bin:/bin" bash scripts/install-c.sh "$prefix" > /dev/null
+[ "$(readlink "$prefix/lib/libjourney.so")" = "libjourney.so.$abi" ]
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+cc examples/c/helpdesk.c $(pkg-config --cflags --libs journey) -Wl,-rpath,"$prefix/lib" -o "$out/helpdesk_pc"
+unset PKG_CONFIG_PATH
+"$out/helpdesk_pc" examples/data/gym.json | cmp - "$out/helpdesk_static.out"
 echo "C library: all checks passed"

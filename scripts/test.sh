@@ -50,6 +50,13 @@ cargo test --workspace --quiet 2>&1 | tee target/rust-tests.log
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
      END { printf "rust: %d passed, %d failed\n", p, f }' target/rust-tests.log
 
+step "Miri: the tracker's block storage, the crate's only unsafe code"
+if cargo +nightly miri --version > /dev/null 2>&1; then
+  cargo +nightly miri test --quiet -p journey-core --lib tracker::blocks
+else
+  echo "Miri is not on this machine's toolchain (rustup component add --toolchain nightly miri): skipped"
+fi
+
 step "cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 

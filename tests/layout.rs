@@ -208,3 +208,20 @@ fn a_file_nobody_names_is_caught() {
         "tests/common/mod.rs"
     ));
 }
+
+#[test]
+fn the_crate_front_page_lists_every_module() {
+    let lib = std::fs::read_to_string(root().join("journey-core/src/lib.rs")).unwrap();
+    let modules: Vec<&str> = lib
+        .lines()
+        .filter_map(|line| line.strip_prefix("pub mod "))
+        .filter_map(|rest| rest.strip_suffix(';'))
+        .collect();
+    assert!(modules.len() >= 18, "{modules:?}");
+    for module in modules {
+        assert!(
+            lib.contains(&format!("//! - [`{module}`]:")),
+            "the crate docs do not list the module {module}"
+        );
+    }
+}

@@ -40,16 +40,33 @@
 //!
 //! ## Modules
 //!
-//! - [`model`]: the domain types.
+//! - [`model`]: the domain types: personas, journeys, stages, touchpoints,
+//!   transitions, measures.
 //! - [`document`]: the versioned JSON document, with limits.
 //! - [`validate`]: every problem at once, with codes and locations.
 //! - [`graph`]: the petgraph view of a journey and its stage graph.
 //! - [`builder`]: builders that refuse to produce an invalid journey.
+//! - [`analysis`]: exact analytics: reach, funnel, drop-off, likely paths,
+//!   experience by stage, pain points, touchpoint impact, comparisons.
+//! - [`events`]: event logs (CSV in and out), traces mapped onto a journey.
+//! - [`discovery`]: the mergeable directly-follows state of a log, variants,
+//!   the measured funnel.
+//! - [`conformance`]: how well traces follow a journey.
+//! - [`fit`]: a journey fitted to what customers did, with higher-order context.
+//! - [`attribution`]: heuristic and exact Markov attribution of conversions.
+//! - [`replay`]: a document's journeys against an event log, in one call each.
+//! - [`tracker`]: live per-customer state for helpdesks, with snapshots.
 //! - [`render`]: the journey map as SVG, the touchpoint graph as Graphviz DOT.
 //! - [`mermaid`]: Mermaid `journey` diagrams in and out.
-//! - [`error`]: the error type.
+//! - [`synthetic`]: generated journeys of any size, for benchmarks and demos.
+//! - [`options`]: options read strictly, the same in every front.
+//! - [`error`]: the error type and its kinds.
 
 #![deny(missing_docs)]
+// `unsafe` lives in one module, the tracker's block storage
+// (`tracker/blocks.rs`), and every block of it says why it is sound.
+#![deny(unsafe_code)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

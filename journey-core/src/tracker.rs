@@ -57,8 +57,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::model::{Journey, TouchpointKind};
 
-mod huge;
-use huge::Blocks;
+#[allow(unsafe_code)]
+mod blocks;
+use blocks::Blocks;
 
 use crate::bytes::same;
 

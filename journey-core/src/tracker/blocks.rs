@@ -11,6 +11,10 @@
 //! [`Blocks::fitting`]) and advised to use transparent huge pages before it
 //! is first written; where the OS gives none, it is an ordinary array.
 //! Other arrays, and every array elsewhere, start at a cache line.
+//!
+//! This is the only module of the crate allowed `unsafe` (the crate denies
+//! it elsewhere); each block states why it is sound, and the test script
+//! runs these tests under Miri where the toolchain has it.
 
 use std::alloc::{Layout, alloc, dealloc, handle_alloc_error};
 use std::marker::PhantomData;
@@ -281,21 +285,26 @@ impl<H, T: Copy> Drop for Blocks<H, T> {
 
 /// Asks Linux to back the whole huge pages of `[start, start + bytes)` with
 /// huge pages.
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", not(miri)))]
 fn advise_huge_pages(start: *mut u8, bytes: usize) {
-    let first = (start as usize).next_multiple_of(HUGE_PAGE);
-    let end = (start as usize).saturating_add(bytes) / HUGE_PAGE * HUGE_PAGE;
+    let address = start.addr();
+    let first = address.next_multiple_of(HUGE_PAGE);
+    let end = address.saturating_add(bytes) / HUGE_PAGE * HUGE_PAGE;
     if end > first {
-        // SAFETY: the range lies inside an allocation of ours; the advice
-        // only changes how the kernel backs its pages, never their contents,
-        // and failing (no huge pages here) changes nothing.
+        // SAFETY: the range lies inside an allocation of ours (the pointer
+        // keeps its provenance); the advice only changes how the kernel backs
+        // its pages, never their contents, and failing (no huge pages here)
+        // changes nothing.
         unsafe {
-            libc::madvise(first as *mut libc::c_void, end - first, libc::MADV_HUGEPAGE);
+            let at = start.wrapping_add(first - address).cast::<libc::c_void>();
+            libc::madvise(at, end - first, libc::MADV_HUGEPAGE);
         }
     }
 }
 
-#[cfg(not(target_os = "linux"))]
+/// Elsewhere, and under Miri (which cannot call the OS), there is nothing
+/// to ask.
+#[cfg(not(all(target_os = "linux", not(miri))))]
 fn advise_huge_pages(_start: *mut u8, _bytes: usize) {}
 
 #[cfg(test)]
