@@ -188,116 +188,6 @@ typedef struct JourneyTrackerStats {
 extern "C" {
 #endif // __cplusplus
 
-// The stable name of a status, e.g. `"not_found"` for
-// `JOURNEY_STATUS_NOT_FOUND` and `"ok"` for `JOURNEY_STATUS_OK`: the same
-// name a JavaScript `JourneyError` carries as its `code`. A static
-// NUL-terminated string (do not free); NULL for a value that is no status.
-const char *journey_status_code(int32_t status);
-
-// The library's version, e.g. `"0.1.0"`: a static NUL-terminated string
-// (do not free).
-const char *journey_version(void);
-
-// The ABI version of the loaded library; compare with `JOURNEY_ABI_VERSION`
-// from the header the program was compiled against.
-uint32_t journey_abi_version(void);
-
-// The message of the calling thread's last failure, or an empty string.
-//
-// The pointer is owned by the library (do not free) and stays valid until
-// the next failing call on the same thread.
-const char *journey_last_error_message(void);
-
-// Releases a string returned by this library. NULL is ignored.
-//
-// # Safety
-// `string` must be NULL or a string returned by this library through a
-// `char **out` parameter, not yet released. Never pass it to `free()`.
-void journey_string_free(char *string);
-
-// Loads a journey document from JSON text.
-//
-// Fails with `JOURNEY_STATUS_PARSE_ERROR` (malformed JSON, with line and
-// column in the message), `JOURNEY_STATUS_UNSUPPORTED_SCHEMA` or
-// `JOURNEY_STATUS_LIMIT_EXCEEDED`. A document with validation errors loads;
-// see `journey_model_validate()`.
-//
-// # Safety
-// `json` must point to `len` readable bytes (or be NULL with `len == 0`);
-// `out` must be valid for a write. On success `*out` holds a new model to
-// release with `journey_model_free()`.
-enum JourneyStatus journey_model_from_json(const char *json, size_t len, struct JourneyModel **out);
-
-// Releases a model. NULL is ignored.
-//
-// # Safety
-// `model` must be NULL or a model from `journey_model_from_json()`, not yet
-// released, and no other thread may be using it.
-void journey_model_free(struct JourneyModel *model);
-
-// Writes the model as JSON (deterministic: the same model gives the same bytes).
-//
-// # Safety
-// `model` must be a live model; `out` writable; `out_len` NULL or writable.
-// Release `*out` with `journey_string_free()`.
-enum JourneyStatus journey_model_to_json(const struct JourneyModel *model,
-                                         char **out,
-                                         size_t *out_len);
-
-// Validates the model: counts its errors and warnings and, when
-// `out_report` is not NULL, writes the full report as JSON (the same JSON
-// as the Rust `Report`). Findings are not failures: this returns
-// `JOURNEY_STATUS_OK` whenever validation ran.
-//
-// # Safety
-// `model` must be a live model; `out_errors` and `out_warnings` writable;
-// `out_report` and `out_len` NULL or writable. Release `*out_report` with
-// `journey_string_free()`.
-enum JourneyStatus journey_model_validate(const struct JourneyModel *model,
-                                          size_t *out_errors,
-                                          size_t *out_warnings,
-                                          char **out_report,
-                                          size_t *out_len);
-
-// Compares two journeys of the model (current against future state, or two
-// personas' journeys), structurally and by their analyses, with the model's
-// measure catalog. Writes the comparison as JSON (the same as Rust's and
-// JavaScript's) to a caller-owned string.
-//
-// `options_json` is as for `journey_model_analyze()`. Fails with
-// `JOURNEY_STATUS_NOT_FOUND` for an unknown journey and
-// `JOURNEY_STATUS_VALIDATION_ERROR` when either has validation errors.
-//
-// # Safety
-// `model` must be live; strings as in the conventions; `out` writable and
-// `out_len` NULL or writable.
-enum JourneyStatus journey_model_compare(const struct JourneyModel *model,
-                                         const char *before,
-                                         size_t before_len,
-                                         const char *after,
-                                         size_t after_len,
-                                         const char *options_json,
-                                         size_t options_len,
-                                         char **out,
-                                         size_t *out_len);
-
-// Analyzes one journey of the model with the model's measure catalog.
-//
-// `options_json` may be NULL (with `options_len == 0`) for the defaults, or
-// JSON such as `{"top": 3, "max_path_expansions": 10000, "rapid_drop": 1.5}`.
-// Fails with `JOURNEY_STATUS_NOT_FOUND` for an unknown journey and
-// `JOURNEY_STATUS_VALIDATION_ERROR` when the journey has validation errors.
-//
-// # Safety
-// `model` must be a live model; string arguments as in the conventions;
-// `out` writable. Release `*out` with `journey_analysis_free()`.
-enum JourneyStatus journey_model_analyze(const struct JourneyModel *model,
-                                         const char *journey,
-                                         size_t journey_len,
-                                         const char *options_json,
-                                         size_t options_len,
-                                         struct JourneyAnalysis **out);
-
 // Releases an analysis. NULL is ignored.
 //
 // # Safety
@@ -364,109 +254,12 @@ enum JourneyStatus journey_analysis_pain_point(const struct JourneyAnalysis *ana
                                                size_t *out_len,
                                                double *out_impact);
 
-// The number of journeys in the model.
+// Releases a string returned by this library. NULL is ignored.
 //
 // # Safety
-// `model` must be live; `out` writable.
-enum JourneyStatus journey_model_journey_count(const struct JourneyModel *model, size_t *out);
-
-// The id and name of the journey at `index` (document order).
-//
-// # Safety
-// `model` must be live; `out_id` and `out_name` writable. Release both
-// strings with `journey_string_free()`.
-enum JourneyStatus journey_model_journey_at(const struct JourneyModel *model,
-                                            size_t index,
-                                            char **out_id,
-                                            char **out_name);
-
-// The number of stages of a journey.
-//
-// # Safety
-// `model` must be live; `journey` as in the conventions; `out` writable.
-enum JourneyStatus journey_model_stage_count(const struct JourneyModel *model,
-                                             const char *journey,
-                                             size_t journey_len,
-                                             size_t *out);
-
-// The id and name of a journey's stage at `index` (stage order).
-//
-// # Safety
-// `model` must be live; `journey` as in the conventions; `out_id` and
-// `out_name` writable. Release both strings with `journey_string_free()`.
-enum JourneyStatus journey_model_stage_at(const struct JourneyModel *model,
-                                          const char *journey,
-                                          size_t journey_len,
-                                          size_t index,
-                                          char **out_id,
-                                          char **out_name);
-
-// The number of touchpoints of a journey (present and missing).
-//
-// # Safety
-// `model` must be live; `journey` as in the conventions; `out` writable.
-enum JourneyStatus journey_model_touchpoint_count(const struct JourneyModel *model,
-                                                  const char *journey,
-                                                  size_t journey_len,
-                                                  size_t *out);
-
-// The id and name of a journey's touchpoint at `index` (document order).
-//
-// # Safety
-// `model` must be live; `journey` as in the conventions; `out_id` and
-// `out_name` writable. Release both strings with `journey_string_free()`.
-enum JourneyStatus journey_model_touchpoint_at(const struct JourneyModel *model,
-                                               const char *journey,
-                                               size_t journey_len,
-                                               size_t index,
-                                               char **out_id,
-                                               char **out_name);
-
-// A touchpoint's stage id and channel name (`"web"`, `"in_person"`, or a
-// custom channel as written).
-//
-// # Safety
-// `model` must be live; string arguments as in the conventions;
-// `out_stage` and `out_channel` writable. Release both strings with
-// `journey_string_free()`.
-enum JourneyStatus journey_model_touchpoint_info(const struct JourneyModel *model,
-                                                 const char *journey,
-                                                 size_t journey_len,
-                                                 const char *touchpoint,
-                                                 size_t touchpoint_len,
-                                                 char **out_stage,
-                                                 char **out_channel);
-
-// A touchpoint's emotion on the −2..+2 scale. `*out_has_emotion` is false
-// (and `*out_emotion` untouched) when the map gives none.
-//
-// # Safety
-// `model` must be live; string arguments as in the conventions;
-// `out_has_emotion` and `out_emotion` writable.
-enum JourneyStatus journey_model_touchpoint_emotion(const struct JourneyModel *model,
-                                                    const char *journey,
-                                                    size_t journey_len,
-                                                    const char *touchpoint,
-                                                    size_t touchpoint_len,
-                                                    bool *out_has_emotion,
-                                                    double *out_emotion);
-
-// A touchpoint's value of one experience measure (e.g. `"csat"`) and its
-// sample size (0 when not given). `JOURNEY_STATUS_NOT_FOUND` when the
-// touchpoint has no value for that measure.
-//
-// # Safety
-// `model` must be live; string arguments as in the conventions;
-// `out_value` writable; `out_sample_size` NULL or writable.
-enum JourneyStatus journey_model_touchpoint_measure(const struct JourneyModel *model,
-                                                    const char *journey,
-                                                    size_t journey_len,
-                                                    const char *touchpoint,
-                                                    size_t touchpoint_len,
-                                                    const char *measure,
-                                                    size_t measure_len,
-                                                    double *out_value,
-                                                    uint64_t *out_sample_size);
+// `string` must be NULL or a string returned by this library through a
+// `char **out` parameter, not yet released. Never pass it to `free()`.
+void journey_string_free(char *string);
 
 // Creates an empty event log.
 //
@@ -640,6 +433,279 @@ enum JourneyStatus journey_paths_attribution(const char *csv,
                                              size_t options_len,
                                              char **out,
                                              size_t *out_len);
+
+// Loads a journey document from JSON text.
+//
+// Fails with `JOURNEY_STATUS_PARSE_ERROR` (malformed JSON, with line and
+// column in the message), `JOURNEY_STATUS_UNSUPPORTED_SCHEMA` or
+// `JOURNEY_STATUS_LIMIT_EXCEEDED`. A document with validation errors loads;
+// see `journey_model_validate()`.
+//
+// # Safety
+// `json` must point to `len` readable bytes (or be NULL with `len == 0`);
+// `out` must be valid for a write. On success `*out` holds a new model to
+// release with `journey_model_free()`.
+enum JourneyStatus journey_model_from_json(const char *json, size_t len, struct JourneyModel **out);
+
+// Releases a model. NULL is ignored.
+//
+// # Safety
+// `model` must be NULL or a model from `journey_model_from_json()`, not yet
+// released, and no other thread may be using it.
+void journey_model_free(struct JourneyModel *model);
+
+// Writes the model as JSON (deterministic: the same model gives the same bytes).
+//
+// # Safety
+// `model` must be a live model; `out` writable; `out_len` NULL or writable.
+// Release `*out` with `journey_string_free()`.
+enum JourneyStatus journey_model_to_json(const struct JourneyModel *model,
+                                         char **out,
+                                         size_t *out_len);
+
+// Validates the model: counts its errors and warnings and, when
+// `out_report` is not NULL, writes the full report as JSON (the same JSON
+// as the Rust `Report`). Findings are not failures: this returns
+// `JOURNEY_STATUS_OK` whenever validation ran.
+//
+// # Safety
+// `model` must be a live model; `out_errors` and `out_warnings` writable;
+// `out_report` and `out_len` NULL or writable. Release `*out_report` with
+// `journey_string_free()`.
+enum JourneyStatus journey_model_validate(const struct JourneyModel *model,
+                                          size_t *out_errors,
+                                          size_t *out_warnings,
+                                          char **out_report,
+                                          size_t *out_len);
+
+// Compares two journeys of the model (current against future state, or two
+// personas' journeys), structurally and by their analyses, with the model's
+// measure catalog. Writes the comparison as JSON (the same as Rust's and
+// JavaScript's) to a caller-owned string.
+//
+// `options_json` is as for `journey_model_analyze()`. Fails with
+// `JOURNEY_STATUS_NOT_FOUND` for an unknown journey and
+// `JOURNEY_STATUS_VALIDATION_ERROR` when either has validation errors.
+//
+// # Safety
+// `model` must be live; strings as in the conventions; `out` writable and
+// `out_len` NULL or writable.
+enum JourneyStatus journey_model_compare(const struct JourneyModel *model,
+                                         const char *before,
+                                         size_t before_len,
+                                         const char *after,
+                                         size_t after_len,
+                                         const char *options_json,
+                                         size_t options_len,
+                                         char **out,
+                                         size_t *out_len);
+
+// Analyzes one journey of the model with the model's measure catalog.
+//
+// `options_json` may be NULL (with `options_len == 0`) for the defaults, or
+// JSON such as `{"top": 3, "max_path_expansions": 10000, "rapid_drop": 1.5}`.
+// Fails with `JOURNEY_STATUS_NOT_FOUND` for an unknown journey and
+// `JOURNEY_STATUS_VALIDATION_ERROR` when the journey has validation errors.
+//
+// # Safety
+// `model` must be a live model; string arguments as in the conventions;
+// `out` writable. Release `*out` with `journey_analysis_free()`.
+enum JourneyStatus journey_model_analyze(const struct JourneyModel *model,
+                                         const char *journey,
+                                         size_t journey_len,
+                                         const char *options_json,
+                                         size_t options_len,
+                                         struct JourneyAnalysis **out);
+
+// The number of journeys in the model.
+//
+// # Safety
+// `model` must be live; `out` writable.
+enum JourneyStatus journey_model_journey_count(const struct JourneyModel *model, size_t *out);
+
+// The id and name of the journey at `index` (document order).
+//
+// # Safety
+// `model` must be live; `out_id` and `out_name` writable. Release both
+// strings with `journey_string_free()`.
+enum JourneyStatus journey_model_journey_at(const struct JourneyModel *model,
+                                            size_t index,
+                                            char **out_id,
+                                            char **out_name);
+
+// The number of stages of a journey.
+//
+// # Safety
+// `model` must be live; `journey` as in the conventions; `out` writable.
+enum JourneyStatus journey_model_stage_count(const struct JourneyModel *model,
+                                             const char *journey,
+                                             size_t journey_len,
+                                             size_t *out);
+
+// The id and name of a journey's stage at `index` (stage order).
+//
+// # Safety
+// `model` must be live; `journey` as in the conventions; `out_id` and
+// `out_name` writable. Release both strings with `journey_string_free()`.
+enum JourneyStatus journey_model_stage_at(const struct JourneyModel *model,
+                                          const char *journey,
+                                          size_t journey_len,
+                                          size_t index,
+                                          char **out_id,
+                                          char **out_name);
+
+// The number of touchpoints of a journey (present and missing).
+//
+// # Safety
+// `model` must be live; `journey` as in the conventions; `out` writable.
+enum JourneyStatus journey_model_touchpoint_count(const struct JourneyModel *model,
+                                                  const char *journey,
+                                                  size_t journey_len,
+                                                  size_t *out);
+
+// The id and name of a journey's touchpoint at `index` (document order).
+//
+// # Safety
+// `model` must be live; `journey` as in the conventions; `out_id` and
+// `out_name` writable. Release both strings with `journey_string_free()`.
+enum JourneyStatus journey_model_touchpoint_at(const struct JourneyModel *model,
+                                               const char *journey,
+                                               size_t journey_len,
+                                               size_t index,
+                                               char **out_id,
+                                               char **out_name);
+
+// A touchpoint's stage id and channel name (`"web"`, `"in_person"`, or a
+// custom channel as written).
+//
+// # Safety
+// `model` must be live; string arguments as in the conventions;
+// `out_stage` and `out_channel` writable. Release both strings with
+// `journey_string_free()`.
+enum JourneyStatus journey_model_touchpoint_info(const struct JourneyModel *model,
+                                                 const char *journey,
+                                                 size_t journey_len,
+                                                 const char *touchpoint,
+                                                 size_t touchpoint_len,
+                                                 char **out_stage,
+                                                 char **out_channel);
+
+// A touchpoint's emotion on the −2..+2 scale. `*out_has_emotion` is false
+// (and `*out_emotion` untouched) when the map gives none.
+//
+// # Safety
+// `model` must be live; string arguments as in the conventions;
+// `out_has_emotion` and `out_emotion` writable.
+enum JourneyStatus journey_model_touchpoint_emotion(const struct JourneyModel *model,
+                                                    const char *journey,
+                                                    size_t journey_len,
+                                                    const char *touchpoint,
+                                                    size_t touchpoint_len,
+                                                    bool *out_has_emotion,
+                                                    double *out_emotion);
+
+// A touchpoint's value of one experience measure (e.g. `"csat"`) and its
+// sample size (0 when not given). `JOURNEY_STATUS_NOT_FOUND` when the
+// touchpoint has no value for that measure.
+//
+// # Safety
+// `model` must be live; string arguments as in the conventions;
+// `out_value` writable; `out_sample_size` NULL or writable.
+enum JourneyStatus journey_model_touchpoint_measure(const struct JourneyModel *model,
+                                                    const char *journey,
+                                                    size_t journey_len,
+                                                    const char *touchpoint,
+                                                    size_t touchpoint_len,
+                                                    const char *measure,
+                                                    size_t measure_len,
+                                                    double *out_value,
+                                                    uint64_t *out_sample_size);
+
+// A journey's touchpoint graph as Graphviz DOT text: a cluster per stage,
+// missing touchpoints dashed, goals double-bordered, edges labelled with
+// probabilities. `options_json` (NULL for the defaults), e.g.
+// `{"labels":"count","vertical":true}`.
+//
+// # Safety
+// `model` must be live; strings as in the conventions; `out` writable;
+// `out_len` NULL or writable. Release `*out` with `journey_string_free()`.
+enum JourneyStatus journey_model_to_dot(const struct JourneyModel *model,
+                                        const char *journey,
+                                        size_t journey_len,
+                                        const char *options_json,
+                                        size_t options_len,
+                                        char **out,
+                                        size_t *out_len);
+
+// A journey map as an SVG document: stages as columns, touchpoints as cards
+// (missing ones dashed, pain points marked), the emotion curve, a legend.
+// `options_json` (NULL for the defaults), e.g.
+// `{"analysis":true,"lanes":"order","compact":true,"compare":["gym_future"],"counts":{"contact_form":120}}`.
+// Deterministic: the same model and options give the same bytes.
+//
+// Fails with `JOURNEY_STATUS_NOT_FOUND` for an unknown journey (or compared
+// journey), `JOURNEY_STATUS_INVALID_ARGUMENT` for bad options, and
+// `JOURNEY_STATUS_VALIDATION_ERROR` when the analysis overlay is asked of an
+// invalid journey.
+//
+// # Safety
+// `model` must be live; strings as in the conventions; `out` writable;
+// `out_len` NULL or writable. Release `*out` with `journey_string_free()`.
+enum JourneyStatus journey_model_render_svg(const struct JourneyModel *model,
+                                            const char *journey,
+                                            size_t journey_len,
+                                            const char *options_json,
+                                            size_t options_len,
+                                            char **out,
+                                            size_t *out_len);
+
+// A journey as a Mermaid `journey` diagram: the title, a section per stage,
+// a task per present touchpoint with its emotion as a 1–5 score and its
+// personas as actors. Fields Mermaid cannot express are left out (see the
+// Rust `mermaid` module for the list).
+//
+// # Safety
+// `model` must be live; strings as in the conventions; `out` writable;
+// `out_len` NULL or writable. Release `*out` with `journey_string_free()`.
+enum JourneyStatus journey_model_to_mermaid(const struct JourneyModel *model,
+                                            const char *journey,
+                                            size_t journey_len,
+                                            char **out,
+                                            size_t *out_len);
+
+// Reads a Mermaid `journey` diagram into a new model: its actors become
+// personas, its sections stages, its tasks touchpoints (score − 3 is the
+// emotion), joined in written order.
+//
+// Fails with `JOURNEY_STATUS_PARSE_ERROR`, the line in the message.
+//
+// # Safety
+// `text` must point to `len` readable bytes (or be NULL with `len == 0`);
+// `out` must be valid for a write. On success `*out` holds a new model to
+// release with `journey_model_free()`.
+enum JourneyStatus journey_model_from_mermaid(const char *text,
+                                              size_t len,
+                                              struct JourneyModel **out);
+
+// The stable name of a status, e.g. `"not_found"` for
+// `JOURNEY_STATUS_NOT_FOUND` and `"ok"` for `JOURNEY_STATUS_OK`: the same
+// name a JavaScript `JourneyError` carries as its `code`. A static
+// NUL-terminated string (do not free); NULL for a value that is no status.
+const char *journey_status_code(int32_t status);
+
+// The library's version, e.g. `"0.1.0"`: a static NUL-terminated string
+// (do not free).
+const char *journey_version(void);
+
+// The ABI version of the loaded library; compare with `JOURNEY_ABI_VERSION`
+// from the header the program was compiled against.
+uint32_t journey_abi_version(void);
+
+// The message of the calling thread's last failure, or an empty string.
+//
+// The pointer is owned by the library (do not free) and stays valid until
+// the next failing call on the same thread.
+const char *journey_last_error_message(void);
 
 // Creates a tracker of one journey of a model. `options_json` (NULL for
 // the defaults) sets the history ring, capacity, idle TTL, reorder window,
@@ -822,72 +888,6 @@ enum JourneyStatus journey_tracker_restore(const struct JourneyModel *model,
                                            const char *snapshot,
                                            size_t snapshot_len,
                                            struct JourneyTracker **out);
-
-// A journey's touchpoint graph as Graphviz DOT text: a cluster per stage,
-// missing touchpoints dashed, goals double-bordered, edges labelled with
-// probabilities. `options_json` (NULL for the defaults), e.g.
-// `{"labels":"count","vertical":true}`.
-//
-// # Safety
-// `model` must be live; strings as in the conventions; `out` writable;
-// `out_len` NULL or writable. Release `*out` with `journey_string_free()`.
-enum JourneyStatus journey_model_to_dot(const struct JourneyModel *model,
-                                        const char *journey,
-                                        size_t journey_len,
-                                        const char *options_json,
-                                        size_t options_len,
-                                        char **out,
-                                        size_t *out_len);
-
-// A journey map as an SVG document: stages as columns, touchpoints as cards
-// (missing ones dashed, pain points marked), the emotion curve, a legend.
-// `options_json` (NULL for the defaults), e.g.
-// `{"analysis":true,"lanes":"order","compact":true,"compare":["gym_future"],"counts":{"contact_form":120}}`.
-// Deterministic: the same model and options give the same bytes.
-//
-// Fails with `JOURNEY_STATUS_NOT_FOUND` for an unknown journey (or compared
-// journey), `JOURNEY_STATUS_INVALID_ARGUMENT` for bad options, and
-// `JOURNEY_STATUS_VALIDATION_ERROR` when the analysis overlay is asked of an
-// invalid journey.
-//
-// # Safety
-// `model` must be live; strings as in the conventions; `out` writable;
-// `out_len` NULL or writable. Release `*out` with `journey_string_free()`.
-enum JourneyStatus journey_model_render_svg(const struct JourneyModel *model,
-                                            const char *journey,
-                                            size_t journey_len,
-                                            const char *options_json,
-                                            size_t options_len,
-                                            char **out,
-                                            size_t *out_len);
-
-// A journey as a Mermaid `journey` diagram: the title, a section per stage,
-// a task per present touchpoint with its emotion as a 1–5 score and its
-// personas as actors. Fields Mermaid cannot express are left out (see the
-// Rust `mermaid` module for the list).
-//
-// # Safety
-// `model` must be live; strings as in the conventions; `out` writable;
-// `out_len` NULL or writable. Release `*out` with `journey_string_free()`.
-enum JourneyStatus journey_model_to_mermaid(const struct JourneyModel *model,
-                                            const char *journey,
-                                            size_t journey_len,
-                                            char **out,
-                                            size_t *out_len);
-
-// Reads a Mermaid `journey` diagram into a new model: its actors become
-// personas, its sections stages, its tasks touchpoints (score − 3 is the
-// emotion), joined in written order.
-//
-// Fails with `JOURNEY_STATUS_PARSE_ERROR`, the line in the message.
-//
-// # Safety
-// `text` must point to `len` readable bytes (or be NULL with `len == 0`);
-// `out` must be valid for a write. On success `*out` holds a new model to
-// release with `journey_model_free()`.
-enum JourneyStatus journey_model_from_mermaid(const char *text,
-                                              size_t len,
-                                              struct JourneyModel **out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,0 +1,142 @@
+//! Rendering: the SVG journey map, Graphviz DOT, Mermaid out and in.
+
+use crate::prelude::*;
+
+/// A journey's touchpoint graph as Graphviz DOT text: a cluster per stage,
+/// missing touchpoints dashed, goals double-bordered, edges labelled with
+/// probabilities. `options_json` (NULL for the defaults), e.g.
+/// `{"labels":"count","vertical":true}`.
+///
+/// # Safety
+/// `model` must be live; strings as in the conventions; `out` writable;
+/// `out_len` NULL or writable. Release `*out` with `journey_string_free()`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_to_dot(
+    model: *const JourneyModel,
+    journey: *const c_char,
+    journey_len: usize,
+    options_json: *const c_char,
+    options_len: usize,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        require(out, "out")?;
+        // SAFETY: forwarded caller guarantees.
+        let (journey, options) = unsafe {
+            (
+                journey_arg(model, journey, journey_len)?,
+                json_options::<journey_core::render::DotOptions>(
+                    options_json,
+                    options_len,
+                    "options",
+                )?,
+            )
+        };
+        let dot = journey_core::render::to_dot(journey, &options);
+        // SAFETY: checked above.
+        unsafe { put_string(out, out_len, &dot) }
+    })
+}
+
+/// A journey map as an SVG document: stages as columns, touchpoints as cards
+/// (missing ones dashed, pain points marked), the emotion curve, a legend.
+/// `options_json` (NULL for the defaults), e.g.
+/// `{"analysis":true,"lanes":"order","compact":true,"compare":["gym_future"],"counts":{"contact_form":120}}`.
+/// Deterministic: the same model and options give the same bytes.
+///
+/// Fails with `JOURNEY_STATUS_NOT_FOUND` for an unknown journey (or compared
+/// journey), `JOURNEY_STATUS_INVALID_ARGUMENT` for bad options, and
+/// `JOURNEY_STATUS_VALIDATION_ERROR` when the analysis overlay is asked of an
+/// invalid journey.
+///
+/// # Safety
+/// `model` must be live; strings as in the conventions; `out` writable;
+/// `out_len` NULL or writable. Release `*out` with `journey_string_free()`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_render_svg(
+    model: *const JourneyModel,
+    journey: *const c_char,
+    journey_len: usize,
+    options_json: *const c_char,
+    options_len: usize,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        require(out, "out")?;
+        // SAFETY: forwarded caller guarantees.
+        let (model, journey, options) = unsafe {
+            (
+                handle(model, "model")?,
+                text(journey, journey_len, "journey")?,
+                json_options::<journey_core::render::SvgOptions>(
+                    options_json,
+                    options_len,
+                    "options",
+                )?,
+            )
+        };
+        let svg = journey_core::render::render_svg(&model.0, journey, &options)?;
+        // SAFETY: checked above.
+        unsafe { put_string(out, out_len, &svg) }
+    })
+}
+
+/// A journey as a Mermaid `journey` diagram: the title, a section per stage,
+/// a task per present touchpoint with its emotion as a 1–5 score and its
+/// personas as actors. Fields Mermaid cannot express are left out (see the
+/// Rust `mermaid` module for the list).
+///
+/// # Safety
+/// `model` must be live; strings as in the conventions; `out` writable;
+/// `out_len` NULL or writable. Release `*out` with `journey_string_free()`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_to_mermaid(
+    model: *const JourneyModel,
+    journey: *const c_char,
+    journey_len: usize,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        require(out, "out")?;
+        // SAFETY: forwarded caller guarantees.
+        let (model, journey) = unsafe {
+            (
+                handle(model, "model")?,
+                text(journey, journey_len, "journey")?,
+            )
+        };
+        let text = journey_core::mermaid::to_mermaid(&model.0, journey)?;
+        // SAFETY: checked above.
+        unsafe { put_string(out, out_len, &text) }
+    })
+}
+
+/// Reads a Mermaid `journey` diagram into a new model: its actors become
+/// personas, its sections stages, its tasks touchpoints (score − 3 is the
+/// emotion), joined in written order.
+///
+/// Fails with `JOURNEY_STATUS_PARSE_ERROR`, the line in the message.
+///
+/// # Safety
+/// `text` must point to `len` readable bytes (or be NULL with `len == 0`);
+/// `out` must be valid for a write. On success `*out` holds a new model to
+/// release with `journey_model_free()`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_from_mermaid(
+    text: *const c_char,
+    len: usize,
+    out: *mut *mut JourneyModel,
+) -> JourneyStatus {
+    guard(|| {
+        require(out, "out")?;
+        // SAFETY: forwarded caller guarantees.
+        let source = unsafe { self::text(text, len, "text") }?;
+        let document = journey_core::mermaid::from_mermaid(source)?;
+        let model = Box::into_raw(Box::new(JourneyModel(document)));
+        // SAFETY: `out` checked non-NULL above.
+        unsafe { put(out, model, "out") }
+    })
+}
