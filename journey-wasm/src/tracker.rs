@@ -1,0 +1,122 @@
+//! `Tracker`: live tracking of customers.
+
+use crate::model::JourneyModel;
+use crate::prelude::*;
+
+/// Live state of many customers on one journey, for helpdesks: where each
+/// customer is, what they saw, what comes next, who needs attention.
+///
+/// Call `free()` when done, or let it be garbage-collected.
+#[wasm_bindgen]
+pub struct Tracker {
+    tracker: journey_core::tracker::Tracker,
+}
+
+#[wasm_bindgen]
+impl Tracker {
+    /// A tracker of one journey of a model. Throws `not_found` for an
+    /// unknown journey and `invalid_option` for bad options.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        model: &JourneyModel,
+        journey: &str,
+        options: Option<TrackerOptionsArg>,
+    ) -> Result<Tracker, JsValue> {
+        let journey = model.journey_by_id(journey)?;
+        let options = optional(options.map(JsValue::from))?;
+        let tracker = journey_core::tracker::Tracker::new(journey, options).map_err(to_js_error)?;
+        Ok(Tracker { tracker })
+    }
+
+    /// A tracker in the state `snapshot()` saved, for the same journey.
+    pub fn restore(
+        model: &JourneyModel,
+        journey: &str,
+        snapshot: &[u8],
+    ) -> Result<Tracker, JsValue> {
+        let journey = model.journey_by_id(journey)?;
+        let tracker =
+            journey_core::tracker::Tracker::restore(journey, snapshot).map_err(to_js_error)?;
+        Ok(Tracker { tracker })
+    }
+
+    /// Records that a customer met a touchpoint (or mapped event name) at
+    /// `time` (epoch ms): `"placed"`, `"late"` or `"unknown"`.
+    #[wasm_bindgen(unchecked_return_type = "Observed")]
+    pub fn observe(&self, customer: &str, touchpoint: &str, time: f64) -> Result<JsValue, JsValue> {
+        let observed = self
+            .tracker
+            .observe(customer, touchpoint, epoch_ms(time, "time")?)
+            .map_err(to_js_error)?;
+        to_js(&observed)
+    }
+
+    /// Where the customer is, or `undefined` when not tracked.
+    #[wasm_bindgen(unchecked_return_type = "Position | undefined")]
+    pub fn position(&self, customer: &str) -> Result<JsValue, JsValue> {
+        to_js_or_undefined(self.tracker.position(customer))
+    }
+
+    /// The customer's last `n` visits passing `filter`, latest first.
+    #[wasm_bindgen(unchecked_return_type = "Visit[]")]
+    pub fn history(
+        &self,
+        customer: &str,
+        n: usize,
+        filter: Option<HistoryFilterArg>,
+    ) -> Result<JsValue, JsValue> {
+        let filter = optional(filter.map(JsValue::from))?;
+        to_js(&self.tracker.history(customer, n, &filter))
+    }
+
+    /// Whether and when the customer saw a touchpoint: `undefined` when never.
+    #[wasm_bindgen(unchecked_return_type = "Seen | undefined")]
+    pub fn seen(&self, customer: &str, touchpoint: &str) -> Result<JsValue, JsValue> {
+        to_js_or_undefined(self.tracker.seen(customer, touchpoint))
+    }
+
+    /// The `k` most likely next touchpoints, most likely first.
+    #[wasm_bindgen(unchecked_return_type = "Likely[]")]
+    pub fn next(&self, customer: &str, k: usize) -> Result<JsValue, JsValue> {
+        to_js(&self.tracker.next(customer, k))
+    }
+
+    /// Probability of reaching a goal from where the customer is.
+    #[wasm_bindgen(js_name = goalProbability)]
+    pub fn goal_probability(&self, customer: &str) -> Option<f64> {
+        self.tracker.goal_probability(customer)
+    }
+
+    /// The customer's priority, or `undefined` when not tracked.
+    #[wasm_bindgen(unchecked_return_type = "Priority | undefined")]
+    pub fn priority(&self, customer: &str) -> Result<JsValue, JsValue> {
+        to_js_or_undefined(self.tracker.priority(customer))
+    }
+
+    /// Customers over their stay limits at `now` (epoch ms), most overdue first.
+    #[wasm_bindgen(unchecked_return_type = "Due[]")]
+    pub fn due(&self, now: f64) -> Result<JsValue, JsValue> {
+        to_js(&self.tracker.due(epoch_ms(now, "now")?))
+    }
+
+    /// Evicts customers idle longer than `idle_ttl_ms` at `now`; how many.
+    pub fn expire(&self, now: f64) -> Result<usize, JsValue> {
+        Ok(self.tracker.expire(epoch_ms(now, "now")?))
+    }
+
+    /// Forgets a customer; whether it was tracked.
+    pub fn forget(&self, customer: &str) -> bool {
+        self.tracker.forget(customer)
+    }
+
+    /// Counters: customers, placed, late, unknown, evicted.
+    #[wasm_bindgen(unchecked_return_type = "TrackerStats")]
+    pub fn stats(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.tracker.stats())
+    }
+
+    /// The whole state as bytes (versioned JSON) to persist.
+    pub fn snapshot(&self) -> Result<Vec<u8>, JsValue> {
+        self.tracker.snapshot().map_err(to_js_error)
+    }
+}
