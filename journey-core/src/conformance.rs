@@ -140,8 +140,12 @@ pub fn conformance(journey: &Journey, traces: &Traces, top: usize) -> Conformanc
             customers,
         })
         .collect();
-    // Stable sort on the key-ordered list: ties stay in (kind, from, to) order.
-    listed.sort_by_key(|d| std::cmp::Reverse(d.count));
+    // Most frequent first; ties in (kind, from, to) order, as the keys were.
+    listed.sort_unstable_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| (a.kind, &a.from, &a.to).cmp(&(b.kind, &b.from, &b.to)))
+    });
     listed.truncate(top);
     Conformance {
         fitness: if total == 0 {

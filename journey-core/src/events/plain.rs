@@ -20,7 +20,8 @@ use std::io::{Cursor, Read};
 
 use memchr::{memchr, memchr_iter, memrchr};
 
-use super::{Columns, CsvOptions, EventLog, ReadReport, Records, columns_of, csv_error, parse_row};
+use super::csv_io::{Columns, columns_of, csv_error, parse_row};
+use super::{CsvOptions, EventLog, ReadReport, Records};
 use crate::error::Error;
 
 /// Bytes read at a time (then cut back to the last line end).

@@ -234,14 +234,16 @@ impl<'a> Map<'a> {
             .rev()
             .map(|(i, s)| (s.id.as_str(), i))
             .collect();
-        let mut drawn: Vec<(&Touchpoint, usize)> = journey
+        let mut listed: Vec<(usize, usize, &Touchpoint)> = journey
             .touchpoints
             .iter()
-            .filter(|t| options.missing || t.status == Status::Present)
-            .filter_map(|t| stage_index.get(t.stage.as_str()).map(|&s| (t, s)))
+            .enumerate()
+            .filter(|(_, t)| options.missing || t.status == Status::Present)
+            .filter_map(|(i, t)| stage_index.get(t.stage.as_str()).map(|&s| (s, i, t)))
             .collect();
         // Cards in stage order, then in the order of the touchpoint list.
-        drawn.sort_by_key(|&(_, stage)| stage);
+        listed.sort_unstable_by_key(|&(stage, position, _)| (stage, position));
+        let drawn: Vec<(&Touchpoint, usize)> = listed.into_iter().map(|(s, _, t)| (t, s)).collect();
         let compact = options
             .compact
             .unwrap_or(drawn.len() > 100 || journey.stages.len() > 15);

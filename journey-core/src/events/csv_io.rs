@@ -1,0 +1,708 @@
+//! Event logs in CSV: the options, the report of skipped rows, the header
+//! and record machinery (also read by attribution's path data), and the
+//! reading of records into the log, a batch at a time.
+
+use super::*;
+
+/// What to do with a bad row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OnError {
+    /// Skip it and report it. Default.
+    #[default]
+    Skip,
+    /// Stop reading with an error.
+    Fail,
+}
+
+/// Which CSV columns hold what, and how to read them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct CsvOptions {
+    /// Column of the customer key. Default: `customer`.
+    pub customer: String,
+    /// Column of the timestamp. Default: `timestamp`.
+    pub timestamp: String,
+    /// Column of the event name. Default: `event`.
+    pub event: String,
+    /// Column of the channel, used when present. Default: `channel`.
+    pub channel: String,
+    /// Columns holding numeric measure values (an empty cell means no value).
+    /// Default: none.
+    pub measures: Vec<String>,
+    /// Field delimiter. Default: `,`.
+    pub delimiter: char,
+    /// Timestamp format. Default: auto.
+    pub timestamp_format: TimestampFormat,
+    /// Skip-and-report or fail on a bad row. Default: skip.
+    pub on_error: OnError,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            customer: "customer".into(),
+            timestamp: "timestamp".into(),
+            event: "event".into(),
+            channel: "channel".into(),
+            measures: Vec::new(),
+            delimiter: ',',
+            timestamp_format: TimestampFormat::Auto,
+            on_error: OnError::Skip,
+        }
+    }
+}
+
+/// A row that could not be used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RowProblem {
+    /// The 1-based line of the row in the file (the header is line 1).
+    pub row: u64,
+    /// Why it was not used.
+    pub reason: String,
+}
+
+/// What reading a log did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ReadReport {
+    /// Data rows read.
+    pub rows_read: u64,
+    /// Rows that became events.
+    pub rows_used: u64,
+    /// Rows skipped, each listed in `problems` (up to [`MAX_LISTED_PROBLEMS`]).
+    pub rows_skipped: u64,
+    /// The bad rows, in file order.
+    pub problems: Vec<RowProblem>,
+}
+
+impl ReadReport {
+    /// Counts one data row: a value to use, or a bad row to skip and list
+    /// (or to fail on, under [`OnError::Fail`]).
+    pub(crate) fn tally<T>(
+        &mut self,
+        row: u64,
+        outcome: Result<T, String>,
+        on_error: OnError,
+    ) -> Result<Option<T>, Error> {
+        self.rows_read += 1;
+        match outcome {
+            Ok(value) => {
+                self.rows_used += 1;
+                Ok(Some(value))
+            }
+            Err(reason) => {
+                if on_error == OnError::Fail {
+                    return Err(csv_error(row, &reason));
+                }
+                self.rows_skipped += 1;
+                if self.problems.len() < MAX_LISTED_PROBLEMS {
+                    self.problems.push(RowProblem { row, reason });
+                }
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// At most this many bad rows are listed in a [`ReadReport`]; all are counted.
+pub const MAX_LISTED_PROBLEMS: usize = 1000;
+
+impl EventLog {
+    /// An empty log.
+    pub fn new() -> EventLog {
+        EventLog::default()
+    }
+
+    /// Appends an event.
+    ///
+    /// Fails with [`Error::LimitExceeded`] only when the log already holds
+    /// 2³² − 1 events or distinct strings of one kind.
+    pub fn push(&mut self, event: &Event) -> Result<(), Error> {
+        let measures: Vec<(&str, f64)> = event
+            .measures
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .collect();
+        self.push_parts(
+            &event.customer,
+            event.timestamp,
+            &event.name,
+            event.channel.as_deref(),
+            &measures,
+        )
+    }
+
+    /// Appends an event given by its parts, without building an [`Event`].
+    /// An empty customer key or event name is refused with
+    /// [`Error::InvalidOption`].
+    pub fn push_parts(
+        &mut self,
+        customer: &str,
+        timestamp: i64,
+        name: &str,
+        channel: Option<&str>,
+        measures: &[(&str, f64)],
+    ) -> Result<(), Error> {
+        let full = |what: &str| Error::LimitExceeded {
+            what: what.to_owned(),
+            limit: u32::MAX as usize - 1,
+            actual: u32::MAX as usize,
+        };
+        if customer.is_empty() || name.is_empty() {
+            return Err(Error::argument(
+                "event",
+                "the customer key and the event name must not be empty",
+            ));
+        }
+        if self.len() >= u32::MAX as usize - 1
+            || self.measures.len() + measures.len() >= u32::MAX as usize
+        {
+            return Err(full("events in the log"));
+        }
+        let customer = self
+            .customers
+            .intern(customer)
+            .ok_or_else(|| full("distinct customers"))?;
+        let name = self
+            .names
+            .intern(name)
+            .ok_or_else(|| full("distinct event names"))?;
+        let channel = match channel {
+            Some(channel) => self
+                .channels
+                .intern(channel)
+                .ok_or_else(|| full("distinct channels"))?,
+            None => NO_CHANNEL,
+        };
+        let mark = self.measures.len();
+        for (key, value) in measures {
+            let Some(key) = self.measure_keys.intern(key) else {
+                self.measures.truncate(mark); // nothing of a refused event is kept
+                return Err(full("distinct measure keys"));
+            };
+            self.measures.push((key, *value));
+        }
+        self.customer.push(customer);
+        self.timestamp.push(timestamp);
+        self.name.push(name);
+        self.channel.push(channel);
+        self.measure_end.push(self.measures.len() as u32);
+        Ok(())
+    }
+
+    /// Number of events.
+    pub fn len(&self) -> usize {
+        self.customer.len()
+    }
+
+    /// Whether there is no event.
+    pub fn is_empty(&self) -> bool {
+        self.customer.is_empty()
+    }
+
+    /// Number of distinct customers.
+    pub fn customer_count(&self) -> usize {
+        self.customers.len()
+    }
+
+    /// The event at `index` (input order).
+    pub fn get(&self, index: usize) -> Option<EventRef<'_>> {
+        let customer = *self.customer.get(index)?;
+        Some(EventRef {
+            customer: self.customers.name(customer),
+            timestamp: self.timestamp[index],
+            name: self.names.name(self.name[index]),
+            channel: self.channel_of(index),
+            log: self,
+            index,
+        })
+    }
+
+    /// The events in input order.
+    pub fn iter(&self) -> impl Iterator<Item = EventRef<'_>> {
+        (0..self.len()).filter_map(|index| self.get(index))
+    }
+
+    pub(super) fn measure_range(&self, index: usize) -> std::ops::Range<usize> {
+        range_at(&self.measure_end, index)
+    }
+
+    /// The channel of the event at `index`.
+    pub(super) fn channel_of(&self, index: usize) -> Option<&str> {
+        let channel = self.channel[index];
+        (channel != NO_CHANNEL).then(|| self.channels.name(channel))
+    }
+
+    /// Reads events from CSV with a header row and appends them.
+    ///
+    /// Bad rows (a missing or empty customer or event, a bad timestamp, a
+    /// measure that is not a number, a short row) are skipped and reported
+    /// with the line they start on, or fail the read with [`Error::Csv`]
+    /// under [`OnError::Fail`]. A file whose header lacks a required column
+    /// fails at once, and so does an input that cannot be read (an I/O
+    /// error, with the line reached); the rows before it stay in the log.
+    ///
+    /// Fields may be quoted (`""` for a quote, line ends inside quotes);
+    /// `\n`, `\r\n` and `\r` end rows; blank lines are skipped; a UTF-8
+    /// byte order mark before the header is ignored. Logs without quotes
+    /// are read fastest (on native targets, on two threads).
+    pub fn read_csv(
+        &mut self,
+        input: impl Read,
+        options: &CsvOptions,
+    ) -> Result<ReadReport, Error> {
+        let delimiter = u8::try_from(options.delimiter)
+            .map_err(|_| csv_error(1, "the delimiter must be a single-byte character"))?;
+        // Native targets read lines without quotes by a faster path that
+        // gives the same result (`plain`); WebAssembly keeps one reader
+        // (less code).
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            plain::read_csv(self, input, delimiter, options)
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            let mut records = Records::new(input, delimiter, 1);
+            let columns = columns_of(&mut records, options)?;
+            self.read_records(records, &columns, options, ReadReport::default())
+        }
+    }
+
+    /// Reads the rest of `records`, appending the good rows and counting
+    /// the bad ones into `report`.
+    pub(super) fn read_records(
+        &mut self,
+        mut records: Records<impl Read>,
+        columns: &Columns<'_>,
+        options: &CsvOptions,
+        mut report: ReadReport,
+    ) -> Result<ReadReport, Error> {
+        // Splitting the CSV into fields takes about as long as checking and
+        // interning them: on native targets, from the second batch on, a
+        // second thread checks, interns and appends while this one splits,
+        // records handed over in batches (their memory reused), in order.
+        // A file of one batch is read on this thread alone.
+        let mut batch = Batch::default();
+        let mut more = batch.fill(&mut records)?;
+        if !more || cfg!(target_arch = "wasm32") {
+            loop {
+                self.take_batch(&batch, columns, options, &mut report)?;
+                if !more {
+                    return Ok(report);
+                }
+                batch.clear();
+                more = batch.fill(&mut records)?;
+            }
+        }
+        std::thread::scope(|scope| {
+            let (full, full_batches) = std::sync::mpsc::sync_channel::<Batch>(2);
+            let (empty, empty_batches) = std::sync::mpsc::channel::<Batch>();
+            let worker = scope.spawn(move || {
+                for mut batch in full_batches {
+                    self.take_batch(&batch, columns, options, &mut report)?;
+                    batch.clear();
+                    // The splitter may have finished already.
+                    let _ = empty.send(batch);
+                }
+                Ok(report)
+            });
+            let mut failed = None;
+            while more {
+                // Stops early when the worker stopped (a bad row under
+                // OnError::Fail).
+                if full.send(batch).is_err() {
+                    break;
+                }
+                batch = empty_batches.try_recv().unwrap_or_default();
+                more = match batch.fill(&mut records) {
+                    Ok(more) => more,
+                    Err(error) => {
+                        failed = Some(error);
+                        break;
+                    }
+                };
+                if !more {
+                    let _ = full.send(batch);
+                    break;
+                }
+            }
+            drop(full);
+            let taken = worker
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            failed.map_or(taken, Err)
+        })
+    }
+
+    /// Checks a batch's records, appends the good rows and counts (or
+    /// fails on) the bad ones.
+    pub(super) fn take_batch(
+        &mut self,
+        batch: &Batch,
+        columns: &Columns<'_>,
+        options: &CsvOptions,
+        report: &mut ReadReport,
+    ) -> Result<(), Error> {
+        let mut measures: Vec<(&str, f64)> = Vec::with_capacity(columns.measures.len());
+        for (record, &line) in batch.records.iter().zip(&batch.lines) {
+            measures.clear();
+            let outcome = parse_row(|i| record.get(i), columns, options, &mut measures).and_then(
+                |(customer, timestamp, name, channel)| {
+                    self.push_parts(customer, timestamp, name, channel, &measures)
+                        .map_err(|e| e.to_string())
+                },
+            );
+            report.tally(line, outcome, options.on_error)?;
+        }
+        Ok(())
+    }
+}
+
+/// Records of a CSV log as split, each with its line. The records' memory
+/// is reused from batch to batch.
+#[derive(Default)]
+pub(super) struct Batch {
+    /// The first `lines.len()` are this batch's.
+    pub(super) records: Vec<RawRecord>,
+    pub(super) lines: Vec<u64>,
+}
+
+impl Batch {
+    /// Records handed over at a time.
+    const ROWS: usize = 4096;
+
+    /// Reads records until the batch is full (then `true`: more may follow)
+    /// or the input ends (`false`).
+    pub(super) fn fill(&mut self, records: &mut Records<impl Read>) -> Result<bool, Error> {
+        while self.lines.len() < Batch::ROWS {
+            let at = self.lines.len();
+            if self.records.len() == at {
+                self.records.push(RawRecord::default());
+            }
+            match records.next(&mut self.records[at])? {
+                None => return Ok(false),
+                Some(line) => self.lines.push(line),
+            }
+        }
+        Ok(true)
+    }
+
+    pub(super) fn clear(&mut self) {
+        self.lines.clear();
+    }
+}
+
+impl EventLog {
+    /// Writes the log as CSV (`customer,timestamp,event,channel` and one
+    /// column per measure key, timestamps in RFC 3339 UTC), readable by
+    /// [`EventLog::read_csv`] with the measure columns listed.
+    pub fn write_csv(&self, output: impl std::io::Write) -> Result<(), Error> {
+        let mut keys: Vec<(&str, u32)> = (0..self.measure_keys.len() as u32)
+            .map(|k| (self.measure_keys.name(k), k))
+            .collect();
+        keys.sort_unstable();
+        let mut writer = csv::Writer::from_writer(output);
+        let failed = |e: csv::Error| csv_error(0, &e.to_string());
+        let mut header = vec!["customer", "timestamp", "event", "channel"];
+        header.extend(keys.iter().map(|(name, _)| *name));
+        writer.write_record(&header).map_err(failed)?;
+        let mut values: Vec<Option<f64>> = vec![None; self.measure_keys.len()];
+        for (index, event) in self.iter().enumerate() {
+            let time = rfc3339_utc(event.timestamp).unwrap_or_else(|| event.timestamp.to_string());
+            values.iter_mut().for_each(|v| *v = None);
+            for m in self.measure_range(index) {
+                let (key, value) = self.measures[m];
+                values[key as usize] = Some(value);
+            }
+            writer
+                .write_field(event.customer)
+                .and_then(|()| writer.write_field(&time))
+                .and_then(|()| writer.write_field(event.name))
+                .and_then(|()| writer.write_field(event.channel.unwrap_or_default()))
+                .map_err(failed)?;
+            for (_, key) in &keys {
+                let text = values[*key as usize].map(|v| v.to_string());
+                writer
+                    .write_field(text.as_deref().unwrap_or_default())
+                    .map_err(failed)?;
+            }
+            writer.write_record(None::<&[u8]>).map_err(failed)?;
+        }
+        writer.flush().map_err(|e| csv_error(0, &e.to_string()))
+    }
+}
+
+/// The column names of a CSV header (trimmed; a UTF-8 byte order mark
+/// before the first is not part of its name) and the header's line.
+pub(crate) struct Header {
+    pub(super) names: Vec<String>,
+    pub(super) line: u64,
+}
+
+impl Header {
+    /// Reads the header: the first record of `records`.
+    pub(crate) fn read(records: &mut Records<impl Read>) -> Result<Header, Error> {
+        let mut header = RawRecord::default();
+        let line = records.next(&mut header)?.unwrap_or(1);
+        let mut names = Vec::with_capacity(header.fields);
+        for index in 0..header.fields {
+            let Some(Ok(name)) = header.get(index) else {
+                return Err(csv_error(line, "the header is not UTF-8 text"));
+            };
+            let name = if index == 0 {
+                name.trim_start_matches('\u{feff}')
+            } else {
+                name
+            };
+            names.push(name.trim().to_owned());
+        }
+        Ok(Header { names, line })
+    }
+
+    /// The index of column `name`, if the header has it.
+    pub(crate) fn column(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|h| h == name)
+    }
+
+    /// The index of column `name`, or the error that the header lacks it.
+    pub(crate) fn required(&self, name: &str) -> Result<usize, Error> {
+        self.column(name)
+            .ok_or_else(|| csv_error(self.line, &format!("the header has no column {name:?}")))
+    }
+}
+
+/// Finds the columns `options` names in the header, the first record of
+/// `records`.
+pub(super) fn columns_of<'c>(
+    records: &mut Records<impl Read>,
+    options: &'c CsvOptions,
+) -> Result<Columns<'c>, Error> {
+    let header = Header::read(records)?;
+    Ok(Columns {
+        customer: header.required(&options.customer)?,
+        timestamp: header.required(&options.timestamp)?,
+        event: header.required(&options.event)?,
+        channel: header.column(&options.channel),
+        measures: options
+            .measures
+            .iter()
+            .map(|name| header.required(name).map(|index| (name.as_str(), index)))
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+/// Where the columns of a CSV log are.
+pub(super) struct Columns<'a> {
+    pub(super) customer: usize,
+    pub(super) timestamp: usize,
+    pub(super) event: usize,
+    pub(super) channel: Option<usize>,
+    pub(super) measures: Vec<(&'a str, usize)>,
+}
+
+pub(super) fn csv_error(row: u64, reason: &str) -> Error {
+    Error::Csv {
+        row,
+        message: reason.to_owned(),
+    }
+}
+
+/// CSV records as csv_core splits them (quoted fields, `""` escapes; `\r`,
+/// `\n` and `\r\n` end records; blank lines skipped), each with the line
+/// its first field is on. The terminators before a record are skipped here,
+/// so that line is counted exactly.
+pub(crate) struct Records<R> {
+    pub(super) input: R,
+    pub(super) core: csv_core::Reader,
+    pub(super) buffer: Box<[u8]>,
+    /// The unread bytes are `buffer[start..end]`.
+    pub(super) start: usize,
+    pub(super) end: usize,
+    /// The line of `buffer[start]`.
+    pub(super) line: u64,
+}
+
+impl<R: Read> Records<R> {
+    /// Records of `input`, whose first byte is on line `line`.
+    pub(crate) fn new(input: R, delimiter: u8, line: u64) -> Records<R> {
+        Records {
+            input,
+            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            buffer: vec![0; 1 << 18].into_boxed_slice(),
+            start: 0,
+            end: 0,
+            line,
+        }
+    }
+
+    /// Reads more input when all is used; `false` at its end.
+    pub(super) fn refill(&mut self) -> Result<bool, Error> {
+        if self.start == self.end {
+            let read = loop {
+                match self.input.read(&mut self.buffer) {
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    read => break read,
+                }
+            };
+            self.start = 0;
+            self.end =
+                read.map_err(|e| csv_error(self.line, &format!("reading the input failed: {e}")))?;
+        }
+        Ok(self.start < self.end)
+    }
+
+    /// Reads the next record into `record`: its line, or `None` at the end.
+    pub(crate) fn next(&mut self, record: &mut RawRecord) -> Result<Option<u64>, Error> {
+        loop {
+            if !self.refill()? {
+                return Ok(None);
+            }
+            let unread = &self.buffer[self.start..self.end];
+            let skip = unread
+                .iter()
+                .position(|&byte| byte != b'\n' && byte != b'\r')
+                .unwrap_or(unread.len());
+            self.line += newlines(&unread[..skip]);
+            self.start += skip;
+            if self.start < self.end {
+                break;
+            }
+        }
+        let line = self.line;
+        record.clear();
+        loop {
+            let (result, read, written, ended) = self.core.read_record(
+                &self.buffer[self.start..self.end],
+                &mut record.bytes[record.filled..],
+                &mut record.ends[record.fields..],
+            );
+            self.line += newlines(&self.buffer[self.start..self.start + read]);
+            self.start += read;
+            record.filled += written;
+            record.fields += ended;
+            match result {
+                csv_core::ReadRecordResult::InputEmpty => {
+                    // At the end, csv_core is given no input: it ends the record.
+                    self.refill()?;
+                }
+                csv_core::ReadRecordResult::OutputFull => {
+                    let grown = record.bytes.len() * 2;
+                    record.bytes.resize(grown, 0);
+                }
+                csv_core::ReadRecordResult::OutputEndsFull => {
+                    let grown = record.ends.len() * 2;
+                    record.ends.resize(grown, 0);
+                }
+                csv_core::ReadRecordResult::Record => return Ok(Some(line)),
+                csv_core::ReadRecordResult::End => {
+                    return Ok((record.fields > 0).then_some(line));
+                }
+            }
+        }
+    }
+}
+
+/// How many `\n` in `bytes`.
+pub(super) fn newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&byte| byte == b'\n').count() as u64
+}
+
+/// One CSV record: its fields' bytes one after the other, and where each
+/// ends.
+pub(crate) struct RawRecord {
+    pub(super) bytes: Vec<u8>,
+    pub(super) ends: Vec<usize>,
+    /// Bytes and fields of this record (the vectors are longer: csv_core
+    /// writes into them).
+    pub(super) filled: usize,
+    pub(super) fields: usize,
+}
+
+impl Default for RawRecord {
+    fn default() -> Self {
+        RawRecord {
+            bytes: vec![0; 256],
+            ends: vec![0; 16],
+            filled: 0,
+            fields: 0,
+        }
+    }
+}
+
+impl RawRecord {
+    pub(super) fn clear(&mut self) {
+        self.filled = 0;
+        self.fields = 0;
+    }
+
+    /// Field `index` as text, or `Err(())` when it is not UTF-8.
+    pub(crate) fn get(&self, index: usize) -> Option<Result<&str, ()>> {
+        if index >= self.fields {
+            return None;
+        }
+        let start = if index == 0 { 0 } else { self.ends[index - 1] };
+        Some(std::str::from_utf8(&self.bytes[start..self.ends[index]]).map_err(|_| ()))
+    }
+}
+
+/// The customer, timestamp, event name and channel of a row; its measure
+/// values go to `measures`.
+///
+/// `get(index)` is field `index` as text, `Err(())` when it is not UTF-8,
+/// `None` when the row has no such field.
+pub(super) fn parse_row<'r, 'c>(
+    get: impl Fn(usize) -> Option<Result<&'r str, ()>>,
+    columns: &Columns<'c>,
+    options: &CsvOptions,
+    measures: &mut Vec<(&'c str, f64)>,
+) -> Result<(&'r str, i64, &'r str, Option<&'r str>), String> {
+    let text = |index: usize, name: &str| -> Result<Option<&'r str>, String> {
+        match get(index) {
+            None => Ok(None),
+            Some(Err(())) => Err(format!("{name} is not UTF-8 text")),
+            // ASCII spaces first (cheap), then any other Unicode space.
+            Some(Ok(text)) => {
+                let text = text.trim_ascii();
+                // Other Unicode spaces are not ASCII: only text that starts
+                // or ends with a non-ASCII character can have them.
+                let bytes = text.as_bytes();
+                let ascii_ends = match (bytes.first(), bytes.last()) {
+                    (Some(first), Some(last)) => first.is_ascii() && last.is_ascii(),
+                    _ => true,
+                };
+                Ok(Some(if ascii_ends { text } else { text.trim() }))
+            }
+        }
+    };
+    let field = |index: usize, name: &str| -> Result<&'r str, String> {
+        match text(index, name)? {
+            Some("") => Err(format!("{name} is empty")),
+            Some(value) => Ok(value),
+            None => Err(format!("the row has no {name} column")),
+        }
+    };
+    let customer = field(columns.customer, &options.customer)?;
+    let name = field(columns.event, &options.event)?;
+    let raw_time = field(columns.timestamp, &options.timestamp)?;
+    let timestamp = parse_timestamp(raw_time, options.timestamp_format).ok_or_else(|| {
+        format!(
+            "timestamp {raw_time:?} is not {}",
+            describe(options.timestamp_format)
+        )
+    })?;
+    let channel = match columns.channel {
+        Some(index) => text(index, &options.channel)?.filter(|value| !value.is_empty()),
+        None => None,
+    };
+    for &(key, index) in &columns.measures {
+        let value = match text(index, key)? {
+            None | Some("") => continue,
+            Some(value) => value,
+        };
+        match value.parse::<f64>() {
+            Ok(number) if number.is_finite() => measures.push((key, number)),
+            _ => return Err(format!("{key} value {value:?} is not a number")),
+        }
+    }
+    Ok((customer, timestamp, name, channel))
+}
