@@ -23,21 +23,21 @@ for journey in gym shoe; do
   target/debug/examples/analyze "examples/data/$journey.json" "$journey" > "$npm_dir/expected/$journey.json"
 done
 JOURNEY_WASM_PKG="$npm_dir/journey-wasm" JOURNEY_ROOT="$root" JOURNEY_EXPECTED="$npm_dir/expected" \
-  node --test journey-wasm/tests/node/
+  node --test tests/node/
 
 echo "-- a panic surfaces as a JourneyError (test-only build with __testPanic)"
 bash scripts/build-wasm.sh --test-panic
-JOURNEY_WASM_PANIC_PKG="$npm_dir/test-panic/journey-wasm" node --test journey-wasm/tests/panic/
+JOURNEY_WASM_PANIC_PKG="$npm_dir/test-panic/journey-wasm" node --test tests/node/panic/panic.mjs
 
 echo "-- Mermaid's own parser reads our Mermaid as our import does"
 target/debug/examples/map --synthetic 100 --mermaid > "$npm_dir/expected/synthetic-100.mmd"
 MERMAID_TOOLS="$tools" JOURNEY_WASM_PKG="$npm_dir/journey-wasm" JOURNEY_ROOT="$root" \
-  SYNTHETIC_MERMAID="$npm_dir/expected/synthetic-100.mmd" node journey-wasm/tests/mermaid/check.mjs
+  SYNTHETIC_MERMAID="$npm_dir/expected/synthetic-100.mmd" node tests/node/mermaid/check.mjs
 
 echo "-- the packed tarball in a fresh project: ESM, CommonJS, TypeScript"
 consumer="$(mktemp -d)"
 trap 'rm -rf "$consumer"' EXIT
-cp journey-wasm/tests/consumer/* "$consumer/"
+cp tests/node/package/* "$consumer/"
 (
   cd "$consumer"
   echo '{ "name": "consumer", "private": true }' > package.json
@@ -51,4 +51,4 @@ cp journey-wasm/tests/consumer/* "$consumer/"
 echo "-- the web example in headless Chromium"
 cargo run --quiet --example gym > /dev/null # writes target/gym.svg
 PLAYWRIGHT="$tools/node_modules/playwright-core" ARTIFACTS="$root/artifacts" GYM_SVG="$root/target/gym.svg" \
-  node journey-wasm/tests/browser/run.mjs
+  node tests/browser/run.mjs

@@ -1,6 +1,6 @@
 //! Mermaid `journey` import and export. The same fixtures and exports are
 //! also read by Mermaid's own parser in the test script
-//! (journey-wasm/tests/mermaid/check.mjs).
+//! (tests/node/mermaid/check.mjs).
 
 mod common;
 
@@ -10,7 +10,7 @@ use proptest::prelude::*;
 
 fn fixture(name: &str) -> String {
     let path = format!(
-        "{}/../tests/data/mermaid/{name}",
+        "{}/../examples/data/mermaid/{name}",
         env!("CARGO_MANIFEST_DIR")
     );
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"))

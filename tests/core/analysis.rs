@@ -1,6 +1,6 @@
 //! Analytics on chains whose answers are computed by hand, on the bundled
 //! fixtures (values derived by exact rational arithmetic in
-//! `tests/derive/fixture_values.py`), and against a Monte Carlo simulation.
+//! `tests/core/derive/fixture_values.py`), and against a Monte Carlo simulation.
 
 mod common;
 

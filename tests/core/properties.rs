@@ -245,7 +245,7 @@ proptest! {
 
     #[test]
     fn parsing_mangled_documents_never_panics(cut in 0usize..4000, insert in "[\\[\\]{}\",:0-9a-z]{0,4}") {
-        let text = include_str!("../examples/data/shoe.json");
+        let text = include_str!("../../examples/data/shoe.json");
         let cut = cut.min(text.len());
         if text.is_char_boundary(cut) {
             let mangled = format!("{}{}{}", &text[..cut], insert, &text[cut..]);

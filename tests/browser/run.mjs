@@ -9,7 +9,7 @@ import { checks } from '../checks.mjs';
 import { pathToFileURL } from 'node:url';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { serve } from '../../../examples/web/serve.mjs';
+import { serve } from '../../examples/web/serve.mjs';
 
 const require = createRequire(import.meta.url);
 const { chromium } = require(process.env.PLAYWRIGHT);

@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { checks } from '../checks.mjs';
+import { checks } from '../../checks.mjs';
 
 const tools = process.env.MERMAID_TOOLS;
 const root = process.env.JOURNEY_ROOT;
@@ -80,7 +80,7 @@ async function compare(name, text) {
 }
 
 const texts = [];
-const fixtures = join(root, 'tests/data/mermaid');
+const fixtures = join(root, 'examples/data/mermaid');
 for (const file of readdirSync(fixtures).sort()) {
   const path = join(fixtures, file);
   if (file.endsWith('.mmd')) {
@@ -93,7 +93,7 @@ for (const file of readdirSync(fixtures).sort()) {
   }
 }
 for (const [file, ids] of [['examples/data/gym.json', ['gym']], ['examples/data/shoe.json', null],
-  ['tests/data/mermaid/awkward-names.json', ['awkward']]]) {
+  ['examples/data/mermaid/awkward-names.json', ['awkward']]]) {
   const model = JourneyModel.fromJson(readFileSync(join(root, file), 'utf8'));
   for (const journey of ids ?? model.journeys().map((j) => j.id)) {
     texts.push([`${file} ${journey}`, model.toMermaid(journey)]);

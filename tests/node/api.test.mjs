@@ -233,7 +233,7 @@ test('Mermaid out and in, as in Rust', () => {
   assert.deepEqual(back.stages('joining_a_gym').map((s) => s.name),
     ['Awareness', 'Consideration', 'Conversion', 'Retention', 'Loyalty and advocacy']);
   back.free();
-  const docs = JourneyModel.fromMermaid(readFileSync(join(root, 'tests/data/mermaid/working-day.mmd'), 'utf8'));
+  const docs = JourneyModel.fromMermaid(readFileSync(join(root, 'examples/data/mermaid/working-day.mmd'), 'utf8'));
   const work = docs.journey('my_working_day');
   assert.deepEqual(work.touchpoints.map((t) => [t.name, t.emotion, t.personas]), [
     ['Make tea', 2, ['me']], ['Go upstairs', 0, ['me']], ['Do work', -2, ['me', 'cat']],

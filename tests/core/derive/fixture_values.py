@@ -11,7 +11,7 @@ import json
 import os
 from fractions import Fraction as F
 
-ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..", "..")
 
 
 def load(name):

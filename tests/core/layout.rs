@@ -6,7 +6,7 @@
 //! A Rust file is reached when it is a cargo target (or a module one
 //! declares); any other file when a reached file names it: by its path from
 //! the repository's root, by its path from the naming file's folder, or by
-//! its folder (`node --test journey-wasm/tests/node/`, `cp folder/* …`).
+//! its folder (`node --test tests/node/`, `cp folder/* …`).
 
 use std::collections::{BTreeSet, VecDeque};
 use std::path::{Path, PathBuf};
@@ -189,18 +189,18 @@ fn a_file_nobody_names_is_caught() {
     let stray = ["tests/c/", "stray", ".c"].concat();
     assert!(!names(
         "scripts/test.sh",
-        "node --test journey-wasm/tests/node/\n",
+        "node --test tests/node/\n",
         &stray
     ));
     assert!(names(
         "scripts/test.sh",
-        "node --test journey-wasm/tests/node/\n",
-        "journey-wasm/tests/node/x.test.mjs"
+        "node --test tests/node/\n",
+        "tests/node/x.test.mjs"
     ));
     assert!(names(
-        "journey-wasm/tests/mermaid/check.mjs",
-        "import '../checks.mjs'",
-        "journey-wasm/tests/checks.mjs"
+        "tests/node/mermaid/check.mjs",
+        "import '../../checks.mjs'",
+        "tests/checks.mjs"
     ));
     assert!(names(
         "tests/analysis.rs",

@@ -1,7 +1,7 @@
 // A panic surfaces as a JourneyError with code "internal", never as
 // `RuntimeError: unreachable`. Run on the test-only build that exports
 // __testPanic (scripts/build-wasm.sh --test-panic): the package has no such
-// export. JOURNEY_WASM_PANIC_PKG=<its directory> node --test
+// export. JOURNEY_WASM_PANIC_PKG=<its directory> node --test tests/node/panic/panic.mjs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
