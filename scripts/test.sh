@@ -9,26 +9,27 @@ step() { printf '\n==> %s\n' "$*"; }
 
 # Debian packages the tests need, installed once (quietly) when missing.
 apt_updated=""
-need() {
-  local command="$1" package="$2" log
-  command -v "$command" > /dev/null && return 0
+# Runs a command quietly; when it fails, prints why (its output) and stops.
+quietly() {
+  local what="$1" log
+  shift
   log="$(mktemp)"
-  if [ -z "$apt_updated" ]; then
-    if ! apt-get update -qq > "$log" 2>&1; then
-      echo "apt-get update failed (needed for $package):" >&2
-      cat "$log" >&2
-      rm -f "$log"
-      exit 1
-    fi
-    apt_updated=1
-  fi
-  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" > "$log" 2>&1; then
-    echo "apt-get install $package failed:" >&2
+  if ! "$@" > "$log" 2>&1; then
+    echo "$what failed:" >&2
     cat "$log" >&2
     rm -f "$log"
     exit 1
   fi
   rm -f "$log"
+}
+need() {
+  local command="$1" package="$2"
+  command -v "$command" > /dev/null && return 0
+  if [ -z "$apt_updated" ]; then
+    quietly "apt-get update (needed for $package)" apt-get update -qq
+    apt_updated=1
+  fi
+  quietly "apt-get install $package" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package"
 }
 need valgrind valgrind
 need pkg-config pkg-config

@@ -2,10 +2,11 @@
 //!
 //! Every options struct of the crate (`analysis::Options`, `events::CsvOptions`,
 //! `tracker::TrackerOptions`, …) fills absent fields with its defaults and
-//! refuses unknown fields. [`from_json`] and [`from_deserializer`] turn serde's
-//! complaint into an [`Error::InvalidOption`] that names the offending key,
-//! so `{"topp": 3}` and `{"history": "many"}` fail with the same kind and
-//! message from Rust, C and JavaScript.
+//! refuses unknown fields. [`from_json`] turns serde's complaint into an
+//! [`Error::InvalidOption`] that names the offending key, so `{"topp": 3}`
+//! and `{"history": "many"}` fail with the same kind and message from Rust,
+//! C and JavaScript (whose objects are checked with [`keys`],
+//! [`unknown_key`] and [`refused`]).
 
 use serde::de::{Deserialize, DeserializeOwned, Deserializer};
 
@@ -34,8 +35,7 @@ pub fn from_json<T: DeserializeOwned + Default>(text: &str) -> Result<T, Error> 
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let parsed = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         if error.inner().is_data() {
-            let message = strip_position(&error.inner().to_string());
-            invalid(error.path().to_string(), message)
+            invalid(error.path().to_string(), error.inner().to_string())
         } else {
             Error::from_json(error.inner())
         }
@@ -44,17 +44,6 @@ pub fn from_json<T: DeserializeOwned + Default>(text: &str) -> Result<T, Error> 
         .end()
         .map_err(|error| Error::from_json(&error))?;
     Ok(parsed)
-}
-
-/// Options from any serde source (a JavaScript object, a TOML table, …):
-/// every failure is an [`Error::InvalidOption`] naming the key.
-pub fn from_deserializer<'de, T, D>(deserializer: D) -> Result<T, Error>
-where
-    T: Deserialize<'de>,
-    D: Deserializer<'de>,
-{
-    serde_path_to_error::deserialize(deserializer)
-        .map_err(|error| invalid(error.path().to_string(), error.inner().to_string()))
 }
 
 /// The [`Error::InvalidOption`] for a refused `key` (`"."` for the value

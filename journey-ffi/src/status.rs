@@ -68,20 +68,9 @@ impl From<ErrorKind> for JourneyStatus {
 impl JourneyStatus {
     /// The kind of error this status reports; `None` for `Ok`.
     pub fn kind(self) -> Option<ErrorKind> {
-        match self {
-            JourneyStatus::Ok => None,
-            JourneyStatus::InvalidArgument => Some(ErrorKind::InvalidArgument),
-            JourneyStatus::ParseError => Some(ErrorKind::ParseError),
-            JourneyStatus::ValidationError => Some(ErrorKind::ValidationError),
-            JourneyStatus::NotFound => Some(ErrorKind::NotFound),
-            JourneyStatus::LimitExceeded => Some(ErrorKind::LimitExceeded),
-            JourneyStatus::UnsupportedSchema => Some(ErrorKind::UnsupportedSchema),
-            JourneyStatus::Internal => Some(ErrorKind::Internal),
-            JourneyStatus::CsvError => Some(ErrorKind::CsvError),
-            JourneyStatus::NonFiniteNumber => Some(ErrorKind::NonFiniteNumber),
-            JourneyStatus::InvalidOption => Some(ErrorKind::InvalidOption),
-            JourneyStatus::InvalidSnapshot => Some(ErrorKind::InvalidSnapshot),
-        }
+        ErrorKind::ALL
+            .into_iter()
+            .find(|&kind| JourneyStatus::from(kind) == self)
     }
 }
 

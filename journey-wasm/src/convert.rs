@@ -33,10 +33,10 @@ pub(crate) fn optional<T: DeserializeOwned + Default>(
     // serde_wasm_bindgen reads a struct by its known keys only, so the
     // unknown ones are looked for here.
     unknown_key(&value, journey_core::options::keys::<T>()).map_err(to_js_error)?;
-    match parse::<T>(value.clone()) {
+    match serde_wasm_bindgen::from_value::<T>(value.clone()) {
         Ok(options) => Ok(options),
         Err(error) => {
-            let alone = |single: JsValue| parse::<T>(single).err();
+            let alone = |single: JsValue| serde_wasm_bindgen::from_value::<T>(single).err();
             Err(to_js_error(refused_key(&value, &error.to_string(), &alone)))
         }
     }
@@ -54,11 +54,6 @@ pub(crate) fn unknown_key(value: &JsValue, known: &'static [&'static str]) -> Re
         }
     }
     Ok(())
-}
-
-/// Each options type's reader.
-pub(crate) fn parse<T: DeserializeOwned>(value: JsValue) -> Result<T, serde_wasm_bindgen::Error> {
-    serde_wasm_bindgen::from_value(value)
 }
 
 /// The key that made an options object fail: the first whose value alone is

@@ -301,10 +301,6 @@ pub struct Tracker {
     context_depth: usize,
 }
 
-fn option_error(option: &'static str, message: impl Into<String>) -> Error {
-    Error::option(option, message)
-}
-
 fn snapshot_error(message: impl Into<String>) -> Error {
     Error::InvalidSnapshot {
         message: message.into(),
@@ -317,27 +313,27 @@ impl Tracker {
     /// no touchpoint or stage.
     pub fn new(journey: &Journey, options: TrackerOptions) -> Result<Tracker, Error> {
         if options.history == 0 || options.history > u16::MAX as usize {
-            return Err(option_error("history", "must be 1 to 65535"));
+            return Err(Error::option("history", "must be 1 to 65535"));
         }
         if options.shards == 0 || options.shards > 1024 {
-            return Err(option_error("shards", "must be 1 to 1024"));
+            return Err(Error::option("shards", "must be 1 to 1024"));
         }
         if options.max_customers == 0 {
-            return Err(option_error("max_customers", "must be at least 1"));
+            return Err(Error::option("max_customers", "must be at least 1"));
         }
         if options.reorder_window_ms < 0 {
-            return Err(option_error("reorder_window_ms", "must not be negative"));
+            return Err(Error::option("reorder_window_ms", "must not be negative"));
         }
         let t = &options.priority_thresholds;
         if !(t.iter().all(|v| v.is_finite()) && t[0] <= t[1] && t[1] <= t[2]) {
-            return Err(option_error(
+            return Err(Error::option(
                 "priority_thresholds",
                 "must be three finite numbers in increasing order",
             ));
         }
         for id in options.touchpoint_limits.keys() {
             if journey.touchpoint(id).is_none() {
-                return Err(option_error(
+                return Err(Error::option(
                     "touchpoint_limits",
                     format!("no touchpoint {id:?}"),
                 ));
@@ -345,7 +341,7 @@ impl Tracker {
         }
         for id in options.stage_limits.keys() {
             if !journey.stages.iter().any(|s| &s.id == id) {
-                return Err(option_error("stage_limits", format!("no stage {id:?}")));
+                return Err(Error::option("stage_limits", format!("no stage {id:?}")));
             }
         }
         let analysis = crate::analysis::analyze(
@@ -421,7 +417,7 @@ impl Tracker {
                 Some(&index) => {
                     lookup.insert(Name(name.as_str().into()), index);
                 }
-                None => return Err(option_error("names", format!("no touchpoint {id:?}"))),
+                None => return Err(Error::option("names", format!("no touchpoint {id:?}"))),
             }
         }
         let extra_words = points.len().saturating_sub(64).div_ceil(64);
