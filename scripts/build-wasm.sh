@@ -88,10 +88,10 @@ JSON
 raw=$(wc -c < "$pkg/web/journey_wasm_bg.wasm")
 gz=$(gzip -9 -c "$pkg/web/journey_wasm_bg.wasm" | wc -c)
 echo "journey-wasm $version: journey_wasm_bg.wasm $raw bytes, $gz bytes gzipped"
-# 250 KB covered the model and analytics (187 KB); event logs, discovery and
-# attribution added 93 KB, the live tracker and the columnar log 42 KB, the
-# SVG journey map and Mermaid import/export 29 KB. See BENCHMARKS.md.
-budget=$((370 * 1024))
+# The goal is 300 KB (see BENCHMARKS.md for where the bytes go); the
+# budget only goes down: 370 KB, then 333 KB once values crossed as JSON
+# text (one serializer) and sorting and ordered maps shared one copy.
+budget=$((333 * 1024))
 if [ "$gz" -gt "$budget" ]; then
   echo "the gzipped .wasm ($gz bytes) is over the budget of $budget bytes" >&2
   exit 1

@@ -426,7 +426,7 @@ impl Chain {
             .copied()
             .filter(|&node| !graph.is_goal(node))
             .collect();
-        nodes.sort_by_key(|&node| graph.position_of(node));
+        crate::order::sort_by_key(&mut nodes, |&node| graph.position_of(node));
         for (i, &node) in nodes.iter().enumerate() {
             index[node.index()] = Place::Transient(i);
         }
@@ -991,10 +991,11 @@ fn stage_experience(journey: &Journey, reach: &HashMap<&str, f64>) -> Vec<StageE
             StageExperience {
                 stage: stage.id.clone(),
                 emotion: (emotion.1 > 0.0).then(|| emotion.0 / emotion.1),
-                measures: measures
-                    .into_iter()
-                    .map(|(key, (sum, weight))| (key, sum / weight))
-                    .collect(),
+                measures: crate::order::map(
+                    measures
+                        .into_iter()
+                        .map(|(key, (sum, weight))| (key, sum / weight)),
+                ),
             }
         })
         .collect()
@@ -1076,7 +1077,7 @@ fn pain_points(
             })
         })
         .collect();
-    pains.sort_unstable_by(|a, b| {
+    crate::order::sort_by(&mut pains, |a, b| {
         b.impact
             .total_cmp(&a.impact)
             .then(b.severity.total_cmp(&a.severity))
@@ -1105,7 +1106,7 @@ fn moments_of_truth(
             })
         })
         .collect();
-    moments.sort_unstable_by(|a, b| {
+    crate::order::sort_by(&mut moments, |a, b| {
         b.load
             .total_cmp(&a.load)
             .then_with(|| a.touchpoint.cmp(&b.touchpoint))
@@ -1317,9 +1318,13 @@ fn changes<'a, T: Serialize + 'a>(
     before: impl Iterator<Item = (String, &'a T)>,
     after: impl Iterator<Item = (String, &'a T)>,
 ) -> Changes {
-    let as_fields = |item: &T| match serde_json::to_value(item) {
-        Ok(serde_json::Value::Object(map)) => map,
-        _ => serde_json::Map::new(),
+    // Through the JSON text (the writer and reader every document uses),
+    // not a second serializer to values.
+    let as_fields = |item: &T| {
+        serde_json::to_string(item)
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
     };
     let mut old: Vec<(String, serde_json::Map<String, serde_json::Value>)> = Vec::new();
     for (id, item) in before {
@@ -1353,7 +1358,7 @@ fn changes<'a, T: Serialize + 'a>(
                     .filter(|key| previous.get(*key) != new.get(*key))
                     .cloned()
                     .collect();
-                fields.sort_unstable();
+                crate::order::sort_by(&mut fields, Ord::cmp);
                 fields.dedup();
                 if !fields.is_empty() {
                     result.changed.push(Change { id, fields });

@@ -510,7 +510,9 @@ struct Indexed<'a> {
 impl<'a> Indexed<'a> {
     fn new(table: &'a PathTable) -> Self {
         let mut sorted: Vec<u32> = (0..table.names.len() as u32).collect();
-        sorted.sort_unstable_by(|&a, &b| table.names[a as usize].cmp(&table.names[b as usize]));
+        crate::order::sort_by(&mut sorted, |&a, &b| {
+            table.names[a as usize].cmp(&table.names[b as usize])
+        });
         let mut renumber = vec![0; sorted.len()];
         for (position, &seen) in sorted.iter().enumerate() {
             renumber[seen as usize] = position as u32;
@@ -637,7 +639,7 @@ fn build_chain(indexed: &Indexed<'_>, order: usize) -> Chain {
         start_vector[s] = w / start_total;
     }
     let mut edges: Vec<((u32, u32), f64)> = counts.into_iter().collect();
-    edges.sort_unstable_by_key(|&(edge, _)| edge);
+    crate::order::sort_by_key(&mut edges, |&(edge, _)| edge);
     let mut q: Vec<Vec<(usize, f64)>> = vec![Vec::new(); states.len()];
     for ((from, to), count) in edges {
         q[from as usize].push((to as usize, count / totals[from as usize]));

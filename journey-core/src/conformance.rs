@@ -141,7 +141,7 @@ pub fn conformance(journey: &Journey, traces: &Traces, top: usize) -> Conformanc
         })
         .collect();
     // Most frequent first; ties in (kind, from, to) order, as the keys were.
-    listed.sort_unstable_by(|a, b| {
+    crate::order::sort_by(&mut listed, |a, b| {
         b.count
             .cmp(&a.count)
             .then_with(|| (a.kind, &a.from, &a.to).cmp(&(b.kind, &b.from, &b.to)))

@@ -362,7 +362,7 @@ impl Discovery {
                 })
             })
             .collect();
-        edges.sort_unstable_by(|a, b| {
+        crate::order::sort_by(&mut edges, |a, b| {
             b.count
                 .cmp(&a.count)
                 .then_with(|| a.from.cmp(&b.from))
@@ -375,7 +375,7 @@ impl Discovery {
         let plain = keys
             .iter()
             .all(|(key, _)| key.bytes().all(|b| b >= VARIANT_SEPARATOR as u8));
-        keys.sort_unstable_by(|a, b| {
+        crate::order::sort_by(&mut keys, |a, b| {
             b.1.cmp(&a.1).then_with(|| {
                 if plain {
                     a.0.cmp(b.0)
@@ -645,12 +645,13 @@ impl<'t, 'a> Tally<'t, 'a> {
         let names = &self.table.touchpoints;
         let name = |t: u32| names[t as usize].to_owned();
         let counts = |counts: &[u64]| -> BTreeMap<String, u64> {
-            counts
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| **n > 0)
-                .map(|(t, n)| (names[t].to_owned(), *n))
-                .collect()
+            crate::order::map(
+                counts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(t, n)| (names[t].to_owned(), *n)),
+            )
         };
         let mut discovery = Discovery {
             traces: self.starts.iter().sum(),
@@ -661,13 +662,13 @@ impl<'t, 'a> Tally<'t, 'a> {
             ..Discovery::default()
         };
         for ((from, to), edge) in self.edges {
-            let histogram = edge
-                .histogram
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| **n > 0)
-                .map(|(b, n)| (b as u32, *n))
-                .collect();
+            let histogram = crate::order::map(
+                edge.histogram
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(b, n)| (b as u32, *n)),
+            );
             let state = EdgeState {
                 count: edge.count,
                 total_ms: edge.total_ms,

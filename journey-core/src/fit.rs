@@ -4,8 +4,6 @@
 //! from traces, higher-order context: what customers did next after the
 //! last few touchpoints ([`fit_traces`], [`contexts`]).
 
-use std::collections::BTreeMap;
-
 use hashbrown::HashMap;
 
 use schemars::JsonSchema;
@@ -255,15 +253,15 @@ pub fn contexts(
                 .iter()
                 .map(|&t| table.touchpoints[t as usize].to_owned())
                 .collect(),
-            next: next
-                .iter()
-                .map(|(&t, &n)| (table.touchpoints[t as usize].to_owned(), n))
-                .collect::<BTreeMap<_, _>>(),
+            next: crate::order::map(
+                next.iter()
+                    .map(|(&t, &n)| (table.touchpoints[t as usize].to_owned(), n)),
+            ),
             ends: *ends,
             extra: Default::default(),
         })
         .collect();
-    out.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    crate::order::sort_by(&mut out, |a, b| a.path.cmp(&b.path));
     out
 }
 

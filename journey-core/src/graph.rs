@@ -98,11 +98,12 @@ impl<'a> JourneyGraph<'a> {
         for (position, stage) in journey.stages.iter().enumerate() {
             stage_order.entry(stage.id.as_str()).or_insert(position);
         }
-        let goals = journey
-            .goals
-            .iter()
-            .filter_map(|goal| nodes.get(goal.as_str()).copied())
-            .collect();
+        let goals = crate::order::set(
+            journey
+                .goals
+                .iter()
+                .filter_map(|goal| nodes.get(goal.as_str()).copied()),
+        );
         JourneyGraph {
             journey,
             graph,
@@ -176,7 +177,7 @@ impl<'a> JourneyGraph<'a> {
                 (*edge.weight(), other)
             })
             .collect();
-        edges.sort_unstable();
+        crate::order::sort_by(&mut edges, Ord::cmp);
         let mut seen = BTreeSet::new();
         edges
             .into_iter()
@@ -213,10 +214,11 @@ impl<'a> JourneyGraph<'a> {
 
     /// Ids of the present touchpoints customers can reach from the entries.
     pub fn reachable(&self) -> BTreeSet<&'a str> {
-        self.reachable_nodes()
-            .into_iter()
-            .map(|node| self.touchpoint_at(node).id.as_str())
-            .collect()
+        crate::order::set(
+            self.reachable_nodes()
+                .into_iter()
+                .map(|node| self.touchpoint_at(node).id.as_str()),
+        )
     }
 
     /// Present nodes from which one of `targets` is reached with positive
@@ -295,7 +297,7 @@ impl<'a> JourneyGraph<'a> {
             .edges_directed(node, EdgeDirection::Outgoing)
             .map(|edge| (*edge.weight(), edge.target()))
             .collect();
-        edges.sort_unstable();
+        crate::order::sort_by(&mut edges, Ord::cmp);
         let transitions = &self.journey.transitions;
         let mut claimed = 0.0;
         let mut open = Vec::new();
@@ -329,7 +331,7 @@ impl<'a> JourneyGraph<'a> {
                 steps.push((position, target, remaining * share));
             }
         }
-        steps.sort_unstable_by_key(|&(position, _, _)| position);
+        crate::order::sort_by_key(&mut steps, |&(position, _, _)| position);
         steps
     }
 
@@ -346,7 +348,7 @@ impl<'a> JourneyGraph<'a> {
                 probability,
             })
             .collect();
-        steps.sort_by(|a, b| b.probability.total_cmp(&a.probability));
+        crate::order::sort_by(&mut steps, |a, b| b.probability.total_cmp(&a.probability));
         Some((steps, drop_off))
     }
 

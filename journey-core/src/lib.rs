@@ -87,6 +87,7 @@ mod linalg;
 pub mod mermaid;
 pub mod model;
 pub mod options;
+mod order;
 pub mod render;
 pub mod replay;
 pub mod synthetic;

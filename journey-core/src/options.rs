@@ -5,17 +5,18 @@
 //! refuses unknown fields. [`from_json`] turns serde's complaint into an
 //! [`Error::InvalidOption`] that names the offending key, so `{"topp": 3}`
 //! and `{"history": "many"}` fail with the same kind and message from Rust,
-//! C and JavaScript (whose objects are checked with [`keys`],
-//! [`unknown_key`] and [`refused`]).
+//! C and JavaScript (whose objects reach it as JSON text).
 
-use serde::de::{Deserialize, DeserializeOwned, Deserializer};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::error::Error;
 
 /// Options from JSON text; empty or blank text means every default.
 ///
 /// Malformed JSON is an [`Error::Json`]; an unknown key, or a value of the
-/// wrong type, an [`Error::InvalidOption`] naming the key.
+/// wrong type, an [`Error::InvalidOption`] naming the key (the top-level
+/// one, for a value deep inside a map).
 ///
 /// ```
 /// use journey_core::{ErrorKind, analysis::Options, options};
@@ -32,92 +33,40 @@ pub fn from_json<T: DeserializeOwned + Default>(text: &str) -> Result<T, Error> 
     if text.trim().is_empty() {
         return Ok(T::default());
     }
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let parsed = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        if error.inner().is_data() {
-            invalid(error.path().to_string(), error.inner().to_string())
-        } else {
-            Error::from_json(error.inner())
+    match serde_json::from_str::<T>(text) {
+        Ok(parsed) => Ok(parsed),
+        Err(error) => Err(blame(text, &error, &|alone| {
+            serde_json::from_str::<T>(alone).err()
+        })),
+    }
+}
+
+/// The error for options `text` that `error` refused: malformed JSON as
+/// such; else the first key refused when read alone by `read` (every
+/// options struct takes any one of its keys alone), or the value as a
+/// whole. Not generic, so it is written once for every options type.
+fn blame(
+    text: &str,
+    error: &serde_json::Error,
+    read: &dyn Fn(&str) -> Option<serde_json::Error>,
+) -> Error {
+    if !error.is_data() {
+        return Error::from_json(error);
+    }
+    if let Ok(object) = serde_json::from_str::<serde_json::Map<String, Value>>(text) {
+        for (key, value) in object {
+            let mut alone = serde_json::Map::new();
+            alone.insert(key.clone(), value);
+            if let Some(refused) = read(&Value::Object(alone).to_string()) {
+                return invalid(key, refused.to_string());
+            }
         }
-    })?;
-    deserializer
-        .end()
-        .map_err(|error| Error::from_json(&error))?;
-    Ok(parsed)
-}
-
-/// The [`Error::InvalidOption`] for a refused `key` (`"."` for the value
-/// as a whole) with serde's `message`: for a front that finds the key
-/// itself, e.g. by reading each key of a refused object alone, so its
-/// error reads as [`from_json`]'s.
-pub fn refused(key: &str, message: &str) -> Error {
-    invalid(key.to_owned(), message.to_owned())
-}
-
-/// The [`Error::InvalidOption`] for a `key` that is not one of `expected`
-/// (an options struct's [`keys`]), in serde's words ("unknown field `topp`,
-/// expected one of `top`, …").
-pub fn unknown_key(key: &str, expected: &'static [&'static str]) -> Error {
-    let message = <serde_json::Error as serde::de::Error>::unknown_field(key, expected);
-    invalid(key.to_owned(), message.to_string())
-}
-
-/// The keys an options struct `T` reads (none for a type that is not a
-/// struct): for a front whose objects serde reads only by the known keys,
-/// so an unknown one would pass unseen.
-pub fn keys<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
-    match T::deserialize(KeyList) {
-        Err(KeysOf(keys)) => keys,
-        Ok(_) => &[],
     }
-}
-
-/// A deserializer that reads nothing: it stops at the struct's key list.
-struct KeyList;
-
-#[derive(Debug)]
-struct KeysOf(&'static [&'static str]);
-
-impl std::fmt::Display for KeysOf {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("not a struct")
-    }
-}
-
-impl std::error::Error for KeysOf {}
-
-impl serde::de::Error for KeysOf {
-    fn custom<M: std::fmt::Display>(_: M) -> Self {
-        KeysOf(&[])
-    }
-}
-
-impl<'de> Deserializer<'de> for KeyList {
-    type Error = KeysOf;
-
-    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, KeysOf> {
-        Err(KeysOf(&[]))
-    }
-
-    fn deserialize_struct<V: serde::de::Visitor<'de>>(
-        self,
-        _: &'static str,
-        fields: &'static [&'static str],
-        _: V,
-    ) -> Result<V::Value, KeysOf> {
-        Err(KeysOf(fields))
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf option unit unit_struct newtype_struct seq tuple
-        tuple_struct map enum identifier ignored_any
-    }
+    invalid(".".to_owned(), error.to_string())
 }
 
 fn invalid(path: String, message: String) -> Error {
-    // The path of an unknown key is the key itself; serde_path_to_error
-    // writes the root as ".", for a problem with the whole value.
+    // "." is the value as a whole.
     let option = if path == "." {
         "options".to_owned()
     } else {
@@ -165,15 +114,18 @@ mod tests {
     }
 
     #[test]
-    fn the_keys_of_an_options_struct_and_an_unknown_one_read_as_serde_says() {
+    fn a_refused_value_inside_a_map_names_its_key_and_a_whole_value_the_options() {
+        let error = from_json::<crate::events::Mapping>(r#"{"session_gap": 5, "names": {"a": 5}}"#)
+            .unwrap_err();
         assert_eq!(
-            keys::<crate::analysis::Options>(),
-            ["top", "max_path_expansions", "rapid_drop"]
+            error.to_string(),
+            "invalid option names: invalid type: integer `5`, expected a string"
         );
-        assert!(keys::<String>().is_empty());
-        let error = unknown_key("topp", keys::<crate::analysis::Options>());
-        let parsed = from_json::<crate::analysis::Options>(r#"{"topp": 1}"#).unwrap_err();
-        assert_eq!(error, parsed);
+        let error = from_json::<TrackerOptions>(r#""many""#).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid option options: invalid type: string \"many\", expected struct TrackerOptions"
+        );
     }
 
     #[test]

@@ -1,14 +1,17 @@
-//! The one conversion module: results to plain JS objects (as serde_json
-//! writes them), options read strictly (unknown keys and wrong types named,
-//! as in every front), the typed argument declarations, epoch milliseconds.
+//! The one conversion module: values cross as JSON text (results written
+//! by serde_json and parsed by `JSON.parse`; arguments written by
+//! `JSON.stringify` and read by serde_json), so a JS object is exactly the
+//! JSON document of the other fronts and options are read by the same
+//! strict reader as C's (`journey_core::options`). Also the typed argument
+//! declarations and epoch milliseconds.
 
 use crate::prelude::*;
 
 /// Converts a result to a plain JS object, exactly as serde_json writes it.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| make_error(&e.to_string(), ErrorKind::Internal, JsValue::UNDEFINED))
+    let text = serde_json::to_string(value)
+        .map_err(|e| make_error(&e.to_string(), ErrorKind::Internal, JsValue::UNDEFINED))?;
+    js_sys::JSON::parse(&text)
 }
 
 /// A value as a plain JS object, or `undefined` for none.
@@ -16,73 +19,48 @@ pub(crate) fn to_js_or_undefined<T: Serialize>(value: Option<T>) -> Result<JsVal
     value.map_or(Ok(JsValue::UNDEFINED), |value| to_js(&value))
 }
 
+/// An argument as JSON text, refused when `JSON.stringify` cannot write it
+/// (a BigInt, a cycle) or writes nothing (`undefined`, a function).
+fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
+    match js_sys::JSON::stringify(value) {
+        Ok(text) => text
+            .as_string()
+            .ok_or_else(|| invalid_argument(format!("{what} is not valid: not a JSON value"))),
+        Err(error) => Err(invalid_argument(format!(
+            "{what} is not valid: {}",
+            js_sys::Error::from(error).message()
+        ))),
+    }
+}
+
 pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| invalid_argument(format!("{what} is not valid: {e}")))
+    let text = json_text(&value, what)?;
+    let mut deserializer = serde_json::Deserializer::from_str(&text);
+    T::deserialize(&mut deserializer)
+        .map_err(|e| invalid_argument(format!("{what} is not valid: {}", without_position(&e))))
+}
+
+/// serde_json's message without its " at line L column C": the JSON text
+/// is ours, not the caller's.
+fn without_position(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message,
+    }
 }
 
 /// An options argument: `undefined`, `null` or absent means the defaults;
-/// an unknown key or a wrong type is refused with the key named, in the
-/// words of every other front (`journey_core::options`).
+/// an unknown key or a wrong type is refused with the key named, by the
+/// reader of every other front (`journey_core::options::from_json`).
 pub(crate) fn optional<T: DeserializeOwned + Default>(
     value: Option<JsValue>,
 ) -> Result<T, JsValue> {
     let Some(value) = value.filter(|value| !value.is_undefined() && !value.is_null()) else {
         return Ok(T::default());
     };
-    // serde_wasm_bindgen reads a struct by its known keys only, so the
-    // unknown ones are looked for here.
-    unknown_key(&value, journey_core::options::keys::<T>()).map_err(to_js_error)?;
-    match serde_wasm_bindgen::from_value::<T>(value.clone()) {
-        Ok(options) => Ok(options),
-        Err(error) => {
-            let alone = |single: JsValue| serde_wasm_bindgen::from_value::<T>(single).err();
-            Err(to_js_error(refused_key(&value, &error.to_string(), &alone)))
-        }
-    }
-}
-
-/// Refuses the first key of an options object that is not one of `known`.
-pub(crate) fn unknown_key(value: &JsValue, known: &'static [&'static str]) -> Result<(), Error> {
-    let Some(object) = value.dyn_ref::<js_sys::Object>() else {
-        return Ok(());
-    };
-    for key in js_sys::Object::keys(object) {
-        let key = key.as_string().unwrap_or_default();
-        if !known.is_empty() && !known.contains(&key.as_str()) {
-            return Err(journey_core::options::unknown_key(&key, known));
-        }
-    }
-    Ok(())
-}
-
-/// The key that made an options object fail: the first whose value alone is
-/// refused (every options type takes any one of its keys alone). A path
-/// tracker in the deserializer would name it too, at 11 KB of the package.
-pub(crate) fn refused_key(
-    value: &JsValue,
-    message: &str,
-    alone: &dyn Fn(JsValue) -> Option<serde_wasm_bindgen::Error>,
-) -> Error {
-    // serde_wasm_bindgen's messages are JS errors' texts: "Error: …".
-    let words = |message: &str| {
-        message
-            .strip_prefix("Error: ")
-            .unwrap_or(message)
-            .to_owned()
-    };
-    if let Some(object) = value.dyn_ref::<js_sys::Object>() {
-        for key in js_sys::Object::keys(object) {
-            let single = js_sys::Object::new();
-            let field = js_sys::Reflect::get(object, &key).unwrap_or(JsValue::UNDEFINED);
-            let _ = js_sys::Reflect::set(&single, &key, &field);
-            if let Some(error) = alone(single.into()) {
-                let key = key.as_string().unwrap_or_default();
-                return journey_core::options::refused(&key, &words(&error.to_string()));
-            }
-        }
-    }
-    journey_core::options::refused(".", &words(message))
+    let text = json_text(&value, "options")?;
+    journey_core::options::from_json(&text).map_err(to_js_error)
 }
 
 #[wasm_bindgen]

@@ -400,7 +400,7 @@ impl EventLog {
         let mut keys: Vec<(&str, u32)> = (0..self.measure_keys.len() as u32)
             .map(|k| (self.measure_keys.name(k), k))
             .collect();
-        keys.sort_unstable();
+        crate::order::sort_by(&mut keys, Ord::cmp);
         let mut writer = csv::Writer::from_writer(output);
         let failed = |e: csv::Error| csv_error(0, &e.to_string());
         let mut header = vec!["customer", "timestamp", "event", "channel"];

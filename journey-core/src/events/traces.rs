@@ -276,7 +276,7 @@ impl EventLog {
         table: &mut TraceTable<'a>,
     ) {
         if !events.is_sorted_by_key(|&e| self.timestamp[e as usize]) {
-            events.sort_by_key(|&e| self.timestamp[e as usize]);
+            crate::order::sort_by_key(events, |&e| self.timestamp[e as usize]);
         }
         let customer = self.customers.name(customer as u32);
         let mut session = 0;
@@ -458,7 +458,9 @@ impl<'a> TraceTable<'a> {
     /// The traces with their strings, ordered by customer key, then session.
     pub fn to_traces(&self) -> Traces {
         let mut spans: Vec<&TraceSpan<'a>> = self.traces.iter().collect();
-        spans.sort_unstable_by(|a, b| a.customer.cmp(b.customer).then(a.session.cmp(&b.session)));
+        crate::order::sort_by(&mut spans, |a, b| {
+            a.customer.cmp(b.customer).then(a.session.cmp(&b.session))
+        });
         let traces = spans
             .into_iter()
             .map(|span| Trace {

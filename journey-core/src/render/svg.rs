@@ -242,7 +242,7 @@ impl<'a> Map<'a> {
             .filter_map(|(i, t)| stage_index.get(t.stage.as_str()).map(|&s| (s, i, t)))
             .collect();
         // Cards in stage order, then in the order of the touchpoint list.
-        listed.sort_unstable_by_key(|&(stage, position, _)| (stage, position));
+        crate::order::sort_by_key(&mut listed, |&(stage, position, _)| (stage, position));
         let drawn: Vec<(&Touchpoint, usize)> = listed.into_iter().map(|(s, _, t)| (t, s)).collect();
         let compact = options
             .compact

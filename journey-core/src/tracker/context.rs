@@ -36,7 +36,7 @@ pub(super) fn context_index(
             .iter()
             .filter_map(|(id, &n)| Some((*lookup.get(id.as_str())?, n as f64 / total as f64)))
             .collect();
-        steps.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        crate::order::sort_by(&mut steps, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         depth = depth.max(path.len());
         index.insert(path, steps.into_boxed_slice());
     }

@@ -702,7 +702,7 @@ impl Tracker {
                 }
             }
         }
-        due.sort_by(|a, b| {
+        crate::order::sort_by(&mut due, |a, b| {
             b.overdue_ms
                 .cmp(&a.overdue_ms)
                 .then_with(|| a.customer.cmp(&b.customer))

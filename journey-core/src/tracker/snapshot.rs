@@ -45,11 +45,14 @@ impl Tracker {
     /// (with the options saved with it). Fails on another format, another
     /// journey, or a touchpoint the journey no longer has.
     pub fn restore(journey: &Journey, snapshot: &[u8]) -> Result<Tracker, Error> {
-        let saved: Saved = serde_json::from_slice(snapshot).map_err(|e| Error::Json {
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
+        // Read as text, by the one JSON reader the crate's documents and
+        // options use (a byte reader would be a second copy of it).
+        let text = std::str::from_utf8(snapshot).map_err(|e| Error::Json {
+            line: 0,
+            column: 0,
+            message: format!("a snapshot is UTF-8 JSON text: {e}"),
         })?;
+        let saved: Saved = serde_json::from_str(text).map_err(|e| Error::from_json(&e))?;
         if saved.format != SNAPSHOT_FORMAT {
             return Err(Error::UnsupportedSchema {
                 found: saved.format,

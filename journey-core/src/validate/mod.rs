@@ -47,11 +47,8 @@ pub fn validate_document(document: &Document) -> Report {
         document.journeys.iter().map(|j| j.id.as_str()),
     );
     let personas: HashSet<&str> = document.personas.iter().map(|p| p.id.as_str()).collect();
-    let measures: BTreeMap<&str, &MeasureDefinition> = document
-        .measures
-        .iter()
-        .map(|m| (m.key.as_str(), m))
-        .collect();
+    let measures: BTreeMap<&str, &MeasureDefinition> =
+        crate::order::map(document.measures.iter().map(|m| (m.key.as_str(), m)));
     let context = Context {
         personas: Some(&personas),
         measures: Some(&measures),
@@ -196,12 +193,13 @@ fn check_journey(report: &mut Report, journey: &Journey, context: &Context<'_>) 
     );
     check_personas(report, context, &journey.personas, &at);
     let stage_ids: HashSet<&str> = journey.stages.iter().map(|s| s.id.as_str()).collect();
-    let status: BTreeMap<&str, Status> = journey
-        .touchpoints
-        .iter()
-        .rev()
-        .map(|t| (t.id.as_str(), t.status))
-        .collect();
+    let status: BTreeMap<&str, Status> = crate::order::map(
+        journey
+            .touchpoints
+            .iter()
+            .rev()
+            .map(|t| (t.id.as_str(), t.status)),
+    );
     let goals: HashSet<&str> = journey.goals.iter().map(String::as_str).collect();
 
     for touchpoint in &journey.touchpoints {
