@@ -35,8 +35,9 @@
 //! [`Error::Invalid`]: in a valid journey every reachable touchpoint can end
 //! the journey, so `I − Q` is invertible.
 
+use hashbrown::HashMap;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use petgraph::stable_graph::NodeIndex;
 use schemars::JsonSchema;
@@ -322,6 +323,7 @@ pub fn analyze_with_measures(
             probability,
         })
         .collect();
+    drop(reach_of); // it borrows the touchpoints, moved below
     Ok(Analysis {
         journey: journey.id.clone(),
         goal_probability: solution.goal_probability,
@@ -1333,7 +1335,7 @@ fn changes<'a, T: Serialize + 'a>(
         }
     }
     let mut result = Changes::default();
-    let mut matched = std::collections::HashSet::new();
+    let mut matched = hashbrown::HashSet::new();
     let lookup: HashMap<&str, usize> = old
         .iter()
         .enumerate()

@@ -7,7 +7,8 @@
 //! stage, skips a stage going forward, or is simply a transition the map
 //! does not draw.
 
-use std::collections::{BTreeMap, HashSet};
+use hashbrown::HashSet;
+use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

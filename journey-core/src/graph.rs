@@ -17,7 +17,8 @@
 //!
 //! Goal touchpoints absorb: their own transitions are ignored by analysis.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use hashbrown::HashMap;
+use std::collections::{BTreeSet, VecDeque};
 
 use petgraph::Direction as EdgeDirection;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};

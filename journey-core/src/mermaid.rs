@@ -32,7 +32,7 @@
 //! Mermaid would read as a keyword (`title …`, `section …`, `accTitle …`,
 //! `accDescr …`) is written after a zero-width space, which import removes.
 
-use std::collections::{HashMap, HashSet};
+use hashbrown::{HashMap, HashSet};
 use std::fmt::Write;
 
 use crate::Document;

@@ -214,7 +214,7 @@ mod tests {
             names in proptest::collection::vec("[ab]{0,3}x{0,14}[ab]{0,2}", 0..300),
         ) {
             let mut symbols = Symbols::default();
-            let mut model: std::collections::HashMap<&str, u32> = Default::default();
+            let mut model: hashbrown::HashMap<&str, u32> = Default::default();
             for name in &names {
                 let next = model.len() as u32;
                 let expected = *model.entry(name.as_str()).or_insert(next);

@@ -130,7 +130,7 @@ impl EventLog {
         journey: Option<&Journey>,
         mapping: &'a Mapping,
     ) -> (TraceTable<'a>, Cutting) {
-        let known_ids: Option<std::collections::HashSet<&str>> =
+        let known_ids: Option<hashbrown::HashSet<&str>> =
             journey.map(|j| j.touchpoints.iter().map(|t| t.id.as_str()).collect());
         // Each distinct event name is mapped once.
         let mut header = TraceTable::default();

@@ -99,7 +99,7 @@ pub fn to_dot(journey: &Journey, options: &DotOptions) -> String {
         }
         let _ = writeln!(out, "{indent}{} [{}];", quoted(id), attributes.join(", "));
     };
-    let mut drawn = std::collections::HashSet::new();
+    let mut drawn = hashbrown::HashSet::new();
     for (k, stage) in journey.stages.iter().enumerate() {
         let _ = writeln!(out, "  subgraph {} {{", quoted(&format!("cluster_{k}")));
         let _ = writeln!(
@@ -133,8 +133,8 @@ pub fn to_dot(journey: &Journey, options: &DotOptions) -> String {
         }
     }
     // Each source's transitions, in document order, gathered once.
-    let mut leaving: std::collections::HashMap<&str, Vec<&crate::model::Transition>> =
-        std::collections::HashMap::new();
+    let mut leaving: hashbrown::HashMap<&str, Vec<&crate::model::Transition>> =
+        hashbrown::HashMap::new();
     for transition in &journey.transitions {
         leaving
             .entry(&transition.from)

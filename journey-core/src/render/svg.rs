@@ -10,7 +10,8 @@
 //! (`<title>`). The map carries presentation attributes only (no `<style>`
 //! block), so it can be inlined into any page without leaking styles.
 
-use std::collections::{BTreeMap, HashMap};
+use hashbrown::HashMap;
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use schemars::JsonSchema;

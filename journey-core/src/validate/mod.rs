@@ -7,7 +7,8 @@
 //! look at (a dead end, a stage with no touchpoint) but that analysis can
 //! handle. Codes never change meaning once released; see [`Code`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use hashbrown::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 pub(crate) mod report;
 
