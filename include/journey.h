@@ -866,8 +866,9 @@ enum JourneyStatus journey_tracker_expire(const struct JourneyTracker *tracker,
 enum JourneyStatus journey_tracker_stats(const struct JourneyTracker *tracker,
                                          struct JourneyTrackerStats *out);
 
-// The whole state as bytes (versioned JSON text) to persist; restore it
-// with `journey_tracker_restore()`.
+// The whole state as bytes to persist (text: a header line with the
+// format, the body's length and its CRC-32C, then JSON); restore it with
+// `journey_tracker_restore()`.
 //
 // # Safety
 // `tracker` must be live; `out` writable; `out_len` NULL or writable.
@@ -877,6 +878,10 @@ enum JourneyStatus journey_tracker_snapshot(const struct JourneyTracker *tracker
                                             size_t *out_len);
 
 // A tracker of one journey of a model in the state a snapshot saved.
+// A damaged or forged snapshot (cut, a bit changed, counts that disagree)
+// is `JOURNEY_STATUS_INVALID_SNAPSHOT`; one of another format
+// `JOURNEY_STATUS_UNSUPPORTED_SCHEMA`; one whose tracker would take more
+// memory than restoring allows `JOURNEY_STATUS_LIMIT_EXCEEDED`.
 //
 // # Safety
 // `model` must be live; strings as in the conventions; `snapshot` valid for

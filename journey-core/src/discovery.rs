@@ -682,11 +682,8 @@ impl<'t, 'a> Tally<'t, 'a> {
                 .or_default()
                 .insert(name(to), state);
         }
-        // Collected, then built at once (sorted, not inserted one by one).
-        discovery.variants = self
-            .variants
-            .iter()
-            .map(|(touchpoints, &count)| {
+        discovery.variants =
+            crate::order::map(self.variants.iter().map(|(touchpoints, &count)| {
                 let length: usize = touchpoints
                     .iter()
                     .map(|&t| names[t as usize].len() + 1)
@@ -699,8 +696,7 @@ impl<'t, 'a> Tally<'t, 'a> {
                     key.push_str(names[t as usize]);
                 }
                 (key, count)
-            })
-            .collect();
+            }));
         for ((touchpoint, key), state) in self.measures {
             discovery
                 .measures

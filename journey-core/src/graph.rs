@@ -323,7 +323,8 @@ impl<'a> JourneyGraph<'a> {
                 .iter()
                 .map(|&(position, _)| transitions[position].count)
                 .collect();
-            let total: u64 = counts.iter().flatten().sum();
+            // In u128: no count of u64s can overflow it.
+            let total: u128 = counts.iter().flatten().map(|&c| u128::from(c)).sum();
             for (slot, &(position, target)) in open.iter().enumerate() {
                 let share = match &counts {
                     Some(counts) if total > 0 => counts[slot] as f64 / total as f64,

@@ -229,8 +229,8 @@ impl Journey {
 
     /// For each touchpoint id, the position of its stage in the stage list
     /// (`None` when its stage does not exist), for lookups per event.
-    pub fn touchpoint_stage_positions(&self) -> std::collections::HashMap<&str, Option<usize>> {
-        let positions: std::collections::HashMap<&str, usize> = self
+    pub(crate) fn touchpoint_stage_positions(&self) -> hashbrown::HashMap<&str, Option<usize>> {
+        let positions: hashbrown::HashMap<&str, usize> = self
             .stages
             .iter()
             .enumerate()

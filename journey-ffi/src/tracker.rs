@@ -555,8 +555,9 @@ pub unsafe extern "C" fn journey_tracker_stats(
     })
 }
 
-/// The whole state as bytes (versioned JSON text) to persist; restore it
-/// with `journey_tracker_restore()`.
+/// The whole state as bytes to persist (text: a header line with the
+/// format, the body's length and its CRC-32C, then JSON); restore it with
+/// `journey_tracker_restore()`.
 ///
 /// # Safety
 /// `tracker` must be live; `out` writable; `out_len` NULL or writable.
@@ -580,6 +581,10 @@ pub unsafe extern "C" fn journey_tracker_snapshot(
 }
 
 /// A tracker of one journey of a model in the state a snapshot saved.
+/// A damaged or forged snapshot (cut, a bit changed, counts that disagree)
+/// is `JOURNEY_STATUS_INVALID_SNAPSHOT`; one of another format
+/// `JOURNEY_STATUS_UNSUPPORTED_SCHEMA`; one whose tracker would take more
+/// memory than restoring allows `JOURNEY_STATUS_LIMIT_EXCEEDED`.
 ///
 /// # Safety
 /// `model` must be live; strings as in the conventions; `snapshot` valid for

@@ -28,7 +28,9 @@ impl Tracker {
         Ok(Tracker { tracker })
     }
 
-    /// A tracker in the state `snapshot()` saved, for the same journey.
+    /// A tracker in the state `snapshot()` saved, for the same journey. A
+    /// damaged or forged snapshot throws `invalid_snapshot`, one of another
+    /// format `unsupported_schema`.
     pub fn restore(
         model: &JourneyModel,
         journey: &str,

@@ -584,3 +584,57 @@ fn comparing_current_and_future_state() {
     let retention = c.emotion.iter().find(|s| s.stage == "retention").unwrap();
     assert!(retention.delta.unwrap() > 0.0);
 }
+
+/// Transition counts at the top of `u64` (as a forged or corrupted document
+/// may hold): every operation answers as it does for the same shares in
+/// small counts, never a wrapped sum (in release) or a panic (in debug).
+#[test]
+fn counts_of_u64_max_answer_as_equal_small_counts_do() {
+    let with_counts = |count: u64| {
+        let mut document = common::example("gym.json");
+        for journey in &mut document.journeys {
+            // Two transitions between the same touchpoints: their counts add.
+            let again = journey.transitions[0].clone();
+            journey.transitions.push(again);
+            for transition in &mut journey.transitions {
+                transition.probability = None;
+                transition.count = Some(count);
+            }
+        }
+        document
+    };
+    let (huge, small) = (with_counts(u64::MAX), with_counts(1));
+    assert!(huge.validate().is_valid());
+    let options = Options::default();
+    assert_eq!(
+        huge.analyze("gym", &options).unwrap(),
+        small.analyze("gym", &options).unwrap()
+    );
+    let svg = |document: &journey_core::Document| {
+        let options = journey_core::render::SvgOptions {
+            analysis: true,
+            ..Default::default()
+        };
+        journey_core::render::render_svg(document, "gym", &options).unwrap()
+    };
+    assert_eq!(svg(&huge), svg(&small));
+    let gym = huge.journey("gym").unwrap();
+    let tracker = journey_core::tracker::Tracker::new(gym, Default::default()).unwrap();
+    let reference =
+        journey_core::tracker::Tracker::new(small.journey("gym").unwrap(), Default::default())
+            .unwrap();
+    for t in &gym.touchpoints {
+        tracker.observe("a", &t.id, 0).unwrap();
+        reference.observe("a", &t.id, 0).unwrap();
+        assert_eq!(tracker.next("a", 3), reference.next("a", 3));
+    }
+    // Count labels past u64 say so (the bound and a "+"), never wrap.
+    let dot = journey_core::render::to_dot(
+        gym,
+        &journey_core::render::DotOptions {
+            labels: journey_core::render::EdgeLabels::Count,
+            ..Default::default()
+        },
+    );
+    assert!(dot.contains(&format!("[label=\"{}+\"]", u64::MAX)), "{dot}");
+}

@@ -50,6 +50,27 @@ fn the_gym_journey_as_dot() {
 }
 
 #[test]
+fn control_characters_in_names_never_reach_the_dot_text() {
+    let mut document = common::example("gym.json");
+    let gym = document
+        .journeys
+        .iter_mut()
+        .find(|j| j.id == "gym")
+        .unwrap();
+    gym.name = "Gym\u{0}join\u{7}\u{1b}[31m".to_owned();
+    gym.stages[0].name = "Aware\u{9b}ness\r\n".to_owned();
+    gym.touchpoints[0].name = "Ad\u{0}".to_owned();
+    let dot = to_dot(gym, &DotOptions::default());
+    let controls: Vec<char> = dot
+        .chars()
+        .filter(|c| c.is_control() && *c != '\n')
+        .collect();
+    assert!(controls.is_empty(), "{controls:?}");
+    assert!(dot.contains("Gym join  [31m"), "{dot}");
+    assert!(dot.contains("label=\"Aware ness\\n\";"), "{dot}");
+}
+
+#[test]
 fn counts_label_fitted_journeys() {
     let document = common::example("shoe.json");
     let journey = &document.journeys[0];

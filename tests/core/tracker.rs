@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use journey_core::events::{CsvOptions, EventLog, Mapping, UnknownEvents};
 use journey_core::tracker::{
-    DueReason, HistoryFilter, Observed, PriorityLevel, Seen, Tracker, TrackerOptions,
+    DueReason, HistoryFilter, Observed, PriorityLevel, SNAPSHOT_FORMAT, Seen, Tracker,
+    TrackerOptions,
 };
 use journey_core::{Document, Error, Journey};
 
@@ -341,14 +342,18 @@ fn a_restored_snapshot_continues_exactly_as_an_uninterrupted_run() {
     // Bad snapshots are refused with a reason.
     let bytes = straight.snapshot().unwrap();
     let text = String::from_utf8(bytes).unwrap();
-    let other = text.replace("journey-tracker/1", "journey-tracker/9");
+    let other = text.replace("journey-tracker/2", "journey-tracker/9");
     assert!(matches!(
         Tracker::restore(journey, other.as_bytes()),
         Err(Error::UnsupportedSchema { .. })
     ));
     assert!(matches!(
         Tracker::restore(journey, b"{not json"),
-        Err(Error::Json { .. })
+        Err(Error::UnsupportedSchema { .. })
+    ));
+    assert!(matches!(
+        Tracker::restore(journey, &frame("{not json")),
+        Err(Error::InvalidSnapshot { .. })
     ));
     let shoe = common::example("shoe.json");
     let shoe = &shoe.journeys[0];
@@ -360,7 +365,7 @@ fn a_restored_snapshot_continues_exactly_as_an_uninterrupted_run() {
     );
     // A customer saved in another shard than its key's would never be
     // found again: refused.
-    let mut saved: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut saved: serde_json::Value = serde_json::from_str(body(&text)).unwrap();
     let shards = saved["shards"].as_array_mut().unwrap();
     let moved = shards[0]["customers"]
         .as_array_mut()
@@ -368,7 +373,12 @@ fn a_restored_snapshot_continues_exactly_as_an_uninterrupted_run() {
         .pop()
         .unwrap();
     shards[1]["customers"].as_array_mut().unwrap().push(moved);
-    let error = Tracker::restore(journey, saved.to_string().as_bytes()).unwrap_err();
+    // (with the counts moved too, so only the shard is wrong)
+    for (shard, change) in [(0, -1), (1, 1)] {
+        let count = &mut shards[shard]["stats"]["customers"];
+        *count = (count.as_i64().unwrap() + change).into();
+    }
+    let error = Tracker::restore(journey, &frame(&saved.to_string())).unwrap_err();
     assert!(error.to_string().contains("in another shard"), "{error}");
     assert_eq!(error.kind(), journey_core::ErrorKind::InvalidSnapshot);
 }
@@ -760,5 +770,130 @@ fn seen_touchpoints_past_64_survive_the_table_growing() {
     assert_eq!(
         tracker.stats().customers as usize,
         customers - customers / 5
+    );
+}
+
+/// The JSON body of a snapshot (after its header line).
+fn body(snapshot: &str) -> &str {
+    snapshot.split_once('\n').map_or("", |(_, body)| body)
+}
+
+/// A forged snapshot: `body` with a header whose checksum holds.
+fn frame(body: &str) -> Vec<u8> {
+    let crc = crc::Crc::<u32>::new(&crc::CRC_32_ISCSI).checksum(body.as_bytes());
+    let mut bytes =
+        format!("{SNAPSHOT_FORMAT} crc32c={crc:08x} bytes={}\n", body.len()).into_bytes();
+    bytes.extend_from_slice(body.as_bytes());
+    bytes
+}
+
+/// A small tracker's snapshot: three customers over two shards.
+fn small_snapshot(journey: &Journey) -> Vec<u8> {
+    let options = TrackerOptions {
+        history: 4,
+        shards: 2,
+        ..TrackerOptions::default()
+    };
+    let tracker = Tracker::new(journey, options).unwrap();
+    for (k, (customer, name)) in [
+        ("ann", "online_reviews"),
+        ("bo", "website_visit"),
+        ("ann", "website_visit"),
+        ("cy", "online_reviews"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        tracker.observe(customer, name, 1_000 * k as i64).unwrap();
+    }
+    tracker.snapshot().unwrap()
+}
+
+#[test]
+fn every_flipped_bit_and_every_cut_of_a_snapshot_is_refused() {
+    let document = gym();
+    let journey = journey(&document);
+    let snapshot = small_snapshot(journey);
+    assert!(Tracker::restore(journey, &snapshot).is_ok());
+    let mut damaged = snapshot.clone();
+    for byte in 0..snapshot.len() {
+        for bit in 0..8 {
+            damaged[byte] ^= 1 << bit;
+            let restored = Tracker::restore(journey, &damaged);
+            assert!(
+                restored.is_err(),
+                "bit {bit} of byte {byte} flipped was accepted"
+            );
+            damaged[byte] ^= 1 << bit;
+        }
+    }
+    for length in 0..snapshot.len() {
+        let error = Tracker::restore(journey, &snapshot[..length]).unwrap_err();
+        assert_eq!(
+            error.kind(),
+            journey_core::ErrorKind::InvalidSnapshot,
+            "{length}: {error}"
+        );
+    }
+    let mut padded = snapshot.clone();
+    padded.push(b' ');
+    assert!(Tracker::restore(journey, &padded).is_err());
+}
+
+#[test]
+fn a_forged_snapshot_with_a_good_checksum_is_still_read_strictly() {
+    let document = gym();
+    let journey = journey(&document);
+    let snapshot = String::from_utf8(small_snapshot(journey)).unwrap();
+    let body = body(&snapshot);
+    let refused = |body: &str| Tracker::restore(journey, &frame(body)).unwrap_err();
+    // A damaged key is not a default filled in.
+    let error = refused(&body.replace("\"history\"", "\"hist0ry\""));
+    assert_eq!(
+        error.kind(),
+        journey_core::ErrorKind::InvalidSnapshot,
+        "{error}"
+    );
+    assert!(
+        error.to_string().contains("unknown field `hist0ry`"),
+        "{error}"
+    );
+    // Another spelling of the same body (space, a repeated map key).
+    let error = refused(&body.replacen(':', ": ", 1));
+    assert!(
+        error.to_string().contains("not as a snapshot writes it"),
+        "{error}"
+    );
+    let error = refused(&body.replace(
+        "\"names\":{}",
+        "\"names\":{\"a\":\"online_reviews\",\"a\":\"online_reviews\"}",
+    ));
+    assert!(
+        error.to_string().contains("not as a snapshot writes it"),
+        "{error}"
+    );
+    // A count that disagrees with what it counts: a later expire would wrap.
+    let mut saved: serde_json::Value = serde_json::from_str(body).unwrap();
+    saved["shards"][0]["stats"]["customers"] = 1_000_000_000_000_000u64.into();
+    let error = refused(&saved.to_string());
+    assert!(error.to_string().contains("count of customers"), "{error}");
+    // A long history in many shards: refused before anything is allocated.
+    let mut saved: serde_json::Value = serde_json::from_str(body).unwrap();
+    saved["options"]["history"] = 65_535.into();
+    saved["options"]["shards"] = 64.into();
+    let empty = serde_json::json!({"stats": {"customers": 0, "placed": 0, "late": 0, "unknown": 0, "evicted": 0}, "customers": []});
+    saved["shards"] = serde_json::Value::Array(vec![empty; 64]);
+    let error = refused(&saved.to_string());
+    assert_eq!(
+        error.kind(),
+        journey_core::ErrorKind::LimitExceeded,
+        "{error}"
+    );
+    // The snapshot of the first format, JSON without a header.
+    let error = Tracker::restore(journey, body.as_bytes()).unwrap_err();
+    assert_eq!(
+        error.kind(),
+        journey_core::ErrorKind::UnsupportedSchema,
+        "{error}"
     );
 }

@@ -110,6 +110,13 @@ test('bad input throws JourneyError with a code', () => {
   code(() => new Tracker(gym, 'pool'), 'not_found');
   code(() => new Tracker(gym, 'gym', { history: 0 }), 'invalid_option');
   code(() => new Tracker(gym, 'gym', { history: 'many' }), 'invalid_option');
-  code(() => Tracker.restore(gym, 'gym', new TextEncoder().encode('{"format":"x"')), 'parse_error');
+  code(() => Tracker.restore(gym, 'gym', new TextEncoder().encode('{"format":"x"')), 'unsupported_schema');
+  // A damaged snapshot (cut, or one bit changed) is refused, and the tracker stays usable.
+  const saved = tracker.snapshot();
+  code(() => Tracker.restore(gym, 'gym', saved.subarray(0, saved.length - 1)), 'invalid_snapshot');
+  const flipped = Uint8Array.from(saved);
+  flipped[flipped.length - 3] ^= 4;
+  code(() => Tracker.restore(gym, 'gym', flipped), 'invalid_snapshot');
+  assert.ok(Tracker.restore(gym, 'gym', saved) instanceof Tracker);
   tracker.free();
 });

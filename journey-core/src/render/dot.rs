@@ -14,7 +14,8 @@ pub enum EdgeLabels {
     /// The resolved transition probability, e.g. `0.3`. Default.
     #[default]
     Probability,
-    /// The observed count, where the transition has one.
+    /// The observed count, where the transition has one (the sum of parallel
+    /// transitions; past `u64::MAX`, written as that bound and a "+").
     Count,
     /// No labels.
     None,
@@ -40,6 +41,9 @@ fn quoted(text: &str) -> String {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\r' => {}
+            // DOT has no escape for the other control characters (a NUL
+            // would end the text for many readers): a space, as in the SVG.
+            c if c.is_control() => out.push(' '),
             c => out.push(c),
         }
     }
@@ -172,7 +176,14 @@ pub fn to_dot(journey: &Journey, options: &DotOptions) -> String {
                         .filter(|t| t.to == target)
                         .filter_map(|t| t.count)
                         .collect();
-                    (!counts.is_empty()).then(|| counts.iter().sum::<u64>().to_string())
+                    // A sum past u64 (only forged counts reach it) is
+                    // written as its bound with a "+", never wrapped.
+                    (!counts.is_empty()).then(|| {
+                        match counts.iter().try_fold(0u64, |sum, &c| sum.checked_add(c)) {
+                            Some(sum) => sum.to_string(),
+                            None => format!("{}+", u64::MAX),
+                        }
+                    })
                 }
                 EdgeLabels::None => None,
             };

@@ -16,7 +16,7 @@
 //! it elsewhere); each block states why it is sound, and the test script
 //! runs these tests under Miri where the toolchain has it.
 
-use std::alloc::{Layout, alloc, dealloc, handle_alloc_error};
+use std::alloc::{Layout, alloc, dealloc};
 use std::marker::PhantomData;
 use std::ptr::NonNull;
 
@@ -83,7 +83,7 @@ impl<H, T: Copy> Blocks<H, T> {
     }
 
     /// `len` blocks, each a copy of `head` and `per` copies of `value`;
-    /// `None` when that many cannot be addressed.
+    /// `None` when that many cannot be addressed or allocated.
     pub(super) fn new(len: usize, per: usize, head: H, value: T) -> Option<Blocks<H, T>>
     where
         H: Clone,
@@ -100,10 +100,10 @@ impl<H, T: Copy> Blocks<H, T> {
                 _owns: PhantomData,
             });
         }
+        // A failed allocation is an error the caller reports, never an
+        // abort of the host process.
         // SAFETY: the layout has a non-zero size.
-        let Some(ptr) = NonNull::new(unsafe { alloc(layout) }) else {
-            handle_alloc_error(layout)
-        };
+        let ptr = NonNull::new(unsafe { alloc(layout) })?;
         advise_huge_pages(ptr.as_ptr(), layout.size());
         for i in 0..len {
             // SAFETY: block `i` lies inside the allocation; its head is
@@ -144,6 +144,11 @@ impl<H, T: Copy> Blocks<H, T> {
             }
             _ => len,
         }
+    }
+
+    /// The bytes `len` blocks of `per` values take (`None` past `usize`).
+    pub(super) fn bytes(len: usize, per: usize) -> Option<usize> {
+        Blocks::<H, T>::shape(per)?.stride.checked_mul(len)
     }
 
     /// The number of blocks.

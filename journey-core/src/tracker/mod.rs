@@ -72,7 +72,7 @@ use shard::*;
 use crate::bytes::same;
 
 /// The format written by [`Tracker::snapshot`].
-pub const SNAPSHOT_FORMAT: &str = "journey-tracker/1";
+pub const SNAPSHOT_FORMAT: &str = "journey-tracker/2";
 
 /// How a tracker behaves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
