@@ -929,7 +929,7 @@ impl FunnelTally {
             .enumerate()
             .map(|(s, stage)| {
                 let mut times = std::mem::take(&mut self.gaps[s]);
-                times.sort_unstable();
+                crate::order::sort_by(&mut times, Ord::cmp);
                 let median = match times.len() {
                     0 => None,
                     len if len % 2 == 1 => Some(times[len / 2] as f64),

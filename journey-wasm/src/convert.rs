@@ -104,6 +104,39 @@ extern "C" {
     pub type HistoryFilterArg;
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// A JS string, for `String.prototype.isWellFormed`.
+    type Text;
+    /// Whether the string has no lone surrogate.
+    #[wasm_bindgen(method, js_name = isWellFormed)]
+    fn is_well_formed(this: &Text) -> bool;
+}
+
+/// A string argument. Anything else (a number, an object, a Symbol, a
+/// BigInt) is refused, as is a string with a lone surrogate, which UTF-8
+/// cannot hold (two different keys would read as one).
+pub(crate) fn string(value: JsValue, what: &str) -> Result<String, JsValue> {
+    match value.dyn_ref::<js_sys::JsString>() {
+        Some(text) if text.unchecked_ref::<Text>().is_well_formed() => Ok(String::from(text)),
+        Some(_) => Err(invalid_argument(format!(
+            "{what} holds a lone surrogate, which is not text"
+        ))),
+        None => Err(invalid_argument(format!("{what} must be a string"))),
+    }
+}
+
+/// A count argument: a whole number from 0 to 2^32 − 1 (never wrapped).
+pub(crate) fn count(value: f64, what: &str) -> Result<usize, JsValue> {
+    if value.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&value) {
+        Ok(value as usize)
+    } else {
+        Err(invalid_argument(format!(
+            "{what} must be a whole number from 0 to 4294967295, not {value}"
+        )))
+    }
+}
+
 /// A JS number of epoch milliseconds as an integer.
 pub(crate) fn epoch_ms(value: f64, what: &str) -> Result<i64, JsValue> {
     const LIMIT: f64 = 9_007_199_254_740_991.0; // Number.MAX_SAFE_INTEGER

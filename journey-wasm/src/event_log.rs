@@ -41,9 +41,10 @@ impl EventLog {
     #[wasm_bindgen(js_name = readCsv, unchecked_return_type = "ReadReport")]
     pub fn read_csv(
         &mut self,
-        text: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
         options: Option<CsvOptionsArg>,
     ) -> Result<JsValue, JsValue> {
+        let text = &string(text, "text")?;
         let options: journey_core::events::CsvOptions = optional(options.map(JsValue::from))?;
         let report = self
             .log
@@ -74,8 +75,9 @@ impl EventLog {
     pub fn discover(
         &self,
         mapping: Option<MappingArg>,
-        top: Option<usize>,
+        top: Option<f64>,
     ) -> Result<JsValue, JsValue> {
+        let top = top.map(|v| count(v, "top")).transpose()?;
         let mapping = optional(mapping.map(JsValue::from))?;
         let discovery = journey_core::discovery::Discovery::from_log(&self.log, None, &mapping);
         to_js(&discovery.report(top.unwrap_or(10)))
@@ -95,10 +97,11 @@ impl JourneyModel {
     #[wasm_bindgen(unchecked_return_type = "Traces")]
     pub fn traces(
         &self,
-        journey: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] journey: JsValue,
         log: &EventLog,
         mapping: Option<MappingArg>,
     ) -> Result<JsValue, JsValue> {
+        let journey = &string(journey, "journey")?;
         let mapping = optional(mapping.map(JsValue::from))?;
         to_js(
             &self
@@ -113,11 +116,13 @@ impl JourneyModel {
     #[wasm_bindgen(unchecked_return_type = "Conformance")]
     pub fn conformance(
         &self,
-        journey: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] journey: JsValue,
         log: &EventLog,
         mapping: Option<MappingArg>,
-        top: Option<usize>,
+        top: Option<f64>,
     ) -> Result<JsValue, JsValue> {
+        let journey = &string(journey, "journey")?;
+        let top = top.map(|v| count(v, "top")).transpose()?;
         let mapping = optional(mapping.map(JsValue::from))?;
         let result = self.document.conformance(journey, &log.log, &mapping, top);
         to_js(&result.map_err(to_js_error)?)
@@ -127,10 +132,11 @@ impl JourneyModel {
     #[wasm_bindgen(js_name = dataFunnel, unchecked_return_type = "DataFunnelStage[]")]
     pub fn data_funnel(
         &self,
-        journey: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] journey: JsValue,
         log: &EventLog,
         mapping: Option<MappingArg>,
     ) -> Result<JsValue, JsValue> {
+        let journey = &string(journey, "journey")?;
         let mapping = optional(mapping.map(JsValue::from))?;
         let funnel = self.document.data_funnel(journey, &log.log, &mapping);
         to_js(&funnel.map_err(to_js_error)?)
@@ -141,11 +147,12 @@ impl JourneyModel {
     /// `Tracker` of the fitted journey uses for its next steps.
     pub fn fit(
         &self,
-        journey: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] journey: JsValue,
         log: &EventLog,
         mapping: Option<MappingArg>,
         options: Option<FitOptionsArg>,
     ) -> Result<JourneyModel, JsValue> {
+        let journey = &string(journey, "journey")?;
         let mapping = optional(mapping.map(JsValue::from))?;
         let options = optional(options.map(JsValue::from))?;
         let document = self.document.fit(journey, &log.log, &mapping, &options);
@@ -159,11 +166,12 @@ impl JourneyModel {
     #[wasm_bindgen(unchecked_return_type = "Attribution")]
     pub fn attribution(
         &self,
-        journey: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] journey: JsValue,
         log: &EventLog,
         mapping: Option<MappingArg>,
         options: Option<AttributionOptionsArg>,
     ) -> Result<JsValue, JsValue> {
+        let journey = &string(journey, "journey")?;
         let mapping = optional(mapping.map(JsValue::from))?;
         let options = optional(options.map(JsValue::from))?;
         let result = self
@@ -176,10 +184,11 @@ impl JourneyModel {
 /// Attribution from path data in CSV (`path,total_conversions,total_conversion_value,total_null`).
 #[wasm_bindgen(js_name = attributePaths, unchecked_return_type = "Attribution")]
 pub fn attribute_paths(
-    csv: &str,
+    #[wasm_bindgen(unchecked_param_type = "string")] csv: JsValue,
     csv_options: Option<PathCsvOptionsArg>,
     options: Option<AttributionOptionsArg>,
 ) -> Result<JsValue, JsValue> {
+    let csv = &string(csv, "csv")?;
     let csv_options = optional(csv_options.map(JsValue::from))?;
     let options = optional(options.map(JsValue::from))?;
     let (paths, _) = journey_core::attribution::PathTable::read_csv(csv.as_bytes(), &csv_options)

@@ -24,7 +24,13 @@ impl JourneyModel {
     /// `limit_exceeded`. A document with validation errors loads; see
     /// `validate()`.
     #[wasm_bindgen(js_name = fromJson)]
-    pub fn from_json(text: &str) -> Result<JourneyModel, JsValue> {
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<JourneyModel, JsValue> {
+        Self::read(&string(text, "text")?)
+    }
+
+    fn read(text: &str) -> Result<JourneyModel, JsValue> {
         let document = Document::from_json(text).map_err(to_js_error)?;
         Ok(JourneyModel { document })
     }
@@ -41,7 +47,7 @@ impl JourneyModel {
             .ok()
             .and_then(|text| text.as_string())
             .ok_or_else(|| invalid_argument("the document cannot be written as JSON".to_owned()))?;
-        Self::from_json(&text)
+        Self::read(&text)
     }
 
     /// The document as JSON text: the same model always gives the same bytes.
@@ -68,9 +74,10 @@ impl JourneyModel {
     #[wasm_bindgen(unchecked_return_type = "Analysis")]
     pub fn analyze(
         &self,
-        journey: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] journey: JsValue,
         options: Option<AnalysisOptionsArg>,
     ) -> Result<JsValue, JsValue> {
+        let journey = &string(journey, "journey")?;
         let options: Options = optional(options.map(JsValue::from))?;
         let analysis = self
             .document
@@ -84,10 +91,12 @@ impl JourneyModel {
     #[wasm_bindgen(unchecked_return_type = "Comparison")]
     pub fn compare(
         &self,
-        before: &str,
-        after: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] before: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] after: JsValue,
         options: Option<AnalysisOptionsArg>,
     ) -> Result<JsValue, JsValue> {
+        let before = &string(before, "before")?;
+        let after = &string(after, "after")?;
         let options: Options = optional(options.map(JsValue::from))?;
         let comparison = self
             .document
@@ -110,26 +119,43 @@ impl JourneyModel {
 
     /// One journey. Throws `not_found` for an unknown id.
     #[wasm_bindgen(unchecked_return_type = "Journey")]
-    pub fn journey(&self, id: &str) -> Result<JsValue, JsValue> {
+    pub fn journey(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let id = &string(id, "id")?;
         to_js(self.journey_by_id(id)?)
     }
 
     /// A journey's stages, in order.
     #[wasm_bindgen(unchecked_return_type = "Stage[]")]
-    pub fn stages(&self, journey: &str) -> Result<JsValue, JsValue> {
+    pub fn stages(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] journey: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let journey = &string(journey, "journey")?;
         to_js(&self.journey_by_id(journey)?.stages)
     }
 
     /// A journey's touchpoints, in document order (present and missing).
     #[wasm_bindgen(unchecked_return_type = "Touchpoint[]")]
-    pub fn touchpoints(&self, journey: &str) -> Result<JsValue, JsValue> {
+    pub fn touchpoints(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] journey: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let journey = &string(journey, "journey")?;
         to_js(&self.journey_by_id(journey)?.touchpoints)
     }
 
     /// A journey's touchpoint graph as Graphviz DOT text (a cluster per
     /// stage, missing touchpoints dashed, edges labelled).
     #[wasm_bindgen(js_name = toDot)]
-    pub fn to_dot(&self, journey: &str, options: Option<DotOptionsArg>) -> Result<String, JsValue> {
+    pub fn to_dot(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] journey: JsValue,
+        options: Option<DotOptionsArg>,
+    ) -> Result<String, JsValue> {
+        let journey = &string(journey, "journey")?;
         let journey = self.journey_by_id(journey)?;
         let options = optional(options.map(JsValue::from))?;
         Ok(journey_core::render::to_dot(journey, &options))
@@ -143,9 +169,10 @@ impl JourneyModel {
     #[wasm_bindgen(js_name = renderSvg)]
     pub fn render_svg(
         &self,
-        journey: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] journey: JsValue,
         options: Option<SvgOptionsArg>,
     ) -> Result<String, JsValue> {
+        let journey = &string(journey, "journey")?;
         let options = optional(options.map(JsValue::from))?;
         journey_core::render::render_svg(&self.document, journey, &options).map_err(to_js_error)
     }
@@ -153,7 +180,11 @@ impl JourneyModel {
     /// A journey as a Mermaid `journey` diagram (title, a section per stage,
     /// a task per present touchpoint with its 1–5 score and actors).
     #[wasm_bindgen(js_name = toMermaid)]
-    pub fn to_mermaid(&self, journey: &str) -> Result<String, JsValue> {
+    pub fn to_mermaid(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] journey: JsValue,
+    ) -> Result<String, JsValue> {
+        let journey = &string(journey, "journey")?;
         journey_core::mermaid::to_mermaid(&self.document, journey).map_err(to_js_error)
     }
 
@@ -161,14 +192,23 @@ impl JourneyModel {
     /// personas, sections stages, tasks touchpoints. Throws `parse_error`
     /// with the line.
     #[wasm_bindgen(js_name = fromMermaid)]
-    pub fn from_mermaid(text: &str) -> Result<JourneyModel, JsValue> {
+    pub fn from_mermaid(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<JourneyModel, JsValue> {
+        let text = &string(text, "text")?;
         let document = journey_core::mermaid::from_mermaid(text).map_err(to_js_error)?;
         Ok(JourneyModel { document })
     }
 
     /// One touchpoint of a journey. Throws `not_found` for an unknown id.
     #[wasm_bindgen(unchecked_return_type = "Touchpoint")]
-    pub fn touchpoint(&self, journey: &str, id: &str) -> Result<JsValue, JsValue> {
+    pub fn touchpoint(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] journey: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let journey = &string(journey, "journey")?;
+        let id = &string(id, "id")?;
         let touchpoint = self.journey_by_id(journey)?.touchpoint(id).ok_or_else(|| {
             to_js_error(Error::NotFound {
                 kind: "touchpoint",

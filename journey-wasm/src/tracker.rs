@@ -19,9 +19,10 @@ impl Tracker {
     #[wasm_bindgen(constructor)]
     pub fn new(
         model: &JourneyModel,
-        journey: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] journey: JsValue,
         options: Option<TrackerOptionsArg>,
     ) -> Result<Tracker, JsValue> {
+        let journey = &string(journey, "journey")?;
         let journey = model.journey_by_id(journey)?;
         let options = optional(options.map(JsValue::from))?;
         let tracker = journey_core::tracker::Tracker::new(journey, options).map_err(to_js_error)?;
@@ -33,9 +34,10 @@ impl Tracker {
     /// format `unsupported_schema`.
     pub fn restore(
         model: &JourneyModel,
-        journey: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] journey: JsValue,
         snapshot: &[u8],
     ) -> Result<Tracker, JsValue> {
+        let journey = &string(journey, "journey")?;
         let journey = model.journey_by_id(journey)?;
         let tracker =
             journey_core::tracker::Tracker::restore(journey, snapshot).map_err(to_js_error)?;
@@ -45,7 +47,14 @@ impl Tracker {
     /// Records that a customer met a touchpoint (or mapped event name) at
     /// `time` (epoch ms): `"placed"`, `"late"` or `"unknown"`.
     #[wasm_bindgen(unchecked_return_type = "Observed")]
-    pub fn observe(&self, customer: &str, touchpoint: &str, time: f64) -> Result<JsValue, JsValue> {
+    pub fn observe(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] customer: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] touchpoint: JsValue,
+        time: f64,
+    ) -> Result<JsValue, JsValue> {
+        let customer = &string(customer, "customer")?;
+        let touchpoint = &string(touchpoint, "touchpoint")?;
         let observed = self
             .tracker
             .observe(customer, touchpoint, epoch_ms(time, "time")?)
@@ -55,7 +64,11 @@ impl Tracker {
 
     /// Where the customer is, or `undefined` when not tracked.
     #[wasm_bindgen(unchecked_return_type = "Position | undefined")]
-    pub fn position(&self, customer: &str) -> Result<JsValue, JsValue> {
+    pub fn position(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] customer: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let customer = &string(customer, "customer")?;
         to_js_or_undefined(self.tracker.position(customer))
     }
 
@@ -63,35 +76,58 @@ impl Tracker {
     #[wasm_bindgen(unchecked_return_type = "Visit[]")]
     pub fn history(
         &self,
-        customer: &str,
-        n: usize,
+        #[wasm_bindgen(unchecked_param_type = "string")] customer: JsValue,
+        n: f64,
         filter: Option<HistoryFilterArg>,
     ) -> Result<JsValue, JsValue> {
+        let customer = &string(customer, "customer")?;
+        let n = count(n, "n")?;
         let filter = optional(filter.map(JsValue::from))?;
         to_js(&self.tracker.history(customer, n, &filter))
     }
 
     /// Whether and when the customer saw a touchpoint: `undefined` when never.
     #[wasm_bindgen(unchecked_return_type = "Seen | undefined")]
-    pub fn seen(&self, customer: &str, touchpoint: &str) -> Result<JsValue, JsValue> {
+    pub fn seen(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] customer: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] touchpoint: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let customer = &string(customer, "customer")?;
+        let touchpoint = &string(touchpoint, "touchpoint")?;
         to_js_or_undefined(self.tracker.seen(customer, touchpoint))
     }
 
     /// The `k` most likely next touchpoints, most likely first.
     #[wasm_bindgen(unchecked_return_type = "Likely[]")]
-    pub fn next(&self, customer: &str, k: usize) -> Result<JsValue, JsValue> {
+    pub fn next(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] customer: JsValue,
+        k: f64,
+    ) -> Result<JsValue, JsValue> {
+        let customer = &string(customer, "customer")?;
+        let k = count(k, "k")?;
         to_js(&self.tracker.next(customer, k))
     }
 
     /// Probability of reaching a goal from where the customer is.
     #[wasm_bindgen(js_name = goalProbability)]
-    pub fn goal_probability(&self, customer: &str) -> Option<f64> {
-        self.tracker.goal_probability(customer)
+    pub fn goal_probability(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] customer: JsValue,
+    ) -> Result<Option<f64>, JsValue> {
+        Ok(self
+            .tracker
+            .goal_probability(&string(customer, "customer")?))
     }
 
     /// The customer's priority, or `undefined` when not tracked.
     #[wasm_bindgen(unchecked_return_type = "Priority | undefined")]
-    pub fn priority(&self, customer: &str) -> Result<JsValue, JsValue> {
+    pub fn priority(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] customer: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let customer = &string(customer, "customer")?;
         to_js_or_undefined(self.tracker.priority(customer))
     }
 
@@ -107,8 +143,11 @@ impl Tracker {
     }
 
     /// Forgets a customer; whether it was tracked.
-    pub fn forget(&self, customer: &str) -> bool {
-        self.tracker.forget(customer)
+    pub fn forget(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] customer: JsValue,
+    ) -> Result<bool, JsValue> {
+        Ok(self.tracker.forget(&string(customer, "customer")?))
     }
 
     /// Counters: customers, placed, late, unknown, evicted.

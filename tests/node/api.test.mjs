@@ -245,3 +245,33 @@ test('Mermaid out and in, as in Rust', () => {
   throwsJourneyError(() => model.toMermaid('pool'), 'not_found');
   model.free();
 });
+
+test('a non-string where a string belongs, or a count out of range, is a JourneyError and harms nothing', () => {
+  const model = JourneyModel.fromJson(gymText);
+  const tracker = new Tracker(model, 'gym');
+  const log = new EventLog();
+  const wrong = [7, {}, [], null, undefined, Symbol('s'), 10n, () => 'gym'];
+  // Alternating hostile and ordinary calls, many rounds (this once corrupted memory).
+  for (let round = 0; round < 300; round += 1) {
+    const value = wrong[round % wrong.length];
+    throwsJourneyError(() => JourneyModel.fromJson(value), 'invalid_argument', /text must be a string/);
+    throwsJourneyError(() => model.analyze(value), 'invalid_argument', /journey must be a string/);
+    throwsJourneyError(() => tracker.observe(value, 'online_reviews', 0), 'invalid_argument');
+    throwsJourneyError(() => log.readCsv(value), 'invalid_argument');
+    assert.equal(model.analyze('gym').journey, 'gym');
+    assert.equal(tracker.observe(`c${round}`, 'online_reviews', round), 'placed');
+  }
+  // Lone surrogates are not text: two such keys would read as one customer.
+  throwsJourneyError(() => tracker.observe('a\uD800', 'online_reviews', 0), 'invalid_argument', /lone surrogate/);
+  throwsJourneyError(() => tracker.position('a\uDC00'), 'invalid_argument', /lone surrogate/);
+  assert.equal(tracker.observe('a\uD83D\uDE00', 'online_reviews', 0), 'placed');
+  // Counts are whole numbers that fit, never taken modulo 2^32.
+  throwsJourneyError(() => tracker.history('c1', 2 ** 32), 'invalid_argument', /whole number/);
+  throwsJourneyError(() => tracker.next('c1', -1), 'invalid_argument', /whole number/);
+  throwsJourneyError(() => tracker.next('c1', 1.5), 'invalid_argument', /whole number/);
+  assert.equal(tracker.history('c1', 2 ** 32 - 1).length, 1);
+  assert.equal(tracker.stats().customers, 301);
+  tracker.free();
+  log.free();
+  model.free();
+});

@@ -461,28 +461,30 @@ impl<'a> TraceTable<'a> {
         crate::order::sort_by(&mut spans, |a, b| {
             a.customer.cmp(b.customer).then(a.session.cmp(&b.session))
         });
-        let traces = spans
-            .into_iter()
-            .map(|span| Trace {
-                customer: span.customer.to_owned(),
-                session: span.session,
-                steps: (span.start as usize..span.end as usize)
-                    .map(|s| {
-                        let touchpoint = self.touchpoint[s] as usize;
-                        Step {
-                            touchpoint: self.touchpoints[touchpoint].to_owned(),
-                            timestamp: self.time[s],
-                            channel: self.channel[s].map(str::to_owned),
-                            known: self.known[touchpoint],
-                            measures: self.measures[self.measure_range(s)]
-                                .iter()
-                                .map(|&(key, value)| (self.keys[key as usize].to_owned(), value))
-                                .collect(),
-                        }
-                    })
-                    .collect(),
-            })
-            .collect();
+        let traces =
+            spans
+                .into_iter()
+                .map(|span| Trace {
+                    customer: span.customer.to_owned(),
+                    session: span.session,
+                    steps: (span.start as usize..span.end as usize)
+                        .map(|s| {
+                            let touchpoint = self.touchpoint[s] as usize;
+                            Step {
+                                touchpoint: self.touchpoints[touchpoint].to_owned(),
+                                timestamp: self.time[s],
+                                channel: self.channel[s].map(str::to_owned),
+                                known: self.known[touchpoint],
+                                measures: crate::order::map(
+                                    self.measures[self.measure_range(s)].iter().map(
+                                        |&(key, value)| (self.keys[key as usize].to_owned(), value),
+                                    ),
+                                ),
+                            }
+                        })
+                        .collect(),
+                })
+                .collect();
         Traces {
             traces,
             unknown_events: self.unknown_events.clone(),
