@@ -12,7 +12,12 @@ use serde_json::Value;
 
 use crate::error::Error;
 
-/// Options from JSON text; empty or blank text means every default.
+/// The longest options text [`from_json`] reads: 16 MiB (room for the
+/// name mappings and per-touchpoint counts of large journeys).
+pub const MAX_OPTIONS_BYTES: usize = 16 << 20;
+
+/// Options from JSON text; empty or blank text means every default; text
+/// longer than [`MAX_OPTIONS_BYTES`] is [`Error::LimitExceeded`].
 ///
 /// Malformed JSON is an [`Error::Json`]; an unknown key, or a value of the
 /// wrong type, an [`Error::InvalidOption`] naming the key (the top-level
@@ -30,6 +35,13 @@ use crate::error::Error;
 /// # Ok::<(), journey_core::Error>(())
 /// ```
 pub fn from_json<T: DeserializeOwned + Default>(text: &str) -> Result<T, Error> {
+    if text.len() > MAX_OPTIONS_BYTES {
+        return Err(Error::LimitExceeded {
+            what: "bytes of options".into(),
+            limit: MAX_OPTIONS_BYTES,
+            actual: text.len(),
+        });
+    }
     if text.trim().is_empty() {
         return Ok(T::default());
     }
@@ -126,6 +138,13 @@ mod tests {
             error.to_string(),
             "invalid option options: invalid type: string \"many\", expected struct TrackerOptions"
         );
+    }
+
+    #[test]
+    fn options_past_the_limit_are_refused_before_they_are_read() {
+        let text = format!("{{\"history\": 3{}}}", " ".repeat(MAX_OPTIONS_BYTES));
+        let error = from_json::<TrackerOptions>(&text).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::LimitExceeded, "{error}");
     }
 
     #[test]

@@ -282,3 +282,19 @@ fn large_reads_keep_order_and_report_every_row() {
     assert_eq!(log.len(), 6000);
     assert_eq!(log.get(5999).unwrap().timestamp, 5_999_000);
 }
+
+#[test]
+fn a_delimiter_that_would_fold_rows_into_the_header_is_refused() {
+    let csv = "customer,timestamp,event\nann,2026-01-01T00:00:00Z,ad\n";
+    for delimiter in ['\n', '\r', '"'] {
+        let mut log = EventLog::new();
+        let options = CsvOptions {
+            delimiter,
+            ..CsvOptions::default()
+        };
+        let error = log.read_csv(csv.as_bytes(), &options).unwrap_err();
+        assert_eq!(error.kind(), journey_core::ErrorKind::InvalidOption, "{error}");
+        assert!(error.to_string().contains("delimiter"), "{error}");
+        assert_eq!(log.len(), 0);
+    }
+}

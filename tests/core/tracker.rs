@@ -451,6 +451,19 @@ fn bad_options_are_refused_with_a_reason() {
             names: [("page".to_owned(), "missing_id".to_owned())].into(),
             ..TrackerOptions::default()
         },
+        // Negative durations: a stay limit, the idle time.
+        TrackerOptions {
+            idle_ttl_ms: Some(-1),
+            ..TrackerOptions::default()
+        },
+        TrackerOptions {
+            touchpoint_limits: [("online_reviews".to_owned(), -5)].into(),
+            ..TrackerOptions::default()
+        },
+        TrackerOptions {
+            stage_limits: [("awareness".to_owned(), -1)].into(),
+            ..TrackerOptions::default()
+        },
     ];
     for options in cases {
         assert_eq!(refused(options).code(), "invalid_option");

@@ -275,3 +275,27 @@ test('a non-string where a string belongs, or a count out of range, is a Journey
   log.free();
   model.free();
 });
+
+test('hostile option objects and events are refused with a JourneyError; the object stays usable', () => {
+  const model = JourneyModel.fromJson(gymText);
+  const throwing = { get top() { throw new Error('no'); } };
+  const trap = new Proxy({}, { ownKeys() { throw new Error('trap'); } });
+  let deep = {};
+  for (let i = 0; i < 100000; i += 1) deep = { top: deep };
+  for (const options of [throwing, trap, deep]) {
+    assert.throws(() => model.analyze('gym', options), (e) => e instanceof JourneyError);
+    assert.equal(model.analyze('gym').journey, 'gym');
+  }
+  const log = new EventLog();
+  for (const value of [NaN, Infinity, -Infinity]) {
+    throwsJourneyError(
+      () => log.push({ customer: 'a', name: 'online_reviews', timestamp: 0, measures: { csat: value } }),
+      'invalid_argument',
+    );
+  }
+  assert.equal(log.length, 0);
+  log.push({ customer: 'a', name: 'online_reviews', timestamp: 0, measures: { csat: 4 } });
+  assert.match(log.toCsv(), /a,.*online_reviews/);
+  log.free();
+  model.free();
+});

@@ -253,6 +253,13 @@ impl EventLog {
     ) -> Result<ReadReport, Error> {
         let delimiter = u8::try_from(options.delimiter)
             .map_err(|_| csv_error(1, "the delimiter must be a single-byte character"))?;
+        if matches!(delimiter, b'\n' | b'\r' | b'"') {
+            // A line break would fold the rows into the header.
+            return Err(Error::option(
+                "delimiter",
+                "must not be a line break or the quote character",
+            ));
+        }
         // Native targets read lines without quotes by a faster path that
         // gives the same result (`plain`); WebAssembly keeps one reader
         // (less code).

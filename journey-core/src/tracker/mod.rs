@@ -324,6 +324,17 @@ impl Tracker {
         if options.reorder_window_ms < 0 {
             return Err(Error::option("reorder_window_ms", "must not be negative"));
         }
+        if options.idle_ttl_ms.is_some_and(|ttl| ttl < 0) {
+            return Err(Error::option("idle_ttl_ms", "must not be negative"));
+        }
+        for (option, limits) in [
+            ("touchpoint_limits", &options.touchpoint_limits),
+            ("stage_limits", &options.stage_limits),
+        ] {
+            if let Some((id, _)) = limits.iter().find(|(_, limit)| **limit < 0) {
+                return Err(Error::option(option, format!("{id:?} must not be negative")));
+            }
+        }
         let t = &options.priority_thresholds;
         if !(t.iter().all(|v| v.is_finite()) && t[0] <= t[1] && t[1] <= t[2]) {
             return Err(Error::option(
