@@ -293,7 +293,11 @@ fn a_delimiter_that_would_fold_rows_into_the_header_is_refused() {
             ..CsvOptions::default()
         };
         let error = log.read_csv(csv.as_bytes(), &options).unwrap_err();
-        assert_eq!(error.kind(), journey_core::ErrorKind::InvalidOption, "{error}");
+        assert_eq!(
+            error.kind(),
+            journey_core::ErrorKind::InvalidOption,
+            "{error}"
+        );
         assert!(error.to_string().contains("delimiter"), "{error}");
         assert_eq!(log.len(), 0);
     }

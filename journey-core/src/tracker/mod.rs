@@ -332,7 +332,10 @@ impl Tracker {
             ("stage_limits", &options.stage_limits),
         ] {
             if let Some((id, _)) = limits.iter().find(|(_, limit)| **limit < 0) {
-                return Err(Error::option(option, format!("{id:?} must not be negative")));
+                return Err(Error::option(
+                    option,
+                    format!("{id:?} must not be negative"),
+                ));
             }
         }
         let t = &options.priority_thresholds;
