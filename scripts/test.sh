@@ -51,6 +51,18 @@ cargo test --workspace --quiet 2>&1 | tee target/rust-tests.log
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
      END { printf "rust: %d passed, %d failed\n", p, f }' target/rust-tests.log
 
+step "core tests in release with overflow checks (no wrapping can hide)"
+# The same answers or the same errors as the debug build: optimised code
+# with overflow checks on (no LTO here, to keep the build short).
+if ! CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=true CARGO_PROFILE_RELEASE_LTO=false \
+  CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+  cargo test --release --quiet -p journey-core --target-dir target/overflow-checks \
+  > target/overflow-tests.log 2>&1; then
+  grep -E "FAILED|panicked|^error" -A5 target/overflow-tests.log | head -60
+  exit 1
+fi
+awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($i ~ /^passed;?$/) p += $(i-1) } END { printf "release + overflow checks: %d passed\n", p }' target/overflow-tests.log
+
 step "Miri: the tracker's block storage, the crate's only unsafe code"
 if cargo +nightly miri --version > /dev/null 2>&1; then
   cargo +nightly miri test --quiet -p journey-core --lib tracker::blocks
