@@ -972,10 +972,11 @@ fn stage_experience(journey: &Journey, reach: &HashMap<&str, f64>) -> Vec<StageE
     journey
         .stages
         .iter()
-        .map(|stage| {
+        .zip(journey.touchpoints_by_stage())
+        .map(|(stage, members)| {
             let mut emotion = (0.0, 0.0);
             let mut measures: BTreeMap<String, (f64, f64)> = BTreeMap::new();
-            for touchpoint in journey.touchpoints_in(&stage.id) {
+            for touchpoint in members {
                 let r = reach.get(touchpoint.id.as_str()).copied().unwrap_or(0.0);
                 if touchpoint.status != Status::Present || r <= 0.0 {
                     continue;
@@ -1123,12 +1124,9 @@ fn gaps(graph: &JourneyGraph<'_>, reachable: &BTreeSet<NodeIndex>) -> Gaps {
         empty_stages: journey
             .stages
             .iter()
-            .filter(|stage| {
-                !journey
-                    .touchpoints_in(&stage.id)
-                    .any(|t| t.status == Status::Present)
-            })
-            .map(|stage| stage.id.clone())
+            .zip(journey.touchpoints_by_stage())
+            .filter(|(_, members)| !members.iter().any(|t| t.status == Status::Present))
+            .map(|(stage, _)| stage.id.clone())
             .collect(),
         missing_touchpoints: journey
             .missing_touchpoints()

@@ -257,7 +257,7 @@ fn ordering_with_cost(rows: &[Vec<(usize, f64)>]) -> (Vec<usize>, Vec<usize>, f6
     col_ptr.push(0usize);
     for row in rows {
         let mut seen: Vec<usize> = row.iter().map(|&(j, _)| j).collect();
-        seen.sort_unstable();
+        crate::order::sort_usizes(&mut seen);
         seen.dedup();
         row_idx.extend(seen);
         col_ptr.push(row_idx.len());
@@ -291,7 +291,7 @@ fn symbolic(mut higher: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
     let mut mark = vec![usize::MAX; n];
     for k in 0..n {
         let mut structure = std::mem::take(&mut higher[k]);
-        structure.sort_unstable();
+        crate::order::sort_usizes(&mut structure);
         structure.dedup();
         for &i in &structure {
             mark[i] = k;
@@ -304,7 +304,7 @@ fn symbolic(mut higher: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
                 }
             }
         }
-        structure.sort_unstable();
+        crate::order::sort_usizes(&mut structure);
         structure.dedup();
         if let Some(&parent) = structure.first() {
             children[parent].push(k);

@@ -434,13 +434,14 @@ pub fn to_mermaid(document: &Document, journey: &str) -> Result<String, Error> {
     // journey does); otherwise every task has the journey's personas.
     let per_touchpoint = journey.touchpoints.iter().any(|t| !t.personas.is_empty());
     let journey_actors = actor_list(&journey.personas);
+    let by_stage = journey.touchpoints_by_stage();
     for (position, stage) in journey.stages.iter().enumerate() {
         let name = escape(&stage.name, &[':']);
         // A nameless first stage is Mermaid's "tasks before any section".
         if !(position == 0 && name.is_empty()) {
             let _ = writeln!(out, "  section {}", guarded(&name, &stage.id));
         }
-        for touchpoint in journey.touchpoints_in(&stage.id) {
+        for &touchpoint in &by_stage[position] {
             if touchpoint.status == Status::Missing {
                 continue;
             }

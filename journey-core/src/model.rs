@@ -195,6 +195,15 @@ pub struct Context {
     pub extra: Extra,
 }
 
+/// The first position of each of `ids`.
+fn positions<'a>(ids: impl Iterator<Item = &'a str>) -> hashbrown::HashMap<&'a str, usize> {
+    let mut first = hashbrown::HashMap::new();
+    for (k, id) in ids.enumerate() {
+        first.entry(id).or_insert(k);
+    }
+    first
+}
+
 impl Journey {
     /// Starts a [`crate::JourneyBuilder`] for a journey with this id and name.
     pub fn builder(id: impl Into<String>, name: impl Into<String>) -> crate::JourneyBuilder {
@@ -218,6 +227,38 @@ impl Journey {
         self.touchpoints
             .iter()
             .filter(move |touchpoint| touchpoint.stage == stage)
+    }
+
+    /// The touchpoints of each stage of the stage list, each group in list
+    /// order: what `touchpoints_in` gives stage by stage, in one pass over
+    /// the touchpoints (a walk over every stage stays linear however narrow
+    /// the stages).
+    pub(crate) fn touchpoints_by_stage(&self) -> Vec<Vec<&Touchpoint>> {
+        let first = positions(self.stages.iter().map(|stage| stage.id.as_str()));
+        let mut groups: Vec<Vec<&Touchpoint>> = vec![Vec::new(); self.stages.len()];
+        for touchpoint in &self.touchpoints {
+            if let Some(&at) = first.get(touchpoint.stage.as_str()) {
+                groups[at].push(touchpoint);
+            }
+        }
+        // A stage id listed again holds the same touchpoints there too.
+        for (k, stage) in self.stages.iter().enumerate() {
+            let at = first[stage.id.as_str()];
+            if at != k {
+                groups[k] = groups[at].clone();
+            }
+        }
+        groups
+    }
+
+    /// The positions of the touchpoints by id (the first of a duplicated
+    /// id, as [`Journey::touchpoint`] finds), for lookups in a loop.
+    pub(crate) fn touchpoint_positions(&self) -> hashbrown::HashMap<&str, usize> {
+        positions(
+            self.touchpoints
+                .iter()
+                .map(|touchpoint| touchpoint.id.as_str()),
+        )
     }
 
     /// Touchpoints that should exist but do not yet (gaps and opportunities).

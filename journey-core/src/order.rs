@@ -5,8 +5,9 @@
 //! copy of them (about 4 KB of WebAssembly each), and collecting into a
 //! `BTreeMap` or `BTreeSet` sorts too. Here one routine sorts positions and
 //! the elements are then moved into place; maps and sets are filled by
-//! insertion. For the small lists of results and of a journey's parts;
-//! the hot loops over event logs and matrices keep the standard sorts.
+//! insertion. For the lists of results, of a journey's parts and of the
+//! matrices' index lists (`sort_usizes` sorts those in place); the event
+//! log's time order and variant keys keep the standard sorts.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,6 +25,12 @@ pub(crate) fn sort_by<T>(items: &mut [T], mut compare: impl FnMut(&T, &T) -> Ord
 /// Sorts `items` by `key`, stably.
 pub(crate) fn sort_by_key<T, K: Ord>(items: &mut [T], mut key: impl FnMut(&T) -> K) {
     sort_by(items, |a, b| key(a).cmp(&key(b)));
+}
+
+/// Sorts positions (or any `usize`s) in increasing order, by the same
+/// routine (no second copy for the matrices' index lists).
+pub(crate) fn sort_usizes(values: &mut [usize]) {
+    sort_positions(values, &mut |a, b| a.cmp(&b));
 }
 
 /// The one sorting routine: positions by what they point at, ties by
@@ -89,6 +96,13 @@ mod tests {
             prop_assert_eq!(map(pairs.clone()), pairs.iter().copied().collect::<BTreeMap<_, _>>());
             prop_assert_eq!(set(pairs.clone()), pairs.into_iter().collect::<BTreeSet<_>>());
         }
+    }
+
+    #[test]
+    fn positions_sort_in_increasing_order() {
+        let mut values = vec![5, 1, 4, 1, 0, 9];
+        sort_usizes(&mut values);
+        assert_eq!(values, [0, 1, 1, 4, 5, 9]);
     }
 
     #[test]

@@ -90,28 +90,35 @@ pub fn to_dot(journey: &Journey, options: &DotOptions) -> String {
         "  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=11];"
     );
     let _ = writeln!(out, "  edge [fontname=\"Helvetica\", fontsize=9];");
+    let by_id = journey.touchpoint_positions();
+    let goals: hashbrown::HashSet<&str> = journey.goals.iter().map(String::as_str).collect();
     let node = |out: &mut String, indent: &str, id: &str| {
-        let Some(touchpoint) = journey.touchpoint(id) else {
+        let Some(touchpoint) = by_id.get(id).map(|&k| &journey.touchpoints[k]) else {
             return;
         };
         let mut attributes = vec![format!("label={}", quoted(&touchpoint.name))];
         if touchpoint.status == Status::Missing {
             attributes.push("style=\"rounded,dashed\"".into());
         }
-        if journey.goals.iter().any(|g| g == id) {
+        if goals.contains(id) {
             attributes.push("peripheries=2".into());
         }
         let _ = writeln!(out, "{indent}{} [{}];", quoted(id), attributes.join(", "));
     };
     let mut drawn = hashbrown::HashSet::new();
-    for (k, stage) in journey.stages.iter().enumerate() {
+    for (k, (stage, members)) in journey
+        .stages
+        .iter()
+        .zip(journey.touchpoints_by_stage())
+        .enumerate()
+    {
         let _ = writeln!(out, "  subgraph {} {{", quoted(&format!("cluster_{k}")));
         let _ = writeln!(
             out,
             "    label={}; style=rounded; color=\"#999999\";",
             quoted(&stage.name)
         );
-        for touchpoint in journey.touchpoints.iter().filter(|t| t.stage == stage.id) {
+        for touchpoint in members {
             if drawn.insert(touchpoint.id.as_str()) {
                 node(&mut out, "    ", &touchpoint.id);
             }

@@ -439,10 +439,8 @@ fn check_journey(report: &mut Report, journey: &Journey, context: &Context<'_>) 
 
     check_structure(report, journey, &at, &goals);
 
-    for stage in &journey.stages {
-        let present = journey
-            .touchpoints_in(&stage.id)
-            .any(|t| t.status == Status::Present);
+    for (stage, members) in journey.stages.iter().zip(journey.touchpoints_by_stage()) {
+        let present = members.iter().any(|t| t.status == Status::Present);
         if !present {
             report.warning(
                 Code::EmptyStage,
