@@ -808,8 +808,13 @@ fn search(
         return (found, false);
     }
     let bound = completion_bound(chain, outcome);
-    // (place, parent) per path node.
+    // (place, parent) per path node, and its depth.
     let mut arena: Vec<(Place, Option<usize>)> = Vec::new();
+    let mut depth: Vec<u32> = Vec::new();
+    // Per transient place, the least depth of a path node there: a walk up
+    // a path for that place can stop above it (so a chain's search stays
+    // linear, and a loop costs the walk back to where it closes).
+    let mut shallowest = vec![u32::MAX; chain.nodes.len()];
     let mut heap = BinaryHeap::new();
     let mut sequence = 0usize;
     // `priority` ranks; `probability` is the path's own.
@@ -831,11 +836,16 @@ fn search(
     };
     for (i, &a) in chain.alpha.iter().enumerate() {
         arena.push((Place::Transient(i), None));
+        depth.push(0);
+        if a * bound[i] > 0.0 {
+            shallowest[i] = 0; // a path starts here (others never grow)
+        }
         push(&mut heap, a * bound[i], a, arena.len() - 1, false);
     }
     if outcome == Outcome::Goal {
         for (g, &a) in chain.alpha_goal.iter().enumerate() {
             arena.push((Place::Goal(g), None));
+            depth.push(0);
             push(&mut heap, a, a, arena.len() - 1, true);
         }
     }
@@ -868,25 +878,40 @@ fn search(
             Outcome::Goal => {
                 for &(g, q) in &chain.to_goal[i] {
                     arena.push((Place::Goal(g), Some(candidate.arena)));
+                    depth.push(depth[candidate.arena] + 1);
                     push(&mut heap, p * q, p * q, arena.len() - 1, true);
                 }
             }
         }
         for &(j, q) in &chain.q[i] {
-            if bound[j] <= 0.0 || on_path(&arena, candidate.arena, Place::Transient(j)) {
+            if bound[j] <= 0.0 || on_path(&arena, &depth, shallowest[j], candidate.arena, j) {
                 continue;
             }
+            let below = depth[candidate.arena] + 1;
             arena.push((Place::Transient(j), Some(candidate.arena)));
+            depth.push(below);
+            shallowest[j] = shallowest[j].min(below);
             push(&mut heap, p * q * bound[j], p * q, arena.len() - 1, false);
         }
     }
     (found, truncated)
 }
 
-fn on_path(arena: &[(Place, Option<usize>)], mut at: usize, place: Place) -> bool {
+/// Whether transient place `j` is on the path ending at arena node `at`,
+/// walking up no higher than `shallowest`, the least depth of a node at `j`.
+fn on_path(
+    arena: &[(Place, Option<usize>)],
+    depth: &[u32],
+    shallowest: u32,
+    mut at: usize,
+    j: usize,
+) -> bool {
     loop {
+        if depth[at] < shallowest {
+            return false;
+        }
         let (here, parent) = arena[at];
-        if here == place {
+        if here == Place::Transient(j) {
             return true;
         }
         match parent {
