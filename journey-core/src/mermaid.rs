@@ -32,7 +32,7 @@
 //! Mermaid would read as a keyword (`title …`, `section …`, `accTitle …`,
 //! `accDescr …`) is written after a zero-width space, which import removes.
 
-use hashbrown::{HashMap, HashSet};
+use hashbrown::HashMap;
 use std::fmt::Write;
 
 use crate::Document;
@@ -61,6 +61,14 @@ const GUARD: char = '\u{200b}';
 /// line that is neither a statement nor a task, a task without a numeric score
 /// or with a score outside 1..5, a name with `#` or `;`.
 pub fn from_mermaid(text: &str) -> Result<Document, Error> {
+    let limits = crate::document::Limits::default();
+    if text.len() > limits.max_document_bytes {
+        return Err(Error::LimitExceeded {
+            what: "bytes of Mermaid text".into(),
+            limit: limits.max_document_bytes,
+            actual: text.len(),
+        });
+    }
     let mut reader = Reader::default();
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
     // Front matter: `---`, `key: value` lines, `---`.
@@ -88,6 +96,15 @@ pub fn from_mermaid(text: &str) -> Result<Document, Error> {
         reader.statement(number, line, &mut lines)?;
     }
     Ok(reader.finish())
+}
+
+/// The error for a diagram with more `what` than a document may hold.
+fn too_many(what: &str, limit: usize) -> Error {
+    Error::LimitExceeded {
+        what: what.into(),
+        limit,
+        actual: limit + 1,
+    }
 }
 
 fn fail(line: usize, message: String) -> Error {
@@ -138,6 +155,12 @@ struct Reader {
     sections: Vec<(String, Vec<Task>)>,
     /// Persona names in order of first appearance.
     actors: Vec<String>,
+    /// Each persona name's position in `actors`.
+    actor_index: HashMap<String, usize>,
+    /// Per persona, the last task (counted from 1) that named it.
+    named_in: Vec<usize>,
+    /// Tasks read so far.
+    tasks: usize,
 }
 
 struct Task {
@@ -202,6 +225,10 @@ impl Reader {
             if name.contains(':') {
                 return Err(fail(number, "a section name cannot contain `:`".to_owned()));
             }
+            let most = crate::document::Limits::default().max_stages;
+            if self.sections.len() >= most {
+                return Err(too_many("sections in a Mermaid journey", most));
+            }
             self.sections.push((clean_name(name), Vec::new()));
         } else {
             self.task(number, line)?;
@@ -264,16 +291,31 @@ impl Reader {
                 "a task has at most two `:` (`name: score: actors`)".to_owned(),
             ));
         }
+        let limits = crate::document::Limits::default();
+        self.tasks += 1;
+        if self.tasks > limits.max_touchpoints {
+            return Err(too_many(
+                "tasks in a Mermaid journey",
+                limits.max_touchpoints,
+            ));
+        }
         let mut ids = Vec::new();
         for actor in actors.split(',').map(clean_name).filter(|a| !a.is_empty()) {
-            let index = match self.actors.iter().position(|a| *a == actor) {
-                Some(index) => index,
+            let index = match self.actor_index.get(&actor) {
+                Some(&index) => index,
                 None => {
+                    if self.actors.len() >= limits.max_personas {
+                        return Err(too_many("actors in a Mermaid journey", limits.max_personas));
+                    }
+                    self.actor_index.insert(actor.clone(), self.actors.len());
                     self.actors.push(actor);
+                    self.named_in.push(0);
                     self.actors.len() - 1
                 }
             };
-            if !ids.contains(&index) {
+            // Each actor once per task, in order of first mention.
+            if self.named_in[index] != self.tasks {
+                self.named_in[index] = self.tasks;
                 ids.push(index);
             }
         }
@@ -355,7 +397,9 @@ impl Reader {
 /// `_2`, `_3`… on repeats.
 #[derive(Default)]
 struct Ids {
-    used: HashSet<String>,
+    /// The ids given, each with the last suffix tried for it as a base (so
+    /// n repeats of a name cost n tries, not n²).
+    used: HashMap<String, usize>,
 }
 
 impl Ids {
@@ -377,12 +421,15 @@ impl Ids {
             base = fallback.to_owned();
         }
         let mut id = base.clone();
-        let mut n = 1;
-        while self.used.contains(&id) {
-            n += 1;
-            id = format!("{base}_{n}");
+        if let Some(&last) = self.used.get(&base) {
+            let mut n = last;
+            while self.used.contains_key(&id) {
+                n += 1;
+                id = format!("{base}_{n}");
+            }
+            self.used.insert(base, n);
         }
-        self.used.insert(id.clone());
+        self.used.insert(id.clone(), 1);
         id
     }
 }

@@ -368,3 +368,46 @@ proptest! {
         prop_assert_eq!(k, journey.touchpoints.len());
     }
 }
+
+#[test]
+fn repeated_names_get_distinct_ids_in_one_pass() {
+    let mut text = String::from("journey\n  section Look\n");
+    for _ in 0..3000 {
+        text.push_str("    Browse: 3: Ann, Bo, Ann\n");
+    }
+    let document = from_mermaid(&text).unwrap();
+    let journey = &document.journeys[0];
+    assert_eq!(journey.touchpoints.len(), 3000);
+    assert_eq!(journey.touchpoints[0].id, "browse");
+    assert_eq!(journey.touchpoints[1].id, "browse_2");
+    assert_eq!(journey.touchpoints[2999].id, "browse_3000");
+    // Each actor once per task, in order of first mention.
+    assert_eq!(document.personas.len(), 2);
+    assert_eq!(journey.touchpoints[5].personas.len(), 2);
+    // One task with many actors, some repeated.
+    let actors: Vec<String> = (0..4000).map(|k| format!("A{}", k % 2500)).collect();
+    let text = format!("journey\n  section S\n    Task: 4: {}\n", actors.join(", "));
+    let document = from_mermaid(&text).unwrap();
+    assert_eq!(document.personas.len(), 2500);
+    assert_eq!(document.journeys[0].touchpoints[0].personas.len(), 2500);
+}
+
+#[test]
+fn a_diagram_past_the_document_limits_is_refused() {
+    let limits = journey_core::document::Limits::default();
+    let kind = |text: &str| from_mermaid(text).unwrap_err().kind();
+    let sections: String = (0..=limits.max_stages)
+        .map(|k| format!("  section S{k}\n"))
+        .collect();
+    assert_eq!(
+        kind(&format!("journey\n{sections}")),
+        journey_core::ErrorKind::LimitExceeded
+    );
+    let tasks = "    a: 3\n".repeat(limits.max_touchpoints + 1);
+    assert_eq!(
+        kind(&format!("journey\n  section S\n{tasks}")),
+        journey_core::ErrorKind::LimitExceeded
+    );
+    let huge = " ".repeat(limits.max_document_bytes + 1);
+    assert_eq!(kind(&huge), journey_core::ErrorKind::LimitExceeded);
+}
