@@ -40,8 +40,10 @@ pub struct EdgeState {
 pub struct MeasureState {
     /// Values seen.
     pub count: u64,
-    /// Sum of the values, in millionths.
-    pub sum_micros: i64,
+    /// Sum of the values, in millionths: exact while it stays within
+    /// ±1.7 × 10³² (each value within ±1.7 × 10³² as well; beyond, it
+    /// saturates at the bound, never wraps).
+    pub sum_micros: i128,
     /// Values of 9 or more (NPS promoters).
     pub promoters: u64,
     /// Values of 6 or less (NPS detractors).
@@ -192,7 +194,7 @@ impl MeasureState {
         self.count += 1;
         self.sum_micros = self
             .sum_micros
-            .saturating_add((value * MEASURE_SCALE).round() as i64);
+            .saturating_add((value * MEASURE_SCALE).round() as i128);
         if value >= 9.0 {
             self.promoters += 1;
         }

@@ -9,7 +9,7 @@ use crate::prelude::*;
 
 /// Converts a result to a plain JS object, exactly as serde_json writes it.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(value)
+    let text = serde_json::to_string_pretty(value)
         .map_err(|e| make_error(&e.to_string(), ErrorKind::Internal, JsValue::UNDEFINED))?;
     js_sys::JSON::parse(&text)
 }
@@ -132,7 +132,7 @@ pub(crate) fn count(value: f64, what: &str) -> Result<usize, JsValue> {
         Ok(value as usize)
     } else {
         Err(invalid_argument(format!(
-            "{what} must be a whole number from 0 to 4294967295, not {value}"
+            "{what} must be a whole number from 0 to 4294967295"
         )))
     }
 }

@@ -302,3 +302,48 @@ fn a_delimiter_that_would_fold_rows_into_the_header_is_refused() {
         assert_eq!(log.len(), 0);
     }
 }
+
+#[test]
+fn the_extreme_timestamps_are_read_and_written_back_unchanged() {
+    let csv = format!(
+        "customer,timestamp,event\na,{},x\na,{},y\nb,1700000000000,x\n",
+        i64::MIN,
+        i64::MAX
+    );
+    let mut log = EventLog::new();
+    let report = log
+        .read_csv(csv.as_bytes(), &CsvOptions::default())
+        .unwrap();
+    assert_eq!((report.rows_used, report.rows_skipped), (3, 0));
+    let times: Vec<i64> = log.iter().map(|e| e.timestamp).collect();
+    assert_eq!(times, [i64::MIN, i64::MAX, 1_700_000_000_000]);
+    let mut written = Vec::new();
+    log.write_csv(&mut written).unwrap();
+    let mut again = EventLog::new();
+    again
+        .read_csv(&written[..], &CsvOptions::default())
+        .unwrap();
+    let back: Vec<i64> = again.iter().map(|e| e.timestamp).collect();
+    assert_eq!(back, times);
+    // Sessions split by a gap over the whole range do not overflow.
+    let mapping = Mapping {
+        session_gap: Some(1),
+        ..Mapping::default()
+    };
+    assert_eq!(log.traces(None, &mapping).traces.len(), 3);
+}
+
+#[test]
+fn large_measures_average_exactly_instead_of_saturating() {
+    let value = 123_456_789_012_345.0;
+    let csv = format!("customer,timestamp,event,revenue\na,0,buy,{value}\nb,0,buy,{value}\n");
+    let mut log = EventLog::new();
+    let options = CsvOptions {
+        measures: vec!["revenue".to_owned()],
+        ..CsvOptions::default()
+    };
+    log.read_csv(csv.as_bytes(), &options).unwrap();
+    let discovery = Discovery::from_log(&log, None, &Mapping::default());
+    let mean = discovery.measures["buy"]["revenue"].mean();
+    assert!((mean - value).abs() < 1.0, "{mean}");
+}

@@ -41,7 +41,7 @@ pub fn parse_timestamp(text: &str, format: TimestampFormat) -> Option<i64> {
         TimestampFormat::EpochSeconds => text.parse::<i64>().ok()?.checked_mul(1000),
         TimestampFormat::EpochMillis => text.parse::<i64>().ok(),
         TimestampFormat::Auto => match text.parse::<i64>() {
-            Ok(n) if n.abs() < 100_000_000_000 => n.checked_mul(1000),
+            Ok(n) if n.unsigned_abs() < 100_000_000_000 => n.checked_mul(1000),
             Ok(n) => Some(n),
             Err(_) => rfc3339(text),
         },
