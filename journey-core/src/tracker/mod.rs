@@ -71,6 +71,14 @@ use shard::*;
 
 use crate::bytes::same;
 
+/// The longest [`TrackerOptions::history`].
+pub const MAX_HISTORY: usize = 65_535;
+
+/// The most [`TrackerOptions::shards`].
+pub const MAX_SHARDS: usize = 1024;
+
+pub use snapshot::MAX_RESTORE_MEMORY;
+
 /// The format written by [`Tracker::snapshot`].
 pub const SNAPSHOT_FORMAT: &str = "journey-tracker/2";
 
@@ -312,10 +320,10 @@ impl Tracker {
     /// [`crate::validate`]). Fails on options out of range or limits naming
     /// no touchpoint or stage.
     pub fn new(journey: &Journey, options: TrackerOptions) -> Result<Tracker, Error> {
-        if options.history == 0 || options.history > u16::MAX as usize {
+        if options.history == 0 || options.history > MAX_HISTORY {
             return Err(Error::option("history", "must be 1 to 65535"));
         }
-        if options.shards == 0 || options.shards > 1024 {
+        if options.shards == 0 || options.shards > MAX_SHARDS {
             return Err(Error::option("shards", "must be 1 to 1024"));
         }
         if options.max_customers == 0 {
