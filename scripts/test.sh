@@ -70,6 +70,28 @@ else
   echo "Miri is not on this machine's toolchain (rustup component add --toolchain nightly miri): skipped"
 fi
 
+step "fuzzing: a short run of each target (fuzz/README.md)"
+# The targets' bodies already ran on the fixtures and the kept regressions
+# (tests/core/fuzz_corpus.rs); libFuzzer needs nightly Rust and cargo-fuzz.
+if cargo +nightly --version > /dev/null 2>&1 && cargo fuzz --version > /dev/null 2>&1; then
+  corpus=target/fuzz-corpus
+  for target in document mermaid events_csv paths_csv options snapshot; do
+    mkdir -p "$corpus/$target"
+    case "$target" in
+      document) cp examples/data/*.json "$corpus/$target/" ;;
+      mermaid) cp examples/data/mermaid/*.mmd "$corpus/$target/" ;;
+      events_csv | paths_csv) cp examples/data/*.csv "$corpus/$target/" ;;
+    esac
+    cp fuzz/regressions/"$target"/* "$corpus/$target/" 2> /dev/null || true
+    cargo +nightly fuzz run --fuzz-dir fuzz "$target" "$corpus/$target" -- \
+      -max_total_time="${FUZZ_SECONDS:-30}" -max_len=65536 -rss_limit_mb=2048 > "target/fuzz-$target.log" 2>&1 ||
+      { tail -40 "target/fuzz-$target.log"; echo "fuzz target $target found a failure: see fuzz/artifacts/$target" >&2; exit 1; }
+    echo "fuzz $target: $(grep -o 'Done [0-9]* runs' "target/fuzz-$target.log" | tail -1)"
+  done
+else
+  echo "no nightly Rust with cargo-fuzz on this machine (rustup toolchain install nightly; cargo install cargo-fuzz): the fuzz runs are skipped; their bodies ran on the corpus above"
+fi
+
 step "cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
