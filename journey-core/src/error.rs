@@ -262,15 +262,20 @@ impl Error {
     }
 
     pub(crate) fn from_json(error: &serde_json::Error) -> Error {
-        let full = error.to_string();
-        let suffix = format!(" at line {} column {}", error.line(), error.column());
-        let message = full.strip_suffix(&suffix).unwrap_or(&full).to_owned();
         Error::Json {
             line: error.line(),
             column: error.column(),
-            message,
+            message: json_message(error),
         }
     }
+}
+
+/// serde_json's message without the " at line L column C" it ends with
+/// (the error's fields, or the option's key, say where).
+pub(crate) fn json_message(error: &serde_json::Error) -> String {
+    let full = error.to_string();
+    let suffix = format!(" at line {} column {}", error.line(), error.column());
+    full.strip_suffix(&suffix).unwrap_or(&full).to_owned()
 }
 
 #[cfg(test)]

@@ -70,30 +70,23 @@ fn blame(
             let mut alone = serde_json::Map::new();
             alone.insert(key.clone(), value);
             if let Some(refused) = read(&Value::Object(alone).to_string()) {
-                return invalid(key, refused.to_string());
+                return invalid(key, &refused);
             }
         }
     }
-    invalid(".".to_owned(), error.to_string())
+    invalid(".".to_owned(), error)
 }
 
-fn invalid(path: String, message: String) -> Error {
+fn invalid(path: String, error: &serde_json::Error) -> Error {
     // "." is the value as a whole.
     let option = if path == "." {
         "options".to_owned()
     } else {
         path
     };
-    let message = strip_position(&message);
-    Error::InvalidOption { option, message }
-}
-
-/// serde_json ends its messages with " at line L column C"; for options the
-/// key already says where.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(at) if message[at..].contains(" column ") => message[..at].to_owned(),
-        _ => message.to_owned(),
+    Error::InvalidOption {
+        option,
+        message: crate::error::json_message(error),
     }
 }
 
