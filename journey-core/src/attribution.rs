@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::events::{Header, OnError, RawRecord, ReadReport, Records, Traces};
 use crate::linalg::Factor;
+use crate::symbols::Symbols;
 
 /// One distinct path and its outcomes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -87,9 +88,8 @@ pub fn read_paths_csv(
 /// step. [`attribute_table`] works on it directly; [`attribute`] builds one.
 #[derive(Debug, Clone, Default)]
 pub struct PathTable {
-    /// Touchpoint names in order of first appearance.
-    names: Vec<Box<str>>,
-    index: HashMap<Box<str>, u32>,
+    /// Touchpoint names, numbered in order of first appearance.
+    names: Symbols,
     /// Every path's steps, one after the other.
     steps: Vec<u32>,
     /// Where each path's steps end in `steps`.
@@ -116,7 +116,7 @@ impl PathTable {
 
     /// The distinct touchpoint names, in order of first appearance.
     pub fn touchpoints(&self) -> impl Iterator<Item = &str> {
-        self.names.iter().map(|n| &**n)
+        self.names.names()
     }
 
     /// Adds one path (its steps in order) with its conversions, conversion
@@ -137,15 +137,9 @@ impl PathTable {
     }
 
     fn intern(&mut self, name: &str) -> u32 {
-        if let Some(&id) = self.index.get(name) {
-            return id;
-        }
         // Fewer names than rows, and rows are counted in u64: a table with
         // more than 2³² names would not fit in memory first.
-        let id = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
-        self.names.push(name.into());
-        self.index.insert(name.into(), id);
-        id
+        self.names.intern(name).unwrap_or(u32::MAX)
     }
 
     /// The steps of path `i` as indices into [`PathTable::touchpoints`].
@@ -161,7 +155,7 @@ impl PathTable {
             path: self
                 .steps_of(i)
                 .iter()
-                .map(|&s| self.names[s as usize].to_string())
+                .map(|&s| self.names.name(s).to_owned())
                 .collect(),
             conversions,
             value,
@@ -511,14 +505,14 @@ impl<'a> Indexed<'a> {
     fn new(table: &'a PathTable) -> Self {
         let mut sorted: Vec<u32> = (0..table.names.len() as u32).collect();
         crate::order::sort_by(&mut sorted, |&a, &b| {
-            table.names[a as usize].cmp(&table.names[b as usize])
+            table.names.name(a).cmp(table.names.name(b))
         });
         let mut renumber = vec![0; sorted.len()];
         for (position, &seen) in sorted.iter().enumerate() {
             renumber[seen as usize] = position as u32;
         }
         Indexed {
-            names: sorted.iter().map(|&s| &*table.names[s as usize]).collect(),
+            names: sorted.iter().map(|&s| table.names.name(s)).collect(),
             steps: table.steps.iter().map(|&s| renumber[s as usize]).collect(),
             table,
         }

@@ -265,7 +265,12 @@ impl Discovery {
             // One thread there; through the table is less code to ship.
             return Discovery::from_traces(&log.trace_table(journey, mapping));
         }
-        Discovery::from_log_in(log, journey, mapping, crate::events::parallelism(log.len()))
+        Discovery::from_log_in(
+            log,
+            journey,
+            mapping,
+            crate::parallel::parallelism(log.len()),
+        )
     }
 
     /// [`Discovery::from_log`] in `parts` ranges of customers.
@@ -290,7 +295,7 @@ impl Discovery {
         journey: &Journey,
         mapping: &Mapping,
     ) -> (Discovery, Vec<DataFunnelStage>) {
-        let parts = crate::events::parallelism(log.len());
+        let parts = crate::parallel::parallelism(log.len());
         let (header, cutting) = log.cutting(Some(journey), mapping);
         let results = tally_log(
             log,
@@ -529,7 +534,7 @@ impl<'t, 'a> Tally<'t, 'a> {
     /// for large tables, merged (integer counts and sums, so the result is
     /// the same as one pass).
     fn of(table: &'t TraceTable<'a>) -> Tally<'t, 'a> {
-        Tally::in_parts(table, crate::events::parallelism(table.steps()))
+        Tally::in_parts(table, crate::parallel::parallelism(table.steps()))
     }
 
     /// The tally of the whole table in `parts` parts.
@@ -538,18 +543,9 @@ impl<'t, 'a> Tally<'t, 'a> {
             return Tally::over(table, &table.traces);
         }
         let size = table.traces.len().div_ceil(parts).max(1);
-        let mut tallies = std::thread::scope(|scope| {
-            let handles: Vec<_> = table
-                .traces
-                .chunks(size)
-                .map(|spans| scope.spawn(move || Tally::over(table, spans)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect::<Vec<_>>()
-        })
-        .into_iter();
+        let parts = table.traces.chunks(size).collect();
+        let mut tallies =
+            crate::parallel::fan_out(parts, |spans| Tally::over(table, spans)).into_iter();
         let Some(mut tally) = tallies.next() else {
             return Tally::over(table, &[]);
         };
@@ -806,7 +802,12 @@ pub fn data_funnel_from_log(
     journey: &Journey,
     mapping: &Mapping,
 ) -> Vec<DataFunnelStage> {
-    data_funnel_from_log_in(log, journey, mapping, crate::events::parallelism(log.len()))
+    data_funnel_from_log_in(
+        log,
+        journey,
+        mapping,
+        crate::parallel::parallelism(log.len()),
+    )
 }
 
 fn data_funnel_from_log_in(

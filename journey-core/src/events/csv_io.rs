@@ -3,6 +3,7 @@
 //! reading of records into the log, a batch at a time.
 
 use super::*;
+use crate::parallel::Made;
 
 /// What to do with a bad row.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -290,55 +291,14 @@ impl EventLog {
         // records handed over in batches (their memory reused), in order.
         // A file of one batch is read on this thread alone.
         let mut batch = Batch::default();
-        let mut more = batch.fill(&mut records)?;
-        if !more || cfg!(target_arch = "wasm32") {
-            loop {
-                self.take_batch(&batch, columns, options, &mut report)?;
-                if !more {
-                    return Ok(report);
-                }
-                batch.clear();
-                more = batch.fill(&mut records)?;
-            }
-        }
-        std::thread::scope(|scope| {
-            let (full, full_batches) = std::sync::mpsc::sync_channel::<Batch>(2);
-            let (empty, empty_batches) = std::sync::mpsc::channel::<Batch>();
-            let worker = scope.spawn(move || {
-                for mut batch in full_batches {
-                    self.take_batch(&batch, columns, options, &mut report)?;
-                    batch.clear();
-                    // The splitter may have finished already.
-                    let _ = empty.send(batch);
-                }
-                Ok(report)
-            });
-            let mut failed = None;
-            while more {
-                // Stops early when the worker stopped (a bad row under
-                // OnError::Fail).
-                if full.send(batch).is_err() {
-                    break;
-                }
-                batch = empty_batches.try_recv().unwrap_or_default();
-                more = match batch.fill(&mut records) {
-                    Ok(more) => more,
-                    Err(error) => {
-                        failed = Some(error);
-                        break;
-                    }
-                };
-                if !more {
-                    let _ = full.send(batch);
-                    break;
-                }
-            }
-            drop(full);
-            let taken = worker
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            failed.map_or(taken, Err)
-        })
+        let made = batch.fill(&mut records)?;
+        let fill = |batch: &mut Batch| {
+            batch.clear();
+            batch.fill(&mut records)
+        };
+        let take = |batch: &mut Batch| self.take_batch(batch, columns, options, &mut report);
+        crate::parallel::pipeline(batch, made, fill, take)?;
+        Ok(report)
     }
 
     /// Checks a batch's records, appends the good rows and counts (or
@@ -380,18 +340,20 @@ impl Batch {
 
     /// Reads records until the batch is full (then `true`: more may follow)
     /// or the input ends (`false`).
-    pub(super) fn fill(&mut self, records: &mut Records<impl Read>) -> Result<bool, Error> {
+    /// Reads records up to a full batch: [`Made::Last`] when the log
+    /// ended.
+    pub(super) fn fill(&mut self, records: &mut Records<impl Read>) -> Result<Made, Error> {
         while self.lines.len() < Batch::ROWS {
             let at = self.lines.len();
             if self.records.len() == at {
                 self.records.push(RawRecord::default());
             }
             match records.next(&mut self.records[at])? {
-                None => return Ok(false),
+                None => return Ok(Made::Last),
                 Some(line) => self.lines.push(line),
             }
         }
-        Ok(true)
+        Ok(Made::More)
     }
 
     pub(super) fn clear(&mut self) {

@@ -14,7 +14,6 @@ use std::io::Read;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::bytes::same;
 use crate::error::Error;
 use crate::model::Journey;
 
@@ -22,17 +21,16 @@ use crate::model::Journey;
 mod plain;
 
 mod csv_io;
-mod symbols;
 mod time;
 mod traces;
 
+pub(crate) use crate::parallel::parallelism;
+pub(crate) use crate::symbols::{Symbols, intern_into};
 pub use csv_io::{CsvOptions, MAX_LISTED_PROBLEMS, OnError, ReadReport, RowProblem};
 pub(crate) use csv_io::{Header, RawRecord, Records};
-pub(crate) use symbols::Symbols;
-use symbols::*;
 use time::*;
 pub use time::{TimestampFormat, parse_timestamp};
-pub(crate) use traces::{Cutting, TraceSpan, parallelism};
+pub(crate) use traces::{Cutting, TraceSpan};
 pub use traces::{Mapping, Step, Trace, TraceSource, TraceTable, Traces, UnknownEvents};
 
 /// One thing one customer did at one time.

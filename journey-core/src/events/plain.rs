@@ -23,6 +23,7 @@ use memchr::{memchr, memchr_iter, memrchr};
 use super::csv_io::{Columns, columns_of, csv_error, parse_row};
 use super::{CsvOptions, EventLog, ReadReport, Records};
 use crate::error::Error;
+use crate::parallel::Made;
 
 /// Bytes read at a time (then cut back to the last line end).
 const BLOCK: usize = 1 << 20;
@@ -80,59 +81,17 @@ fn read_in_blocks(
         fields: Vec::new(),
     };
     let mut report = ReadReport::default();
-    let log_in_scope = &mut *log;
-    let rest = if source.ended {
-        // One block: read here.
-        if splitter.split(&mut block) {
-            block.take(log_in_scope, options, &mut report)?;
-            None
-        } else {
-            Some(block)
-        }
-    } else {
-        let (taken, rest) = std::thread::scope(|scope| {
-            let (full, full_blocks) = std::sync::mpsc::sync_channel::<Block<'_>>(2);
-            let (empty, empty_blocks) = std::sync::mpsc::channel::<Block<'_>>();
-            let worker = scope.spawn(move || {
-                for mut block in full_blocks {
-                    block.take(log_in_scope, options, &mut report)?;
-                    // The splitter may have finished already.
-                    let _ = empty.send(block);
-                }
-                Ok::<_, Error>(report)
-            });
-            let mut rest = None;
-            let mut failed = None;
-            loop {
-                if !splitter.split(&mut block) {
-                    rest = Some(block);
-                    break;
-                }
-                if source.ended {
-                    let _ = full.send(block);
-                    break;
-                }
-                // Stops early when the worker stopped (a bad row under
-                // OnError::Fail).
-                if full.send(block).is_err() {
-                    break;
-                }
-                block = empty_blocks.try_recv().unwrap_or_default();
-                block.clear();
-                if let Err(error) = source.fill(&mut block.lines, splitter.line) {
-                    failed = Some(error);
-                    break;
-                }
-            }
-            drop(full);
-            let taken = worker
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (failed.map_or(taken, Err), rest)
-        });
-        report = taken?;
-        rest
-    };
+    let made = splitter.make(&mut block, source.ended);
+    let rest = crate::parallel::pipeline(
+        block,
+        made,
+        |block| {
+            block.clear();
+            source.fill(&mut block.lines, splitter.line)?;
+            Ok(splitter.make(block, source.ended))
+        },
+        |block| block.take(log, options, &mut report),
+    )?;
     match rest {
         None => Ok(report),
         Some(block) => {
@@ -296,6 +255,18 @@ struct Splitter<'c> {
 }
 
 impl<'c> Splitter<'c> {
+    /// Splits a block for the pipeline: [`Made::Stop`] when it is not
+    /// plain, [`Made::Last`] when it is the input's last.
+    fn make(&mut self, block: &mut Block<'c>, ended: bool) -> Made {
+        if !self.split(block) {
+            Made::Stop
+        } else if ended {
+            Made::Last
+        } else {
+            Made::More
+        }
+    }
+
     /// Splits the block's lines into rows; `false` (and the block left as
     /// it was) when the block is not plain.
     fn split(&mut self, block: &mut Block<'c>) -> bool {

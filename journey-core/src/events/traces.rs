@@ -234,20 +234,7 @@ impl EventLog {
             let result = work(range, &mut cut);
             (result, unknown_count)
         };
-        if parts == 1 {
-            chunks.into_iter().map(run).collect()
-        } else {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = chunks
-                    .into_iter()
-                    .map(|chunk| scope.spawn(|| run(chunk)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                    .collect()
-            })
-        }
+        crate::parallel::fan_out(chunks, run)
     }
 }
 
@@ -315,16 +302,6 @@ impl EventLog {
             table.close(customer, session, trace_start);
         }
     }
-}
-
-/// How many threads to split work of this many items over: one below a
-/// million items or where threads are not available (WebAssembly), else
-/// the machine's parallelism up to 8.
-pub(crate) fn parallelism(items: usize) -> usize {
-    if cfg!(target_arch = "wasm32") || items < 1_000_000 {
-        return 1;
-    }
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }
 
 /// Traces as a table of numbers: touchpoints, measure keys and customers are

@@ -9,10 +9,7 @@ pub(super) type ContextIndex = hashbrown::HashMap<Box<[u32]>, Box<[(u32, f64)]>>
 /// The journey's context rows by touchpoint numbers, with their next steps
 /// as probabilities (a row's leavers count in the total), and the longest
 /// path. Rows naming touchpoints the journey lacks are left out.
-pub(super) fn context_index(
-    journey: &Journey,
-    lookup: &hashbrown::HashMap<Name, u32>,
-) -> (ContextIndex, usize) {
+pub(super) fn context_index(journey: &Journey, lookup: &Names) -> (ContextIndex, usize) {
     let mut index = hashbrown::HashMap::new();
     let mut depth = 0;
     for row in &journey.context {
@@ -22,7 +19,7 @@ pub(super) fn context_index(
         let Some(path) = row
             .path
             .iter()
-            .map(|id| lookup.get(id.as_str()).copied())
+            .map(|id| lookup.get(id.as_str()))
             .collect::<Option<Box<[u32]>>>()
         else {
             continue;
@@ -34,7 +31,7 @@ pub(super) fn context_index(
         let mut steps: Vec<(u32, f64)> = row
             .next
             .iter()
-            .filter_map(|(id, &n)| Some((*lookup.get(id.as_str())?, n as f64 / total as f64)))
+            .filter_map(|(id, &n)| Some((lookup.get(id.as_str())?, n as f64 / total as f64)))
             .collect();
         crate::order::sort_by(&mut steps, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         depth = depth.max(path.len());

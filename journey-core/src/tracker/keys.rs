@@ -42,21 +42,33 @@ impl Key {
     }
 }
 
-/// A touchpoint id or event name as the key of the name lookup, which an
-/// event's name is compared with inline (see [`same`]): looking it up is
-/// part of every event.
-#[derive(Debug, PartialEq, Eq)]
-pub(super) struct Name(pub(super) Box<str>);
-
-impl std::hash::Hash for Name {
-    /// As the text hashes, so that a `&str` finds it.
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.0.hash(state);
-    }
+/// Touchpoint ids and mapped event names → touchpoint numbers: names
+/// interned once (an event's name is compared inline, see [`same`]: looking
+/// it up is part of every event), each naming one touchpoint.
+#[derive(Debug, Default)]
+pub(super) struct Names {
+    symbols: crate::symbols::Symbols,
+    /// The touchpoint of each interned name.
+    touchpoint: Vec<u32>,
 }
 
-impl hashbrown::Equivalent<Name> for str {
-    fn equivalent(&self, key: &Name) -> bool {
-        same(self.as_bytes(), key.0.as_bytes())
+impl Names {
+    /// The touchpoint `name` names.
+    #[inline]
+    pub(super) fn get(&self, name: &str) -> Option<u32> {
+        self.symbols
+            .find(name)
+            .map(|id| self.touchpoint[id as usize])
+    }
+
+    /// Makes `name` name `touchpoint` (in place of what it named before).
+    pub(super) fn insert(&mut self, name: &str, touchpoint: u32) {
+        // Never more names than the touchpoints (u32-numbered) and the
+        // options' mapping hold: interning cannot run out of numbers.
+        let id = self.symbols.intern(name).unwrap_or_default() as usize;
+        match self.touchpoint.get_mut(id) {
+            Some(slot) => *slot = touchpoint,
+            None => self.touchpoint.push(touchpoint),
+        }
     }
 }

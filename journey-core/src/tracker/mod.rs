@@ -294,7 +294,7 @@ pub struct Tracker {
     points: Vec<Point>,
     stages: Vec<(String, Option<i64>)>,
     /// Touchpoint id or mapped event name → touchpoint.
-    lookup: hashbrown::HashMap<Name, u32>,
+    lookup: Names,
     options: TrackerOptions,
     /// Customers tracked, over all shards.
     customers: AtomicUsize,
@@ -386,14 +386,14 @@ impl Tracker {
             .iter()
             .map(|s| (s.id.clone(), options.stage_limits.get(&s.id).copied()))
             .collect();
-        let mut lookup = hashbrown::HashMap::new();
+        let mut lookup = Names::default();
         let mut points = Vec::new();
         for touchpoint in &journey.touchpoints {
-            if lookup.contains_key(touchpoint.id.as_str()) {
+            if lookup.get(&touchpoint.id).is_some() {
                 continue; // a duplicated id: the first counts, as in analysis
             }
             let index = points.len() as u32;
-            lookup.insert(Name(touchpoint.id.as_str().into()), index);
+            lookup.insert(&touchpoint.id, index);
             let stage = journey
                 .stages
                 .iter()
@@ -428,7 +428,7 @@ impl Tracker {
                     .filter_map(|s| {
                         lookup
                             .get(s.touchpoint.as_str())
-                            .map(|&i| (i, s.probability))
+                            .map(|i| (i, s.probability))
                     })
                     .collect();
             }
@@ -436,9 +436,7 @@ impl Tracker {
         let (contexts, context_depth) = context_index(journey, &lookup);
         for (name, id) in &options.names {
             match lookup.get(id.as_str()) {
-                Some(&index) => {
-                    lookup.insert(Name(name.as_str().into()), index);
-                }
+                Some(index) => lookup.insert(name, index),
                 None => return Err(Error::option("names", format!("no touchpoint {id:?}"))),
             }
         }
@@ -497,7 +495,7 @@ impl Tracker {
         if customer.is_empty() {
             return Err(Error::argument("customer", "must not be empty"));
         }
-        let Some(&touchpoint) = self.lookup.get(name) else {
+        let Some(touchpoint) = self.lookup.get(name) else {
             lock(&self.shards[self.shard_index(customer)]).stats.unknown += 1;
             return Ok(Observed::Unknown);
         };
@@ -573,7 +571,7 @@ impl Tracker {
     /// Whether and when the customer saw a touchpoint (or mapped event
     /// name); `None` when never, or for a customer not tracked.
     pub fn seen(&self, customer: &str, touchpoint: &str) -> Option<Seen> {
-        let &index = self.lookup.get(touchpoint)?;
+        let index = self.lookup.get(touchpoint)?;
         self.with(customer, |shard, slot, _| {
             if !shard.has_seen(slot, index) {
                 return None;

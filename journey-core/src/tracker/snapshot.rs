@@ -107,14 +107,10 @@ impl Tracker {
             ));
         }
         let index = |id: &str| -> Result<u32, Error> {
-            tracker
-                .lookup
-                .get(id)
-                .copied()
-                .ok_or_else(|| Error::NotFound {
-                    kind: "touchpoint",
-                    id: id.to_owned(),
-                })
+            tracker.lookup.get(id).ok_or_else(|| Error::NotFound {
+                kind: "touchpoint",
+                id: id.to_owned(),
+            })
         };
         for (number, (shard, saved)) in tracker.shards.iter().zip(saved.shards).enumerate() {
             let mut shard = lock(shard);

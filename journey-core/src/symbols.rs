@@ -1,34 +1,33 @@
-//! Interning of the log's strings (customers, event names, channels,
-//! measure keys) into numbers, with a small cache of recent strings and
-//! short strings compared inline.
+//! Interning of strings into dense numbers, with a small cache of recent
+//! strings and short strings compared inline: the one interner of every
+//! reader (an event log's customers, names, channels and measure keys; an
+//! attribution path table's touchpoints; a tracker's names).
 
-use super::*;
+use crate::bytes::same;
 
 /// Distinct strings stored once, each named by a dense number given in order
 /// of first appearance (so the numbering never depends on hashing).
 #[derive(Clone)]
 pub(crate) struct Symbols {
     /// The strings one after the other; string `id` ends at `ends[id]`.
-    pub(super) text: String,
-    pub(super) ends: Vec<usize>,
+    text: String,
+    ends: Vec<usize>,
     /// The hash of each string, so growing the table reads no strings.
-    pub(super) hashes: Vec<u64>,
+    hashes: Vec<u64>,
     /// The last string interned: logs tend to repeat it (a customer's
     /// events in a row), which then costs one comparison, not a hash.
-    pub(super) last: u32,
+    last: u32,
     /// Strings met lately, by a cheap fingerprint (`NO_SYMBOL` where
     /// none): names and channels of a log are few and recur, and are then
     /// found without hashing them.
-    pub(super) recent: [u32; RECENT],
-    pub(super) table: hashbrown::HashTable<u32>,
-    pub(super) hasher: hashbrown::DefaultHashBuilder,
+    recent: [u32; RECENT],
+    table: hashbrown::HashTable<u32>,
+    hasher: hashbrown::DefaultHashBuilder,
 }
 
 impl std::fmt::Debug for Symbols {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list()
-            .entries((0..self.len() as u32).map(|id| self.name(id)))
-            .finish()
+        f.debug_list().entries(self.names()).finish()
     }
 }
 
@@ -47,14 +46,14 @@ impl Default for Symbols {
 }
 
 /// Slots of [`Symbols`]' recent strings.
-pub(super) const RECENT: usize = 64;
+const RECENT: usize = 64;
 
 /// No string (in [`Symbols`]' recent slots).
-pub(super) const NO_SYMBOL: u32 = u32::MAX;
+const NO_SYMBOL: u32 = u32::MAX;
 
 /// A cheap fingerprint of a string: its length and first and last bytes.
 #[inline]
-pub(super) fn recent_slot(bytes: &[u8]) -> usize {
+fn recent_slot(bytes: &[u8]) -> usize {
     let (first, last) = match bytes {
         [] => (0, 0),
         [first, .., last] => (*first, *last),
@@ -105,6 +104,27 @@ impl Symbols {
         Some(id)
     }
 
+    /// The number of `name` if it is stored (the recent-string caches are
+    /// read, not updated: this takes `&self`).
+    #[inline]
+    pub(crate) fn find(&self, name: &str) -> Option<u32> {
+        use std::hash::BuildHasher;
+        let name_bytes = name.as_bytes();
+        let recent = self.recent[recent_slot(name_bytes)];
+        if recent != NO_SYMBOL && same(self.bytes(recent), name_bytes) {
+            return Some(recent);
+        }
+        let hash = self.hasher.hash_one(name);
+        self.table
+            .find(hash, |&id| same(self.bytes(id), name_bytes))
+            .copied()
+    }
+
+    /// The strings in order of their numbers.
+    pub(crate) fn names(&self) -> impl ExactSizeIterator<Item = &str> {
+        (0..self.len() as u32).map(|id| self.name(id))
+    }
+
     /// The string numbered `id`.
     #[inline]
     pub(crate) fn name(&self, id: u32) -> &str {
@@ -112,11 +132,11 @@ impl Symbols {
     }
 
     /// Its bytes (compared without the checks of slicing a `str`).
-    pub(super) fn bytes(&self, id: u32) -> &[u8] {
+    fn bytes(&self, id: u32) -> &[u8] {
         &self.text.as_bytes()[self.range(id)]
     }
 
-    pub(super) fn range(&self, id: u32) -> std::ops::Range<usize> {
+    fn range(&self, id: u32) -> std::ops::Range<usize> {
         let id = id as usize;
         let start = if id == 0 { 0 } else { self.ends[id - 1] };
         start..self.ends[id]
@@ -130,7 +150,7 @@ impl Symbols {
 
 /// The number of `name` in `symbols`, and in `names` (which lists the same
 /// strings, borrowed, in the same order): appended to both when new.
-pub(super) fn intern_into<'a>(
+pub(crate) fn intern_into<'a>(
     symbols: &mut Symbols,
     names: &mut Vec<&'a str>,
     name: &'a str,
