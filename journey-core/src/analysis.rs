@@ -399,13 +399,16 @@ fn invalid(code: Code, path: String, message: String) -> Error {
 
 /// Validation refuses traps, so this fails only if rounding hides one.
 fn factorize(rows: &[Vec<(usize, f64)>], journey: &Journey) -> Result<Factor, Error> {
-    Factor::new(rows).map_err(|_| {
-        invalid(
-            Code::Trap,
-            format!("journeys[{}]", journey.id),
-            "the transition probabilities leave customers no way to end the journey".to_owned(),
-        )
-    })
+    Factor::new(rows).map_err(|_| trap(journey))
+}
+
+/// The error of a chain customers cannot leave.
+fn trap(journey: &Journey) -> Error {
+    invalid(
+        Code::Trap,
+        format!("journeys[{}]", journey.id),
+        "the transition probabilities leave customers no way to end the journey".to_owned(),
+    )
 }
 
 impl Chain {
@@ -610,6 +613,90 @@ fn touchpoint_stats(
         .collect()
 }
 
+/// The probability that a customer reaches each stage (0..`stages`): for
+/// stage `s`, entering at or past it, or leaving the touchpoints of the
+/// earlier stages into it or past it.
+///
+/// One factorization serves every stage: eliminated stage by stage
+/// ([`Factor::in_blocks`]), the chain's earlier stages are a leading block
+/// of it. With `v` the expected visits among the touchpoints of stages
+/// before `s` (entry mass `α`, so `(I − Q<s)ᵀ v = α<s`), what leaves them
+/// into stage `s` or past it is all their entry mass but what drops off or
+/// reaches a goal of an earlier stage there: `Σ α<s − cᵀ v` with `c` that
+/// drop-off plus those goals' probabilities. `cᵀ v = (L⁻¹ c)ᵀ D⁻¹ (U⁻ᵀ α)`
+/// over the first touchpoints in elimination order, so a prefix sum of one
+/// forward solve per vector (drop-off, and each stage holding goals) gives
+/// every stage's answer.
+fn stage_reach(
+    chain: &Chain,
+    transient_stage: &[usize],
+    goal_stage: &[usize],
+    stages: usize,
+) -> Result<Vec<f64>, crate::linalg::Singular> {
+    let n = chain.nodes.len();
+    // Entry mass at or past each stage, and before it.
+    let mut entering_at = vec![0.0; stages + 1];
+    // Transient touchpoints of the stages before each stage, and their
+    // entry mass.
+    let mut before_count = vec![0usize; stages + 1];
+    let mut entering_before = vec![0.0; stages + 1];
+    for (i, &a) in chain.alpha.iter().enumerate() {
+        entering_at[transient_stage[i]] += a;
+        before_count[transient_stage[i] + 1] += 1;
+        entering_before[transient_stage[i] + 1] += a;
+    }
+    for (g, &a) in chain.alpha_goal.iter().enumerate() {
+        entering_at[goal_stage[g]] += a;
+    }
+    for s in 1..=stages {
+        before_count[s] += before_count[s - 1];
+        entering_before[s] += entering_before[s - 1];
+    }
+    let mut at_or_past = vec![0.0; stages + 1];
+    for s in (0..stages).rev() {
+        at_or_past[s] = at_or_past[s + 1] + entering_at[s];
+    }
+    if n == 0 {
+        return Ok(at_or_past[..stages].to_vec());
+    }
+    let factor = Factor::in_blocks(&chain.q, transient_stage)?;
+    let y = factor.forward_transpose(&chain.alpha);
+    let weight: Vec<f64> = y.iter().zip(factor.pivots()).map(|(y, d)| y / d).collect();
+    // `Σ_{k < before_count[s]} z_k weight_k` for every stage `s`.
+    let at_stages = |z: Vec<f64>| -> Vec<f64> {
+        let mut sums = vec![0.0; stages];
+        let mut sum = 0.0;
+        let mut k = 0;
+        for (s, slot) in sums.iter_mut().enumerate() {
+            while k < before_count[s] {
+                sum += z[k] * weight[k];
+                k += 1;
+            }
+            *slot = sum;
+        }
+        sums
+    };
+    let mut absorbed = at_stages(factor.forward(&chain.drop));
+    // Goals by stage: reaching one of an earlier stage ends the journey
+    // before stage `s`.
+    let mut goal_columns: Vec<Option<Vec<f64>>> = vec![None; stages];
+    for (i, row) in chain.to_goal.iter().enumerate() {
+        for &(g, p) in row {
+            goal_columns[goal_stage[g]].get_or_insert_with(|| vec![0.0; n])[i] += p;
+        }
+    }
+    for (t, column) in goal_columns.into_iter().enumerate() {
+        let Some(column) = column else { continue };
+        let sums = at_stages(factor.forward(&column));
+        for s in t + 1..stages {
+            absorbed[s] += sums[s];
+        }
+    }
+    Ok((0..stages)
+        .map(|s| (at_or_past[s] + entering_before[s] - absorbed[s]).clamp(0.0, 1.0))
+        .collect())
+}
+
 fn funnel(
     graph: &JourneyGraph<'_>,
     chain: &Chain,
@@ -619,56 +706,8 @@ fn funnel(
     let stage_of = |node: NodeIndex| graph.stage_position_of(node).unwrap_or(0);
     let transient_stage: Vec<usize> = chain.nodes.iter().map(|&n| stage_of(n)).collect();
     let goal_stage: Vec<usize> = chain.goals.iter().map(|&n| stage_of(n)).collect();
-    let mut reach = Vec::with_capacity(journey.stages.len());
-    for s in 0..journey.stages.len() {
-        // Customers who have not yet reached stage s wander among the
-        // transient touchpoints of earlier stages; the rest are "in".
-        let before: Vec<usize> = (0..chain.nodes.len())
-            .filter(|&i| transient_stage[i] < s)
-            .collect();
-        let mut local = vec![usize::MAX; chain.nodes.len()];
-        for (k, &i) in before.iter().enumerate() {
-            local[i] = k;
-        }
-        let mut direct = 0.0;
-        for (i, &a) in chain.alpha.iter().enumerate() {
-            if transient_stage[i] >= s {
-                direct += a;
-            }
-        }
-        for (g, &a) in chain.alpha_goal.iter().enumerate() {
-            if goal_stage[g] >= s {
-                direct += a;
-            }
-        }
-        let mut rows = Vec::with_capacity(before.len());
-        let mut into = Vec::with_capacity(before.len());
-        for &i in &before {
-            let mut row = Vec::new();
-            let mut crossing = 0.0;
-            for &(j, p) in &chain.q[i] {
-                if local[j] == usize::MAX {
-                    crossing += p;
-                } else {
-                    row.push((local[j], p));
-                }
-            }
-            for &(g, p) in &chain.to_goal[i] {
-                if goal_stage[g] >= s {
-                    crossing += p;
-                }
-            }
-            rows.push(row);
-            into.push(crossing);
-        }
-        let mut visits: Vec<f64> = before.iter().map(|&i| chain.alpha[i]).collect();
-        if !rows.is_empty() {
-            let factor = factorize(&rows, journey)?;
-            factor.solve_transpose(&mut visits);
-        }
-        let crossing: f64 = visits.iter().zip(&into).map(|(v, p)| v * p).sum();
-        reach.push((direct + crossing).clamp(0.0, 1.0));
-    }
+    let mut reach = stage_reach(chain, &transient_stage, &goal_stage, journey.stages.len())
+        .map_err(|_| trap(journey))?;
     // Exact monotonicity, whatever the rounding.
     for s in 1..reach.len() {
         reach[s] = reach[s].min(reach[s - 1]);
@@ -1402,6 +1441,101 @@ fn changes<'a, T: Serialize + 'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Stage reach the way it was computed before one factorization served
+    /// every stage: each stage's earlier touchpoints factorized alone.
+    fn stage_reach_one_by_one(graph: &JourneyGraph<'_>, chain: &Chain) -> Vec<f64> {
+        let journey = graph.journey();
+        let stage_of = |node: NodeIndex| graph.stage_position_of(node).unwrap_or(0);
+        let transient_stage: Vec<usize> = chain.nodes.iter().map(|&n| stage_of(n)).collect();
+        let goal_stage: Vec<usize> = chain.goals.iter().map(|&n| stage_of(n)).collect();
+        let mut reach = Vec::with_capacity(journey.stages.len());
+        for s in 0..journey.stages.len() {
+            // Customers who have not yet reached stage s wander among the
+            // transient touchpoints of earlier stages; the rest are "in".
+            let before: Vec<usize> = (0..chain.nodes.len())
+                .filter(|&i| transient_stage[i] < s)
+                .collect();
+            let mut local = vec![usize::MAX; chain.nodes.len()];
+            for (k, &i) in before.iter().enumerate() {
+                local[i] = k;
+            }
+            let mut direct = 0.0;
+            for (i, &a) in chain.alpha.iter().enumerate() {
+                if transient_stage[i] >= s {
+                    direct += a;
+                }
+            }
+            for (g, &a) in chain.alpha_goal.iter().enumerate() {
+                if goal_stage[g] >= s {
+                    direct += a;
+                }
+            }
+            let mut rows = Vec::with_capacity(before.len());
+            let mut into = Vec::with_capacity(before.len());
+            for &i in &before {
+                let mut row = Vec::new();
+                let mut crossing = 0.0;
+                for &(j, p) in &chain.q[i] {
+                    if local[j] == usize::MAX {
+                        crossing += p;
+                    } else {
+                        row.push((local[j], p));
+                    }
+                }
+                for &(g, p) in &chain.to_goal[i] {
+                    if goal_stage[g] >= s {
+                        crossing += p;
+                    }
+                }
+                rows.push(row);
+                into.push(crossing);
+            }
+            let mut visits: Vec<f64> = before.iter().map(|&i| chain.alpha[i]).collect();
+            if !rows.is_empty() {
+                let factor = factorize(&rows, journey).unwrap();
+                factor.solve_transpose(&mut visits);
+            }
+            let crossing: f64 = visits.iter().zip(&into).map(|(v, p)| v * p).sum();
+            reach.push((direct + crossing).clamp(0.0, 1.0));
+        }
+        reach
+    }
+
+    #[test]
+    fn one_factorization_reaches_every_stage_as_one_per_stage_did() {
+        let mut random = crate::synthetic::SplitMix(7);
+        for round in 0..60 {
+            let n = 5 + random.below(60);
+            let mut journey = crate::synthetic::journey(n, round);
+            // Stages of every width, touchpoints placed at random (so
+            // transitions jump back and skip ahead), goals and entries in
+            // any stage.
+            let stages = 1 + random.below(n.min(12));
+            journey.stages = (0..stages)
+                .map(|s| crate::model::Stage::new(format!("s{s}"), format!("S{s}")))
+                .collect();
+            for touchpoint in &mut journey.touchpoints {
+                touchpoint.stage = format!("s{}", random.below(stages));
+            }
+            let graph = JourneyGraph::new(&journey);
+            let Ok(chain) = Chain::new(&graph) else {
+                continue;
+            };
+            let stage_of = |node: NodeIndex| graph.stage_position_of(node).unwrap_or(0);
+            let transient: Vec<usize> = chain.nodes.iter().map(|&n| stage_of(n)).collect();
+            let goals: Vec<usize> = chain.goals.iter().map(|&n| stage_of(n)).collect();
+            let fast = stage_reach(&chain, &transient, &goals, stages).unwrap();
+            let slow = stage_reach_one_by_one(&graph, &chain);
+            assert_eq!(fast.len(), slow.len());
+            for (s, (a, b)) in fast.iter().zip(&slow).enumerate() {
+                assert!(
+                    (a - b).abs() < 1e-12,
+                    "round {round}, stage {s}: {a} vs {b}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn factor_fill_stays_linear_in_the_transitions() {

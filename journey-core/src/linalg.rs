@@ -39,8 +39,66 @@ impl Factor {
     /// Factorizes `I − Q` where `rows[i]` lists `(j, Q[i][j])`; entries may
     /// repeat (they add up) and may sit on the diagonal (self-loops).
     pub(crate) fn new(rows: &[Vec<(usize, f64)>]) -> Result<Factor, Singular> {
-        let n = rows.len();
         let (perm, perm_inv) = ordering(rows);
+        Factor::with_ordering(rows, perm, perm_inv)
+    }
+
+    /// Factorizes as [`Factor::new`] does, eliminating the rows block by
+    /// block in increasing `block[i]` (a fill-reducing order within each
+    /// block). Every leading block of the permuted matrix is then the matrix
+    /// of the rows of the first blocks alone, and its factors are the
+    /// leading part of these: [`Factor::forward`] and
+    /// [`Factor::forward_transpose`] answer for every prefix of blocks at once.
+    pub(crate) fn in_blocks(
+        rows: &[Vec<(usize, f64)>],
+        block: &[usize],
+    ) -> Result<Factor, Singular> {
+        let n = rows.len();
+        let mut by_block: Vec<usize> = (0..n).collect();
+        crate::order::sort_by_key(&mut by_block, |&i| block[i]);
+        let mut perm = Vec::with_capacity(n);
+        let mut local = vec![usize::MAX; n];
+        let mut start = 0;
+        while start < n {
+            let b = block[by_block[start]];
+            let end = start
+                + by_block[start..]
+                    .iter()
+                    .take_while(|&&i| block[i] == b)
+                    .count();
+            let members = &by_block[start..end];
+            for (k, &i) in members.iter().enumerate() {
+                local[i] = k;
+            }
+            let inner: Vec<Vec<(usize, f64)>> = members
+                .iter()
+                .map(|&i| {
+                    rows[i]
+                        .iter()
+                        .filter(|&&(j, _)| block[j] == b)
+                        .map(|&(j, q)| (local[j], q))
+                        .collect()
+                })
+                .collect();
+            let (inner_perm, _) = ordering(&inner);
+            perm.extend(inner_perm.iter().map(|&k| members[k]));
+            start = end;
+        }
+        let mut perm_inv = vec![0; n];
+        for (new, &old) in perm.iter().enumerate() {
+            perm_inv[old] = new;
+        }
+        Factor::with_ordering(rows, perm, perm_inv)
+    }
+
+    /// Factorizes `I − Q` eliminating in the order `perm` (`perm[new] =
+    /// old`, `perm_inv` its inverse).
+    fn with_ordering(
+        rows: &[Vec<(usize, f64)>],
+        perm: Vec<usize>,
+        perm_inv: Vec<usize>,
+    ) -> Result<Factor, Singular> {
+        let n = rows.len();
         // Symmetrized adjacency in permuted indices, upper part only.
         let mut higher: Vec<Vec<usize>> = vec![Vec::new(); n];
         for (i, row) in rows.iter().enumerate() {
@@ -138,10 +196,25 @@ impl Factor {
         self.substitute(b, &self.upper, &self.lower);
     }
 
-    /// Forward substitution with the unit lower factor stored column-wise
-    /// in `first`, division by `D`, back substitution with the unit upper
-    /// factor stored row-wise in `second`, all in permuted order.
-    fn substitute(&self, b: &mut [f64], first: &[Vec<f64>], second: &[Vec<f64>]) {
+    /// `L⁻¹ P b` in permuted order: forward substitution with the unit
+    /// lower factor. Its first `m` entries depend on the first `m` of `P b`
+    /// alone (see [`Factor::in_blocks`]).
+    pub(crate) fn forward(&self, b: &[f64]) -> Vec<f64> {
+        self.forward_with(b, &self.lower)
+    }
+
+    /// `U⁻ᵀ P b` in permuted order (the first half of
+    /// [`Factor::solve_transpose`]), prefix by prefix as [`Factor::forward`].
+    pub(crate) fn forward_transpose(&self, b: &[f64]) -> Vec<f64> {
+        self.forward_with(b, &self.upper)
+    }
+
+    /// The pivots `D`, in permuted order.
+    pub(crate) fn pivots(&self) -> &[f64] {
+        &self.diag
+    }
+
+    fn forward_with(&self, b: &[f64], first: &[Vec<f64>]) -> Vec<f64> {
         let mut x: Vec<f64> = self.perm.iter().map(|&old| b[old]).collect();
         for k in 0..x.len() {
             let xk = x[k];
@@ -151,6 +224,14 @@ impl Factor {
                 }
             }
         }
+        x
+    }
+
+    /// Forward substitution with the unit lower factor stored column-wise
+    /// in `first`, division by `D`, back substitution with the unit upper
+    /// factor stored row-wise in `second`, all in permuted order.
+    fn substitute(&self, b: &mut [f64], first: &[Vec<f64>], second: &[Vec<f64>]) {
+        let mut x = self.forward_with(b, first);
         for (value, d) in x.iter_mut().zip(&self.diag) {
             *value /= d;
         }

@@ -257,7 +257,7 @@ fn journey_entry(mut journey: Journey, index: usize, weight: f64) -> Journey {
 }
 
 /// SplitMix64: small, fast and deterministic everywhere (wasm included).
-struct SplitMix(u64);
+pub(crate) struct SplitMix(pub(crate) u64);
 
 impl SplitMix {
     fn next(&mut self) -> u64 {
@@ -268,7 +268,7 @@ impl SplitMix {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, bound: usize) -> usize {
+    pub(crate) fn below(&mut self, bound: usize) -> usize {
         (self.next() % bound.max(1) as u64) as usize
     }
 }
