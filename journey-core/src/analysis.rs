@@ -712,6 +712,15 @@ fn funnel(
     for s in 1..reach.len() {
         reach[s] = reach[s].min(reach[s - 1]);
     }
+    // Drop-off by stage, in one pass (a stage id listed twice sums the same
+    // touchpoints at both places).
+    let stage_positions = journey.stage_positions();
+    let mut drop_off = vec![0.0; journey.stages.len()];
+    for t in stats {
+        if let Some(&s) = stage_positions.get(t.stage.as_str()) {
+            drop_off[s] += t.drop_off;
+        }
+    }
     Ok(journey
         .stages
         .iter()
@@ -726,11 +735,7 @@ fn funnel(
                     _ => None,
                 },
                 lost: (reach[s] - next.unwrap_or(0.0)).max(0.0),
-                drop_off: stats
-                    .iter()
-                    .filter(|t| t.stage == stage.id)
-                    .map(|t| t.drop_off)
-                    .sum(),
+                drop_off: drop_off[stage_positions[stage.id.as_str()]],
             }
         })
         .collect())
@@ -1328,18 +1333,30 @@ pub fn compare(
             .iter()
             .map(|t| (format!("{} -> {}", t.from, t.to), t)),
     );
-    let mut stages: Vec<&str> = before.stages.iter().map(|s| s.id.as_str()).collect();
-    for stage in &after.stages {
-        if !stages.contains(&stage.id.as_str()) {
+    let mut stages: Vec<&str> = Vec::new();
+    let mut listed = hashbrown::HashSet::new();
+    for stage in before.stages.iter().chain(&after.stages) {
+        if listed.insert(stage.id.as_str()) {
             stages.push(&stage.id);
         }
     }
-    let per_stage = |pick: &dyn Fn(&Analysis, &str) -> Option<f64>| -> Vec<StageDelta> {
+    // Each analysis's value by stage id (the first of a repeated id), so
+    // the stages are matched in one pass however many there are.
+    fn by_stage<'a>(
+        values: &mut dyn Iterator<Item = (&'a str, Option<f64>)>,
+    ) -> HashMap<&'a str, Option<f64>> {
+        let mut map = HashMap::new();
+        for (stage, value) in values {
+            map.entry(stage).or_insert(value);
+        }
+        map
+    }
+    let per_stage = |b: HashMap<&str, Option<f64>>, a: HashMap<&str, Option<f64>>| {
         stages
             .iter()
             .map(|&stage| {
-                let b = pick(&first, stage);
-                let a = pick(&second, stage);
+                let b = b.get(stage).copied().flatten();
+                let a = a.get(stage).copied().flatten();
                 StageDelta {
                     stage: stage.to_owned(),
                     before: b,
@@ -1349,20 +1366,24 @@ pub fn compare(
             })
             .collect()
     };
-    let funnel = per_stage(&|analysis, stage| {
-        analysis
-            .funnel
-            .iter()
-            .find(|f| f.stage == stage)
-            .map(|f| f.reach)
-    });
-    let emotion = per_stage(&|analysis, stage| {
-        analysis
-            .stages
-            .iter()
-            .find(|s| s.stage == stage)
-            .and_then(|s| s.emotion)
-    });
+    let funnel = per_stage(
+        by_stage(
+            &mut first
+                .funnel
+                .iter()
+                .map(|f| (f.stage.as_str(), Some(f.reach))),
+        ),
+        by_stage(
+            &mut second
+                .funnel
+                .iter()
+                .map(|f| (f.stage.as_str(), Some(f.reach))),
+        ),
+    );
+    let emotion = per_stage(
+        by_stage(&mut first.stages.iter().map(|s| (s.stage.as_str(), s.emotion))),
+        by_stage(&mut second.stages.iter().map(|s| (s.stage.as_str(), s.emotion))),
+    );
     Ok(Comparison {
         before: before.id.clone(),
         after: after.id.clone(),

@@ -251,6 +251,12 @@ impl Journey {
         groups
     }
 
+    /// The positions of the stages by id (the first of a duplicated id, as
+    /// [`Journey::stage`] finds), for lookups in a loop.
+    pub(crate) fn stage_positions(&self) -> hashbrown::HashMap<&str, usize> {
+        positions(self.stages.iter().map(|stage| stage.id.as_str()))
+    }
+
     /// The positions of the touchpoints by id (the first of a duplicated
     /// id, as [`Journey::touchpoint`] finds), for lookups in a loop.
     pub(crate) fn touchpoint_positions(&self) -> hashbrown::HashMap<&str, usize> {

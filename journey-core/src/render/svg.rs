@@ -502,9 +502,14 @@ impl<'a> Map<'a> {
             "#e9eef5"
         };
         let center = x + m.column / 2.0;
-        let reach = self
-            .analysis
-            .and_then(|a| a.funnel.iter().find(|f| f.stage == stage.id));
+        // The funnel lists the journey's stages in order: found at its
+        // place unless a stage id repeats.
+        let reach = self.analysis.and_then(|a| {
+            a.funnel
+                .get(i)
+                .filter(|f| f.stage == stage.id)
+                .or_else(|| a.funnel.iter().find(|f| f.stage == stage.id))
+        });
         let name_lines = if m.name_lines == 1 || reach.is_some() {
             2
         } else {
@@ -822,21 +827,18 @@ impl<'a> Map<'a> {
     fn curve_points<'j>(&self, journey: &'j Journey, left: f64) -> Vec<(f64, f64, &'j str)> {
         let m = self.metrics;
         let mut points = Vec::new();
-        for stage in &journey.stages {
-            let column = self
-                .journey
-                .stages
-                .iter()
-                .position(|s| s.id == stage.id)
-                .or_else(|| {
-                    self.journey
-                        .stages
-                        .iter()
-                        .position(|s| s.name.eq_ignore_ascii_case(&stage.name))
-                });
+        let columns = self.journey.stage_positions();
+        let by_stage = journey.touchpoints_by_stage();
+        for (stage, members) in journey.stages.iter().zip(&by_stage) {
+            let column = columns.get(stage.id.as_str()).copied().or_else(|| {
+                self.journey
+                    .stages
+                    .iter()
+                    .position(|s| s.name.eq_ignore_ascii_case(&stage.name))
+            });
             let Some(column) = column else { continue };
-            let felt: Vec<(&str, f64)> = journey
-                .touchpoints_in(&stage.id)
+            let felt: Vec<(&str, f64)> = members
+                .iter()
                 .filter(|t| t.status == Status::Present)
                 .filter_map(|t| {
                     t.emotion

@@ -386,6 +386,7 @@ impl Tracker {
             .iter()
             .map(|s| (s.id.clone(), options.stage_limits.get(&s.id).copied()))
             .collect();
+        let stage_positions = journey.stage_positions();
         let mut lookup = Names::default();
         let mut points = Vec::new();
         for touchpoint in &journey.touchpoints {
@@ -394,10 +395,9 @@ impl Tracker {
             }
             let index = points.len() as u32;
             lookup.insert(&touchpoint.id, index);
-            let stage = journey
-                .stages
-                .iter()
-                .position(|s| s.id == touchpoint.stage)
+            let stage = stage_positions
+                .get(touchpoint.stage.as_str())
+                .copied()
                 .unwrap_or(0) as u32;
             let goal_probability = goal_probabilities
                 .get(touchpoint.id.as_str())
