@@ -384,6 +384,79 @@ fn a_restored_snapshot_continues_exactly_as_an_uninterrupted_run() {
 }
 
 #[test]
+fn the_capacity_is_exact_however_the_customers_are_sharded() {
+    let document = gym();
+    for (max_customers, shards) in [(1, 16), (3, 16), (5, 7), (16, 16), (40, 64)] {
+        let tracker = Tracker::new(
+            journey(&document),
+            TrackerOptions {
+                max_customers,
+                shards,
+                ..TrackerOptions::default()
+            },
+        )
+        .unwrap();
+        let keys: Vec<String> = (0..200).map(|k| format!("customer{k}")).collect();
+        for (time, key) in keys.iter().enumerate() {
+            tracker.observe(key, "online_reviews", time as i64).unwrap();
+            let held = keys
+                .iter()
+                .filter(|k| tracker.position(k).is_some())
+                .count();
+            assert_eq!(
+                held,
+                (time + 1).min(max_customers),
+                "{max_customers} over {shards}"
+            );
+            // The newest customer is always kept.
+            assert!(tracker.position(key).is_some());
+        }
+        let stats = tracker.stats();
+        assert_eq!(stats.customers, max_customers as u64);
+        assert_eq!(stats.evicted, (200 - max_customers) as u64);
+    }
+}
+
+#[test]
+fn threads_never_exceed_the_capacity_together() {
+    let document = gym();
+    let tracker = Arc::new(
+        Tracker::new(
+            journey(&document),
+            TrackerOptions {
+                max_customers: 10,
+                shards: 16,
+                ..TrackerOptions::default()
+            },
+        )
+        .unwrap(),
+    );
+    let threads: Vec<_> = (0..4)
+        .map(|thread| {
+            let tracker = Arc::clone(&tracker);
+            std::thread::spawn(move || {
+                for k in 0..2_000i64 {
+                    let customer = format!("t{thread}-{k}");
+                    tracker.observe(&customer, "online_reviews", k).unwrap();
+                    assert!(tracker.stats().customers <= 10);
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    let held = (0..4)
+        .flat_map(|thread| (0..2_000).map(move |k| format!("t{thread}-{k}")))
+        .filter(|k| tracker.position(k).is_some())
+        .count();
+    let stats = tracker.stats();
+    assert_eq!(held, 10);
+    assert_eq!(stats.customers, 10);
+    assert_eq!(stats.evicted, 8_000 - 10);
+}
+
+#[test]
 fn threads_observing_at_once_lose_no_event() {
     let document = gym();
     let options = TrackerOptions {

@@ -36,8 +36,10 @@
 //! own lock: a call locks the one shard of its customer, so calls for
 //! different customers mostly run in parallel, and calls for one customer are
 //! applied one at a time in the order they take the lock. The capacity is
-//! global; the LRU order is kept per shard: a new customer over capacity
-//! evicts the least recently observed customer of its own shard.
+//! global and exact however the customers fall into shards; the LRU order
+//! is kept per shard: a new customer over capacity evicts the least
+//! recently observed customer of its own shard, or, when its shard holds
+//! nobody, of the next shard that holds anyone.
 //!
 //! # Durability
 //! [`Tracker::snapshot`] writes the whole state (every customer, its ring,
@@ -286,6 +288,16 @@ struct Point {
     limit: Option<i64>,
 }
 
+/// How [`Tracker::observe`] made room for a new customer.
+enum Room {
+    /// Under capacity: counted in.
+    Counted,
+    /// At capacity: the shard's least recently observed customer evicted.
+    Evicted,
+    /// At capacity, and the shard holds nobody: evict in another.
+    Elsewhere,
+}
+
 /// Live state of many customers on one journey. See the [module
 /// documentation](self).
 #[derive(Debug)]
@@ -499,22 +511,75 @@ impl Tracker {
             lock(&self.shards[self.shard_index(customer)]).stats.unknown += 1;
             return Ok(Observed::Unknown);
         };
-        let (mut shard, hash) = self.locate(customer);
-        let slot = match shard.find_hashed(customer, hash) {
-            Some(slot) => slot,
-            None => {
-                if self.customers.load(Ordering::Relaxed) >= self.options.max_customers
-                    && shard.evict_oldest()
-                {
-                    self.customers.fetch_sub(1, Ordering::Relaxed);
-                }
-                let slot = shard.insert(customer, hash, &self.hasher)?;
-                self.customers.fetch_add(1, Ordering::Relaxed);
-                slot
+        loop {
+            let (mut shard, hash) = self.locate(customer);
+            let slot = match shard.find_hashed(customer, hash) {
+                Some(slot) => slot,
+                None => match self.make_room(&mut shard) {
+                    // Counted in, or in the place of the customer evicted.
+                    Room::Counted | Room::Evicted => {
+                        match shard.insert(customer, hash, &self.hasher) {
+                            Ok(slot) => slot,
+                            Err(error) => {
+                                self.customers.fetch_sub(1, Ordering::Relaxed);
+                                return Err(error);
+                            }
+                        }
+                    }
+                    Room::Elsewhere => {
+                        // No lock is held while another is taken.
+                        drop(shard);
+                        self.evict_elsewhere(customer);
+                        continue;
+                    }
+                },
+            };
+            shard.touch(slot);
+            return Ok(shard.place(slot, touchpoint, timestamp, self));
+        }
+    }
+
+    /// Room for one more customer in `shard`: counted in when under
+    /// capacity (a compare-and-swap, so concurrent newcomers never exceed
+    /// it), else by evicting the shard's least recently observed customer;
+    /// [`Room::Elsewhere`] when the shard holds nobody to evict.
+    fn make_room(&self, shard: &mut Shard) -> Room {
+        let mut count = self.customers.load(Ordering::Relaxed);
+        while count < self.options.max_customers {
+            match self.customers.compare_exchange_weak(
+                count,
+                count + 1,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return Room::Counted,
+                Err(now) => count = now,
             }
-        };
-        shard.touch(slot);
-        Ok(shard.place(slot, touchpoint, timestamp, self))
+        }
+        if shard.evict_oldest() {
+            Room::Evicted
+        } else {
+            Room::Elsewhere
+        }
+    }
+
+    /// At capacity with the customer's own shard empty: evicts the least
+    /// recently observed customer of the next shard holding any (each
+    /// locked in turn, alone), so the capacity holds however few customers
+    /// each shard has.
+    fn evict_elsewhere(&self, customer: &str) {
+        let own = self.shard_index(customer);
+        let shards = self.shards.len();
+        for step in 1..=shards {
+            let mut shard = lock(&self.shards[(own + step) % shards]);
+            if shard.evict_oldest() {
+                self.customers.fetch_sub(1, Ordering::Relaxed);
+                return;
+            }
+        }
+        // Nobody anywhere yet: a newcomer counted in on another thread is
+        // about to be stored (under its shard's lock). Let it.
+        std::thread::yield_now();
     }
 
     /// Reads one customer's record under its shard's lock.
@@ -774,10 +839,14 @@ impl Tracker {
 
     /// Counters over all shards.
     pub fn stats(&self) -> TrackerStats {
-        let mut total = TrackerStats::default();
+        let mut total = TrackerStats {
+            // The global count: summed shard by shard, customers moving
+            // between shards meanwhile could be counted twice or not at all.
+            customers: self.customers.load(Ordering::Relaxed) as u64,
+            ..TrackerStats::default()
+        };
         for shard in self.shards.iter() {
             let shard = lock(shard);
-            total.customers += shard.stats.customers;
             total.placed += shard.stats.placed;
             total.late += shard.stats.late;
             total.unknown += shard.stats.unknown;
