@@ -347,3 +347,58 @@ fn large_measures_average_exactly_instead_of_saturating() {
     let mean = discovery.measures["buy"]["revenue"].mean();
     assert!((mean - value).abs() < 1.0, "{mean}");
 }
+
+/// An input of `text` that then fails, as a disk or a network can.
+struct FailsAfter {
+    text: Vec<u8>,
+    at: usize,
+}
+
+impl std::io::Read for FailsAfter {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        if self.at == self.text.len() {
+            return Err(std::io::Error::other("disk gone"));
+        }
+        // Small reads, so a failure can fall anywhere in a block.
+        let n = buffer.len().min(self.text.len() - self.at).min(7_000);
+        buffer[..n].copy_from_slice(&self.text[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_failing_input_keeps_the_rows_before_it_and_names_the_line_reached() {
+    for quoted in [false, true] {
+        for rows in [0usize, 1, 10, 3_000, 120_000] {
+            let mut text = String::from("customer,timestamp,event\n");
+            for k in 0..rows {
+                // A quote sends the reading to the CSV state machine.
+                let customer = if quoted && k == 0 {
+                    "\"c0\"".to_owned()
+                } else {
+                    format!("c{k}")
+                };
+                text.push_str(&format!("{customer},{},visit\n", 1_772_357_400 + k));
+            }
+            // Half a line, then the input fails.
+            text.push_str("cut,17723");
+            let mut log = EventLog::new();
+            let input = FailsAfter {
+                text: text.into_bytes(),
+                at: 0,
+            };
+            let error = log.read_csv(input, &CsvOptions::default()).unwrap_err();
+            let what = format!("{rows} rows, quoted {quoted}");
+            assert_eq!(error.code(), "csv_error", "{what}");
+            assert!(error.to_string().contains("disk gone"), "{what}: {error}");
+            match error {
+                journey_core::Error::Csv { row, .. } => {
+                    assert_eq!(row, rows as u64 + 2, "{what}: {error}")
+                }
+                other => panic!("{what}: {other}"),
+            }
+            assert_eq!(log.len(), rows, "{what}");
+        }
+    }
+}

@@ -290,15 +290,28 @@ impl EventLog {
         // second thread checks, interns and appends while this one splits,
         // records handed over in batches (their memory reused), in order.
         // A file of one batch is read on this thread alone.
+        // An input that fails ends the batch: the records before it are
+        // appended, then the failure is the read's error.
+        let mut failed = None;
+        let mut fill = |batch: &mut Batch| match batch.fill(&mut records) {
+            Ok(made) => made,
+            Err(error) => {
+                failed = Some(error);
+                Made::Last
+            }
+        };
         let mut batch = Batch::default();
-        let made = batch.fill(&mut records)?;
-        let fill = |batch: &mut Batch| {
+        let made = fill(&mut batch);
+        let refill = |batch: &mut Batch| {
             batch.clear();
-            batch.fill(&mut records)
+            Ok(fill(batch))
         };
         let take = |batch: &mut Batch| self.take_batch(batch, columns, options, &mut report);
-        crate::parallel::pipeline(batch, made, fill, take)?;
-        Ok(report)
+        crate::parallel::pipeline(batch, made, refill, take)?;
+        match failed {
+            Some(error) => Err(error),
+            None => Ok(report),
+        }
     }
 
     /// Checks a batch's records, appends the good rows and counts (or

@@ -54,9 +54,15 @@ fn read_in_blocks(
         input,
         pending: Vec::new(),
         ended: false,
+        failed: None,
     };
     let mut block = Block::default();
-    source.fill(&mut block.lines, 1)?;
+    source.fill(&mut block.lines);
+    if block.lines.bytes().is_empty()
+        && let Some(error) = source.failed.take()
+    {
+        return Err(read_failed(1, &error));
+    }
     let plain_delimiter = delimiter.is_ascii() && !matches!(delimiter, b'"' | b'\r' | b'\n');
     let bytes = block.lines.bytes();
     let header_end = match memchr(b'\n', bytes) {
@@ -87,13 +93,17 @@ fn read_in_blocks(
         made,
         |block| {
             block.clear();
-            source.fill(&mut block.lines, splitter.line)?;
+            source.fill(&mut block.lines);
             Ok(splitter.make(block, source.ended))
         },
         |block| block.take(log, options, &mut report),
     )?;
     match rest {
-        None => Ok(report),
+        // The lines read before the input failed are in the log.
+        None => match source.failed {
+            Some(error) => Err(read_failed(splitter.line, &error)),
+            None => Ok(report),
+        },
         Some(block) => {
             // csv_core reads on from the start of this block.
             let records = Records::new(
@@ -120,22 +130,44 @@ struct Source<R> {
     input: R,
     /// What was read past the last block's last line end.
     pending: Vec<u8>,
-    /// Whether the input is read to its end.
+    /// Whether the input is read to its end (or failed).
     ended: bool,
+    /// The input's failure: the lines read before it are read first, then
+    /// it is the read's error.
+    failed: Option<std::io::Error>,
+}
+
+/// The error of an input that could not be read, at the line reached.
+fn read_failed(line: u64, error: &std::io::Error) -> Error {
+    csv_error(line, &format!("reading the input failed: {error}"))
+}
+
+/// The rest of an input after a failure read before it: the failure.
+struct Tail<R> {
+    input: R,
+    failed: Option<std::io::Error>,
+}
+
+impl<R: Read> Read for Tail<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        match self.failed.take() {
+            Some(error) => Err(error),
+            None => self.input.read(buffer),
+        }
+    }
 }
 
 impl<R: Read> Source<R> {
     /// Replaces `lines` by the next block: whole lines of at least
-    /// `self.block` bytes, or the rest of the input (then `ended`). `line` is
-    /// the block's first line, for an error.
-    fn fill(&mut self, lines: &mut Lines, line: u64) -> Result<(), Error> {
+    /// `self.block` bytes, or the rest of the input (then `ended`), or the
+    /// whole lines read before the input failed (then `ended` and `failed`).
+    fn fill(&mut self, lines: &mut Lines) {
         let mut taken = std::mem::take(lines).into_bytes();
-        let filled = self.fill_bytes(&mut taken, line);
+        self.fill_bytes(&mut taken);
         *lines = Lines::Bytes(taken);
-        filled
     }
 
-    fn fill_bytes(&mut self, bytes: &mut Vec<u8>, line: u64) -> Result<(), Error> {
+    fn fill_bytes(&mut self, bytes: &mut Vec<u8>) {
         bytes.clear();
         bytes.append(&mut self.pending);
         // What is pending holds no line end; nor does what an earlier
@@ -146,18 +178,24 @@ impl<R: Read> Source<R> {
                 Some(short) if short > 0 => short,
                 _ => self.block,
             };
-            let read = (&mut self.input)
-                .take(want as u64)
-                .read_to_end(bytes)
-                .map_err(|e| csv_error(line, &format!("reading the input failed: {e}")))?;
+            let read = match (&mut self.input).take(want as u64).read_to_end(bytes) {
+                Ok(read) => read,
+                Err(error) => {
+                    // The line cut short is not read; the whole ones are.
+                    bytes.truncate(memrchr(b'\n', bytes).map_or(0, |at| at + 1));
+                    self.failed = Some(error);
+                    self.ended = true;
+                    return;
+                }
+            };
             if read < want {
                 self.ended = true;
-                return Ok(());
+                return;
             }
             if let Some(last) = memrchr(b'\n', &bytes[searched..]).map(|at| searched + at) {
                 self.pending.extend_from_slice(&bytes[last + 1..]);
                 bytes.truncate(last + 1);
-                return Ok(());
+                return;
             }
             searched = bytes.len();
         }
@@ -169,7 +207,10 @@ impl<R: Read> Source<R> {
         bytes.extend_from_slice(&self.pending);
         let mut block = Cursor::new(bytes);
         block.set_position(from as u64);
-        block.chain(self.input)
+        block.chain(Tail {
+            input: self.input,
+            failed: self.failed,
+        })
     }
 }
 
