@@ -1333,30 +1333,33 @@ pub fn compare(
             .iter()
             .map(|t| (format!("{} -> {}", t.from, t.to), t)),
     );
+    // The stages of both, each once, and where each id is listed.
     let mut stages: Vec<&str> = Vec::new();
-    let mut listed = hashbrown::HashSet::new();
+    let mut position: HashMap<&str, usize> = HashMap::new();
     for stage in before.stages.iter().chain(&after.stages) {
-        if listed.insert(stage.id.as_str()) {
+        position.entry(stage.id.as_str()).or_insert_with(|| {
             stages.push(&stage.id);
-        }
+            stages.len() - 1
+        });
     }
-    // Each analysis's value by stage id (the first of a repeated id), so
-    // the stages are matched in one pass however many there are.
-    fn by_stage<'a>(
-        values: &mut dyn Iterator<Item = (&'a str, Option<f64>)>,
-    ) -> HashMap<&'a str, Option<f64>> {
-        let mut map = HashMap::new();
+    // Each analysis's value by stage (the first of a repeated id), so the
+    // stages are matched in one pass however many there are.
+    let by_stage = |values: &mut dyn Iterator<Item = (&str, Option<f64>)>| {
+        let mut found: Vec<Option<Option<f64>>> = vec![None; stages.len()];
         for (stage, value) in values {
-            map.entry(stage).or_insert(value);
+            if let Some(&k) = position.get(stage) {
+                found[k].get_or_insert(value);
+            }
         }
-        map
-    }
-    let per_stage = |b: HashMap<&str, Option<f64>>, a: HashMap<&str, Option<f64>>| {
+        found
+    };
+    let per_stage = |b: Vec<Option<Option<f64>>>, a: Vec<Option<Option<f64>>>| {
         stages
             .iter()
-            .map(|&stage| {
-                let b = b.get(stage).copied().flatten();
-                let a = a.get(stage).copied().flatten();
+            .enumerate()
+            .map(|(k, &stage)| {
+                let b = b[k].flatten();
+                let a = a[k].flatten();
                 StageDelta {
                     stage: stage.to_owned(),
                     before: b,
