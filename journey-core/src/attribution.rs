@@ -191,12 +191,13 @@ impl PathTable {
         // Each step of the row's path as a byte range of the path.
         let mut steps: Vec<(usize, usize)> = Vec::new();
         while let Some(line) = records.next(&mut record)? {
-            let outcome = parse_path_row(&record, &columns, options, &mut steps).map(
-                |(path, [conversions, value, nulls])| {
+            let outcome = record
+                .closed()
+                .and_then(|()| parse_path_row(&record, &columns, options, &mut steps))
+                .map(|(path, [conversions, value, nulls])| {
                     let steps = steps.iter().map(|&(start, end)| &path[start..end]);
                     table.push(steps, conversions, value, nulls);
-                },
-            );
+                });
             steps.clear();
             report.tally(line, outcome, options.on_error)?;
         }

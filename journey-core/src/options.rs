@@ -126,6 +126,11 @@ mod tests {
             error.to_string(),
             "invalid option names: invalid type: integer `5`, expected a string"
         );
+        let error = from_json::<crate::events::Mapping>(r#"{"session_gap": -1}"#).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid option session_gap: must not be negative"
+        );
         let error = from_json::<TrackerOptions>(r#""many""#).unwrap_err();
         assert_eq!(
             error.to_string(),

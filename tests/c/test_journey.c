@@ -430,6 +430,9 @@ static void test_events(JourneyModel *gym, const char *data) {
   CHECK_STATUS(journey_model_data_funnel(gym, S("gym"), log, NULL, 0, &json, &len), JOURNEY_STATUS_OK);
   CHECK(strstr(json, "[{\"stage\":\"awareness\",\"traces\":301,") == json);
   journey_string_free(json);
+  CHECK_STATUS(journey_model_data_funnel(gym, S("gym"), log, S("{\"session_gap\": -1}"), &json, &len),
+               JOURNEY_STATUS_INVALID_OPTION);
+  CHECK(message_contains("session_gap: must not be negative"));
   CHECK_STATUS(journey_model_data_funnel(NULL, S("gym"), log, NULL, 0, &json, &len), JOURNEY_STATUS_INVALID_ARGUMENT);
   JourneyModel *fitted = NULL;
   CHECK_STATUS(journey_model_fit(gym, S("gym"), log, NULL, 0, S("{\"add_unmapped\": true}"), &fitted), JOURNEY_STATUS_OK);

@@ -402,3 +402,70 @@ fn a_failing_input_keeps_the_rows_before_it_and_names_the_line_reached() {
         }
     }
 }
+
+#[test]
+fn a_quote_never_closed_is_reported_as_such_and_swallows_nothing() {
+    let unclosed = "a quoted field is never closed: the rest of the input would be its text";
+    // In the first row, in a later one, in the last column (where the row
+    // would otherwise parse, its channel the rest of the file), with and
+    // without a last line end.
+    for (text, good, line) in [
+        (
+            "customer,timestamp,event\n\"a,1772357400,visit\nb,1772357401,visit\n",
+            0,
+            2,
+        ),
+        (
+            "customer,timestamp,event\na,1772357400,visit\n\"b,1772357401,visit\n",
+            1,
+            3,
+        ),
+        (
+            "customer,timestamp,event,channel\na,1772357400,visit,web\nb,1772357401,visit,\"app\nc,1772357402,visit,web",
+            1,
+            3,
+        ),
+    ] {
+        let mut log = EventLog::new();
+        let report = log
+            .read_csv(text.as_bytes(), &CsvOptions::default())
+            .unwrap();
+        assert_eq!(log.len(), good, "{text:?}");
+        assert_eq!(report.rows_skipped, 1, "{text:?}");
+        assert_eq!(report.problems[0].row, line, "{text:?}");
+        assert_eq!(report.problems[0].reason, unclosed, "{text:?}");
+        let strict = CsvOptions {
+            on_error: journey_core::events::OnError::Fail,
+            ..CsvOptions::default()
+        };
+        let error = EventLog::new()
+            .read_csv(text.as_bytes(), &strict)
+            .unwrap_err();
+        assert!(error.to_string().contains(unclosed), "{error}");
+    }
+    // Closed quotes, doubled quotes and a quote closed on the last line
+    // without a line end are read as they were.
+    let mut log = EventLog::new();
+    let text =
+        "customer,timestamp,event\n\"a\"\"x\",1772357400,\"visit\"\n\"b\",1772357401,\"vi\nsit\"";
+    let report = log
+        .read_csv(text.as_bytes(), &CsvOptions::default())
+        .unwrap();
+    assert_eq!(report.rows_used, 2, "{:?}", report.problems);
+    // A header left open is the read's error.
+    let error = EventLog::new()
+        .read_csv(
+            "\"customer,timestamp,event\n".as_bytes(),
+            &CsvOptions::default(),
+        )
+        .unwrap_err();
+    assert!(error.to_string().contains(unclosed), "{error}");
+    // Path data too.
+    let (table, report) = journey_core::attribution::PathTable::read_csv(
+        "path,total_conversions\n\"a > b,1\n".as_bytes(),
+        &Default::default(),
+    )
+    .unwrap();
+    assert!(table.is_empty());
+    assert_eq!(report.problems[0].reason, unclosed);
+}

@@ -57,6 +57,8 @@ test('conformance, data funnel, fit and attribution against the gym journey', ()
   const log = loaded();
   const traces = gym.traces('gym', log);
   assert.equal(traces.unknown_events.chat_widget, 59);
+  assert.throws(() => gym.traces('gym', log, { session_gap: -1 }),
+    (e) => e.name === 'JourneyError' && e.code === 'invalid_option' && /session_gap: must not be negative/.test(e.message));
   const conformance = gym.conformance('gym', log, undefined, 3);
   assert.equal(conformance.transitions, 1050);
   assert.equal(conformance.deviations.length, 3);

@@ -326,12 +326,13 @@ impl EventLog {
         let mut measures: Vec<(&str, f64)> = Vec::with_capacity(columns.measures.len());
         for (record, &line) in batch.records.iter().zip(&batch.lines) {
             measures.clear();
-            let outcome = parse_row(|i| record.get(i), columns, options, &mut measures).and_then(
-                |(customer, timestamp, name, channel)| {
+            let outcome = record
+                .closed()
+                .and_then(|()| parse_row(|i| record.get(i), columns, options, &mut measures))
+                .and_then(|(customer, timestamp, name, channel)| {
                     self.push_parts(customer, timestamp, name, channel, &measures)
                         .map_err(|e| e.to_string())
-                },
-            );
+                });
             report.tally(line, outcome, options.on_error)?;
         }
         Ok(())
@@ -426,6 +427,9 @@ impl Header {
     pub(crate) fn read(records: &mut Records<impl Read>) -> Result<Header, Error> {
         let mut header = RawRecord::default();
         let line = records.next(&mut header)?.unwrap_or(1);
+        header
+            .closed()
+            .map_err(|message| csv_error(line, &message))?;
         let mut names = Vec::with_capacity(header.fields);
         for index in 0..header.fields {
             let Some(Ok(name)) = header.get(index) else {
@@ -504,6 +508,9 @@ pub(crate) struct Records<R> {
     pub(super) line: u64,
 }
 
+/// What a record left open at the end of the input is told.
+const UNCLOSED: &str = "a quoted field is never closed: the rest of the input would be its text";
+
 impl<R: Read> Records<R> {
     /// Records of `input`, whose first byte is on line `line`.
     pub(crate) fn new(input: R, delimiter: u8, line: u64) -> Records<R> {
@@ -552,20 +559,27 @@ impl<R: Read> Records<R> {
         }
         let line = self.line;
         record.clear();
+        // The record's quotes: an odd count when the input ends means a
+        // quoted field never closed (csv_core then ends the record there
+        // and the rest of the input is that field's text).
+        let mut quotes = 0u64;
+        let mut at_end = false;
         loop {
             let (result, read, written, ended) = self.core.read_record(
                 &self.buffer[self.start..self.end],
                 &mut record.bytes[record.filled..],
                 &mut record.ends[record.fields..],
             );
-            self.line += newlines(&self.buffer[self.start..self.start + read]);
+            let consumed = &self.buffer[self.start..self.start + read];
+            self.line += newlines(consumed);
+            quotes += consumed.iter().filter(|&&byte| byte == b'"').count() as u64;
             self.start += read;
             record.filled += written;
             record.fields += ended;
             match result {
                 csv_core::ReadRecordResult::InputEmpty => {
                     // At the end, csv_core is given no input: it ends the record.
-                    self.refill()?;
+                    at_end = !self.refill()?;
                 }
                 csv_core::ReadRecordResult::OutputFull => {
                     let grown = record.bytes.len() * 2;
@@ -575,8 +589,12 @@ impl<R: Read> Records<R> {
                     let grown = record.ends.len() * 2;
                     record.ends.resize(grown, 0);
                 }
-                csv_core::ReadRecordResult::Record => return Ok(Some(line)),
+                csv_core::ReadRecordResult::Record => {
+                    record.unclosed = at_end && quotes % 2 == 1;
+                    return Ok(Some(line));
+                }
                 csv_core::ReadRecordResult::End => {
+                    record.unclosed = quotes % 2 == 1;
                     return Ok((record.fields > 0).then_some(line));
                 }
             }
@@ -598,6 +616,8 @@ pub(crate) struct RawRecord {
     /// writes into them).
     pub(super) filled: usize,
     pub(super) fields: usize,
+    /// Whether the input ended inside one of its quoted fields.
+    pub(super) unclosed: bool,
 }
 
 impl Default for RawRecord {
@@ -607,6 +627,7 @@ impl Default for RawRecord {
             ends: vec![0; 16],
             filled: 0,
             fields: 0,
+            unclosed: false,
         }
     }
 }
@@ -615,6 +636,17 @@ impl RawRecord {
     pub(super) fn clear(&mut self) {
         self.filled = 0;
         self.fields = 0;
+        self.unclosed = false;
+    }
+
+    /// Why the record cannot be read as a row: the input ended inside one
+    /// of its quoted fields.
+    pub(crate) fn closed(&self) -> Result<(), String> {
+        if self.unclosed {
+            Err(UNCLOSED.to_owned())
+        } else {
+            Ok(())
+        }
     }
 
     /// Field `index` as text, or `Err(())` when it is not UTF-8.

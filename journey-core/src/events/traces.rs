@@ -24,8 +24,21 @@ pub struct Mapping {
     /// Policy for events that map to no touchpoint of the journey.
     pub unknown: UnknownEvents,
     /// Split a customer's events into separate traces after this much
-    /// inactivity, in milliseconds. Default: never.
+    /// inactivity, in milliseconds. Default: never. Must not be negative
+    /// (refused when read; set in code, a negative gap counts as 0).
+    #[serde(deserialize_with = "non_negative_gap")]
+    #[schemars(range(min = 0))]
     pub session_gap: Option<i64>,
+}
+
+/// Reads a session gap, refusing a negative one.
+fn non_negative_gap<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<i64>, D::Error> {
+    match Option::<i64>::deserialize(deserializer)? {
+        Some(gap) if gap < 0 => Err(serde::de::Error::custom("must not be negative")),
+        gap => Ok(gap),
+    }
 }
 
 /// One step of a trace.
@@ -272,7 +285,7 @@ impl EventLog {
         for &e in events.iter() {
             let e = e as usize;
             let time = self.timestamp[e];
-            if let (Some(gap), Some(last)) = (mapping.session_gap, last_time)
+            if let (Some(gap), Some(last)) = (mapping.session_gap.map(|g| g.max(0)), last_time)
                 && time.saturating_sub(last) > gap
                 && table.touchpoint.len() > trace_start
             {
