@@ -469,3 +469,54 @@ fn a_quote_never_closed_is_reported_as_such_and_swallows_nothing() {
     assert!(table.is_empty());
     assert_eq!(report.problems[0].reason, unclosed);
 }
+
+#[test]
+fn a_record_past_the_limit_is_refused_at_its_line_by_both_readers() {
+    use journey_core::events::MAX_RECORD_BYTES;
+    let tail = ",1772357400,visit";
+    for quoted in [false, true] {
+        // A quote in the first row sends the rest to the CSV state machine.
+        let first = if quoted {
+            "\"a\",1,visit\n"
+        } else {
+            "a,1,visit\n"
+        };
+        for (length, ok) in [(MAX_RECORD_BYTES, true), (MAX_RECORD_BYTES + 1, false)] {
+            for end in ["\n", "\r\n", ""] {
+                let customer = "c".repeat(length - tail.len());
+                // Without a line end, the long line is the last.
+                let after = if end.is_empty() { "" } else { "b,2,visit\n" };
+                let text = format!("customer,timestamp,event\n{first}{customer}{tail}{end}{after}");
+                let mut log = EventLog::new();
+                let result = log.read_csv(text.as_bytes(), &CsvOptions::default());
+                let what = format!("{length} bytes, quoted {quoted}, end {end:?}");
+                if ok {
+                    let report = result.unwrap();
+                    let rows = if end.is_empty() { 2 } else { 3 };
+                    assert_eq!((log.len(), report.rows_used), (rows, rows as u64), "{what}");
+                } else {
+                    let error = result.unwrap_err();
+                    assert_eq!(error.code(), "limit_exceeded", "{what}");
+                    assert!(error.to_string().contains("line 3"), "{what}: {error}");
+                    assert_eq!(log.len(), 1, "{what}");
+                }
+            }
+        }
+    }
+    // A header line without an end, past the limit.
+    let text = "c".repeat(MAX_RECORD_BYTES + 10);
+    let error = EventLog::new()
+        .read_csv(text.as_bytes(), &CsvOptions::default())
+        .unwrap_err();
+    assert_eq!(error.code(), "limit_exceeded");
+    // Many fields in a line under the limit are read, past the columns used.
+    let commas = ",".repeat(2_000_000);
+    for first in ["a,1,visit\n", "\"a\",1,visit\n"] {
+        let text = format!("customer,timestamp,event\n{first}b,2,visit{commas}\n");
+        let mut log = EventLog::new();
+        let report = log
+            .read_csv(text.as_bytes(), &CsvOptions::default())
+            .unwrap();
+        assert_eq!((log.len(), report.rows_skipped), (2, 0), "{first:?}");
+    }
+}

@@ -48,6 +48,7 @@ fn the_readme_table_of_limits_is_what_the_code_enforces() {
         ("tracker shards", tracker::MAX_SHARDS),
         ("snapshot restore memory", restore_floor),
         ("context order", fit::MAX_CONTEXT_ORDER),
+        ("CSV record", events::MAX_RECORD_BYTES),
         ("CSV problems listed", events::MAX_LISTED_PROBLEMS),
     ];
     let table = table();

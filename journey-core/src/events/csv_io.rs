@@ -108,6 +108,22 @@ impl ReadReport {
 /// At most this many bad rows are listed in a [`ReadReport`]; all are counted.
 pub const MAX_LISTED_PROBLEMS: usize = 1000;
 
+/// The bytes one CSV record may have in the file (a line, or the lines a
+/// quoted field spans; its line end not counted). Past it, the read fails
+/// with [`Error::LimitExceeded`] (the rows before it stay in the log): a line
+/// without an end costs a bounded amount of memory, not a multiple of the
+/// input.
+pub const MAX_RECORD_BYTES: usize = 16 << 20;
+
+/// The error of a record past [`MAX_RECORD_BYTES`].
+pub(super) fn record_too_large(line: u64, actual: usize) -> Error {
+    Error::LimitExceeded {
+        what: format!("bytes of the CSV record on line {line}"),
+        limit: MAX_RECORD_BYTES,
+        actual,
+    }
+}
+
 impl EventLog {
     /// An empty log.
     pub fn new() -> EventLog {
@@ -486,6 +502,20 @@ pub(super) struct Columns<'a> {
     pub(super) measures: Vec<(&'a str, usize)>,
 }
 
+impl Columns<'_> {
+    /// How many leading fields of a row hold every column read.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))] // (the native fast path's)
+    pub(super) fn count(&self) -> usize {
+        let last = [self.customer, self.timestamp, self.event]
+            .into_iter()
+            .chain(self.channel)
+            .chain(self.measures.iter().map(|&(_, index)| index))
+            .max()
+            .unwrap_or(0);
+        last + 1
+    }
+}
+
 pub(super) fn csv_error(row: u64, reason: &str) -> Error {
     Error::Csv {
         row,
@@ -564,6 +594,9 @@ impl<R: Read> Records<R> {
         // and the rest of the input is that field's text).
         let mut quotes = 0u64;
         let mut at_end = false;
+        // The record's bytes in the file, and whether they end a line.
+        let mut raw = 0usize;
+        let mut ending: [u8; 2] = [0, 0];
         loop {
             let (result, read, written, ended) = self.core.read_record(
                 &self.buffer[self.start..self.end],
@@ -573,6 +606,16 @@ impl<R: Read> Records<R> {
             let consumed = &self.buffer[self.start..self.start + read];
             self.line += newlines(consumed);
             quotes += consumed.iter().filter(|&&byte| byte == b'"').count() as u64;
+            raw += read;
+            match consumed {
+                [.., a, b] => ending = [*a, *b],
+                [b] => ending = [ending[1], *b],
+                [] => {}
+            }
+            // (Two bytes more for a line end yet to come.)
+            if raw > MAX_RECORD_BYTES + 2 {
+                return Err(record_too_large(line, raw));
+            }
             self.start += read;
             record.filled += written;
             record.fields += ended;
@@ -590,6 +633,15 @@ impl<R: Read> Records<R> {
                     record.ends.resize(grown, 0);
                 }
                 csv_core::ReadRecordResult::Record => {
+                    let text = raw
+                        - match ending {
+                            [b'\r', b'\n'] => 2,
+                            [_, b'\n' | b'\r'] => 1,
+                            _ => 0,
+                        };
+                    if text > MAX_RECORD_BYTES {
+                        return Err(record_too_large(line, text));
+                    }
                     record.unclosed = at_end && quotes % 2 == 1;
                     return Ok(Some(line));
                 }

@@ -26,7 +26,9 @@ mod traces;
 
 pub(crate) use crate::parallel::parallelism;
 pub(crate) use crate::symbols::{Symbols, intern_into};
-pub use csv_io::{CsvOptions, MAX_LISTED_PROBLEMS, OnError, ReadReport, RowProblem};
+pub use csv_io::{
+    CsvOptions, MAX_LISTED_PROBLEMS, MAX_RECORD_BYTES, OnError, ReadReport, RowProblem,
+};
 pub(crate) use csv_io::{Header, RawRecord, Records};
 use time::*;
 pub use time::{TimestampFormat, parse_timestamp};

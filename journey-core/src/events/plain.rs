@@ -20,6 +20,7 @@ use std::io::{Cursor, Read};
 
 use memchr::{memchr, memchr_iter, memrchr};
 
+use super::MAX_RECORD_BYTES;
 use super::csv_io::{Columns, columns_of, csv_error, parse_row};
 use super::{CsvOptions, EventLog, ReadReport, Records};
 use crate::error::Error;
@@ -55,6 +56,7 @@ fn read_in_blocks(
         pending: Vec::new(),
         ended: false,
         failed: None,
+        long_line: false,
     };
     let mut block = Block::default();
     source.fill(&mut block.lines);
@@ -71,7 +73,7 @@ fn read_in_blocks(
     };
     let header = &bytes[..header_end];
     let blank = matches!(header, b"" | b"\n" | b"\r\n");
-    if !plain_delimiter || blank || !is_plain(header) {
+    if !plain_delimiter || blank || source.long_line || !is_plain(header) {
         // csv_core reads it all, header included.
         let mut records = Records::new(source.rest(block.lines, 0), delimiter, 1);
         let columns = columns_of(&mut records, options)?;
@@ -85,16 +87,28 @@ fn read_in_blocks(
         options,
         line: 2,
         fields: Vec::new(),
+        kept: columns.count(),
+        more: false,
     };
     let mut report = ReadReport::default();
-    let made = splitter.make(&mut block, source.ended);
+    // A line longer than a record may be goes to csv_core, which refuses it
+    // once it is (see `MAX_RECORD_BYTES`).
+    let made = if source.long_line {
+        Made::Stop
+    } else {
+        splitter.make(&mut block, source.ended)
+    };
     let rest = crate::parallel::pipeline(
         block,
         made,
         |block| {
             block.clear();
             source.fill(&mut block.lines);
-            Ok(splitter.make(block, source.ended))
+            Ok(if source.long_line {
+                Made::Stop
+            } else {
+                splitter.make(block, source.ended)
+            })
         },
         |block| block.take(log, options, &mut report),
     )?;
@@ -123,6 +137,24 @@ fn is_plain(lines: &[u8]) -> bool {
         && memchr_iter(b'\r', lines).all(|at| lines.get(at + 1) == Some(&b'\n'))
 }
 
+/// Whether a line of `lines` (its end not counted) is longer than a record
+/// may be: csv_core then reads the block, and refuses it there.
+fn has_long_line(lines: &[u8]) -> bool {
+    if lines.len() <= MAX_RECORD_BYTES {
+        return false;
+    }
+    let mut start = 0;
+    for end in memchr_iter(b'\n', lines).chain(std::iter::once(lines.len())) {
+        let line = &lines[start..end];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.len() > MAX_RECORD_BYTES {
+            return true;
+        }
+        start = end + 1;
+    }
+    false
+}
+
 /// The input, read a block of whole lines at a time.
 struct Source<R> {
     /// Bytes to read at a time.
@@ -135,6 +167,9 @@ struct Source<R> {
     /// The input's failure: the lines read before it are read first, then
     /// it is the read's error.
     failed: Option<std::io::Error>,
+    /// Whether the block is one line longer than a record may be, not
+    /// ended yet.
+    long_line: bool,
 }
 
 /// The error of an input that could not be read, at the line reached.
@@ -195,6 +230,11 @@ impl<R: Read> Source<R> {
             if let Some(last) = memrchr(b'\n', &bytes[searched..]).map(|at| searched + at) {
                 self.pending.extend_from_slice(&bytes[last + 1..]);
                 bytes.truncate(last + 1);
+                return;
+            }
+            // No line end yet: the block is one line.
+            if bytes.len() > MAX_RECORD_BYTES {
+                self.long_line = true;
                 return;
             }
             searched = bytes.len();
@@ -291,8 +331,13 @@ struct Splitter<'c> {
     options: &'c CsvOptions,
     /// The line the next block starts at.
     line: u64,
-    /// The current line's fields, `(start, end)` in the block.
+    /// The current line's fields, `(start, end)` in the block: the first
+    /// `kept` (the columns a row reads), so a line of many fields costs no
+    /// memory for them.
     fields: Vec<(u32, u32)>,
+    kept: usize,
+    /// Whether the current line has fields past the kept ones.
+    more: bool,
 }
 
 impl<'c> Splitter<'c> {
@@ -312,7 +357,10 @@ impl<'c> Splitter<'c> {
     /// it was) when the block is not plain.
     fn split(&mut self, block: &mut Block<'c>) -> bool {
         let bytes = block.lines.bytes();
-        if bytes.len() >= NONE as usize || !is_plain(&bytes[block.from..]) {
+        if bytes.len() >= NONE as usize
+            || !is_plain(&bytes[block.from..])
+            || has_long_line(&bytes[block.from..])
+        {
             return false;
         }
         block.lines.check();
@@ -340,11 +388,16 @@ impl<'c> Splitter<'c> {
             while ends != 0 {
                 let at = base + ends.trailing_zeros() as usize;
                 ends &= ends - 1;
-                self.fields.push((field_start as u32, at as u32));
+                if self.fields.len() < self.kept {
+                    self.fields.push((field_start as u32, at as u32));
+                } else {
+                    self.more = true;
+                }
                 field_start = at + 1;
                 if bytes[at] == b'\n' {
                     self.row(lines, &mut out);
                     self.fields.clear();
+                    self.more = false;
                     self.line += 1;
                     line_start = at + 1;
                 }
@@ -352,9 +405,14 @@ impl<'c> Splitter<'c> {
         }
         if line_start < bytes.len() {
             // The input's last line, without a line end.
-            self.fields.push((field_start as u32, bytes.len() as u32));
+            if self.fields.len() < self.kept {
+                self.fields.push((field_start as u32, bytes.len() as u32));
+            } else {
+                self.more = true;
+            }
             self.row(lines, &mut out);
             self.fields.clear();
+            self.more = false;
             self.line += 1;
         }
         true
@@ -364,8 +422,10 @@ impl<'c> Splitter<'c> {
     /// the line is blank).
     fn row(&mut self, lines: &Lines, out: &mut Out<'_, 'c>) {
         let bytes = lines.bytes();
-        // A line's `\r` (before its `\n`) is not part of its last field.
-        if let Some(last) = self.fields.last_mut()
+        // A line's `\r` (before its `\n`) is not part of its last field
+        // (when that is one of the kept).
+        if !self.more
+            && let Some(last) = self.fields.last_mut()
             && last.1 > last.0
             && bytes[last.1 as usize - 1] == b'\r'
         {
