@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The C library: header current, C tests under ASan+UBSan and valgrind, the
+# The C library: header current, C tests and the hostile-caller program
+# under ASan+UBSan and valgrind (and ThreadSanitizer with nightly Rust), the
 # header as C++17, the example against the static and the shared library, and
 # an install found through pkg-config.
 set -euo pipefail
@@ -33,6 +34,31 @@ echo "-- C tests, valgrind, shared library"
 cc "${CFLAGS[@]}" -g tests/c/test_journey.c -L"$lib" -ljourney -lpthread -lm -o "$out/test_journey_shared"
 LD_LIBRARY_PATH="$lib" valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
   --error-exitcode=1 "$out/test_journey_shared" examples/data
+
+echo "-- hostile callers (every NULL, invalid UTF-8, interior NULs, limits, 8 threads): ASan + UBSan, valgrind"
+cc "${CFLAGS[@]}" -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+  tests/c/hostile.c "${STATIC_LIBS[@]}" -o "$out/hostile_asan"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 "$out/hostile_asan" examples/data
+cc "${CFLAGS[@]}" -g tests/c/hostile.c -L"$lib" -ljourney -lpthread -lm -o "$out/hostile_shared"
+LD_LIBRARY_PATH="$lib" valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+  --suppressions=tests/c/valgrind.supp --error-exitcode=1 "$out/hostile_shared" examples/data
+
+echo "-- hostile callers under ThreadSanitizer (the library and Rust's std instrumented too)"
+# A data race is only seen when every side of it is instrumented: the
+# library is built with -Zsanitizer=thread and its standard library rebuilt
+# (nightly Rust with rust-src), linked with Rust's own TSan runtime.
+tsan_rt="$(ls "$(rustc +nightly --print sysroot 2> /dev/null)"/lib/rustlib/x86_64-unknown-linux-gnu/lib/librustc-nightly_rt.tsan.a 2> /dev/null || true)"
+if [ -n "$tsan_rt" ] && [ "$(uname -m)" = x86_64 ] &&
+  [ -d "$(rustc +nightly --print sysroot)/lib/rustlib/src/rust/library" ]; then
+  RUSTFLAGS="-Zsanitizer=thread" cargo +nightly build --quiet -Zbuild-std --target x86_64-unknown-linux-gnu \
+    -p journey-ffi --release --target-dir target/tsan
+  cc "${CFLAGS[@]}" -g -fsanitize=thread -c tests/c/hostile.c -o "$out/hostile_tsan.o"
+  cc "$out/hostile_tsan.o" target/tsan/x86_64-unknown-linux-gnu/release/libjourney.a \
+    -Wl,--whole-archive "$tsan_rt" -Wl,--no-whole-archive -lpthread -ldl -lm -lstdc++ -o "$out/hostile_tsan"
+  TSAN_OPTIONS=halt_on_error=1 "$out/hostile_tsan" examples/data
+else
+  echo "no nightly Rust with rust-src on this machine (rustup component add --toolchain nightly rust-src): skipped"
+fi
 
 echo "-- header compiles as C++17"
 c++ -std=c++17 -Wall -Wextra -Werror -pedantic -Iinclude tests/c/header.cpp -L"$lib" -ljourney -o "$out/header_cpp"

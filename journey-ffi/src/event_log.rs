@@ -130,7 +130,8 @@ pub(crate) unsafe fn read_into(
 /// columns (`{"customer":"user_id","measures":["csat"],"on_error":"fail"}`;
 /// NULL for the defaults). On success `*out_report` (when not NULL) holds
 /// the read report as JSON: rows read, used, skipped, and every bad row.
-/// With `"on_error":"fail"` a bad row fails with `JOURNEY_STATUS_PARSE_ERROR`.
+/// With `"on_error":"fail"` a bad row fails with `JOURNEY_STATUS_CSV_ERROR`
+/// (a record past 16 MiB fails with `JOURNEY_STATUS_LIMIT_EXCEEDED`).
 ///
 /// # Safety
 /// `log` must be a live log used by no other thread; strings as in the
