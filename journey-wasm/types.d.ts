@@ -133,7 +133,7 @@ export interface ReadReport {
 export interface Mapping {
   /** Explicit names: event name → touchpoint id. Names not listed map to themselves (identity). */
   names?: { [key: string]: string };
-  /** Split a customer's events into separate traces after this much inactivity, in milliseconds. Default: never. */
+  /** Split a customer's events into separate traces after this much inactivity, in milliseconds. Default: never. Must not be negative (refused when read; set in code, a negative gap counts as 0). */
   session_gap?: number | null;
   /** Policy for events that map to no touchpoint of the journey. */
   unknown?: UnknownEvents;
