@@ -39,6 +39,27 @@ need node nodejs
 need chromium chromium
 need dot graphviz
 
+# Nightly Rust's tools, for Miri, ThreadSanitizer and fuzzing, when the
+# machine has a nightly toolchain (the steps that need them say when they
+# are skipped). A failed install says why and the run goes on without it.
+cargo_fuzz_version=0.13.2
+or_say() {
+  local what="$1" log
+  shift
+  log="$(mktemp)"
+  "$@" > "$log" 2>&1 || { echo "$what failed (the steps needing it are skipped):" >&2; tail -5 "$log" >&2; }
+  rm -f "$log"
+}
+if cargo +nightly --version > /dev/null 2>&1; then
+  if ! cargo +nightly miri --version > /dev/null 2>&1 ||
+    [ ! -d "$(rustc +nightly --print sysroot)/lib/rustlib/src/rust/library" ]; then
+    or_say "rustup component add miri rust-src" rustup component add --toolchain nightly miri rust-src
+  fi
+  if [ "$(cargo fuzz --version 2> /dev/null)" != "cargo-fuzz $cargo_fuzz_version" ]; then
+    or_say "cargo install cargo-fuzz" cargo install cargo-fuzz --version "$cargo_fuzz_version" --quiet
+  fi
+fi
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -75,21 +96,17 @@ step "fuzzing: a short run of each target (fuzz/README.md)"
 # (tests/core/fuzz_corpus.rs); libFuzzer needs nightly Rust and cargo-fuzz.
 if cargo +nightly --version > /dev/null 2>&1 && cargo fuzz --version > /dev/null 2>&1; then
   corpus=target/fuzz-corpus
-  for target in document mermaid events_csv paths_csv options snapshot; do
-    mkdir -p "$corpus/$target"
-    case "$target" in
-      document) cp examples/data/*.json "$corpus/$target/" ;;
-      mermaid) cp examples/data/mermaid/*.mmd "$corpus/$target/" ;;
-      events_csv | paths_csv) cp examples/data/*.csv "$corpus/$target/" ;;
-    esac
-    cp fuzz/regressions/"$target"/* "$corpus/$target/" 2> /dev/null || true
+  # The seeds are the corpus tests' own: one list, written out by them.
+  JOURNEY_FUZZ_CORPUS="$PWD/$corpus" cargo test --quiet -p journey-core --test fuzz_corpus > /dev/null
+  JOURNEY_FUZZ_CORPUS="$PWD/$corpus" cargo test --quiet -p journey-ffi --test fuzz_corpus > /dev/null
+  for target in document mermaid events_csv paths_csv options snapshot c_api; do
     cargo +nightly fuzz run --fuzz-dir fuzz "$target" "$corpus/$target" -- \
       -max_total_time="${FUZZ_SECONDS:-30}" -max_len=65536 -rss_limit_mb=2048 > "target/fuzz-$target.log" 2>&1 ||
       { tail -40 "target/fuzz-$target.log"; echo "fuzz target $target found a failure: see fuzz/artifacts/$target" >&2; exit 1; }
     echo "fuzz $target: $(grep -o 'Done [0-9]* runs' "target/fuzz-$target.log" | tail -1)"
   done
 else
-  echo "no nightly Rust with cargo-fuzz on this machine (rustup toolchain install nightly; cargo install cargo-fuzz): the fuzz runs are skipped; their bodies ran on the corpus above"
+  echo "no nightly Rust with cargo-fuzz on this machine (rustup toolchain install nightly): the fuzz runs are skipped; their bodies ran on the corpus above"
 fi
 
 step "cargo doc (warnings are errors)"

@@ -1,6 +1,8 @@
 //! The fuzz targets' bodies (`fuzz/src/lib.rs`) on the fixtures, on hostile
 //! seeds, and on every input a fuzzer found (`fuzz/regressions/<target>/`):
 //! what fuzzing found stays fixed, and the targets keep building on stable.
+//! With `JOURNEY_FUZZ_CORPUS=<dir>` set, each target's seeds are also
+//! written to `<dir>/<target>/` for `cargo fuzz` to start from.
 
 #[path = "../../fuzz/src/lib.rs"]
 mod targets;
@@ -78,9 +80,17 @@ fn snapshot() -> Vec<u8> {
 
 #[test]
 fn every_fuzz_target_holds_on_its_seeds_and_regressions() {
+    let corpus = std::env::var_os("JOURNEY_FUZZ_CORPUS");
     for (name, target) in targets::TARGETS {
         let seeds = seeds(name);
         assert!(seeds.len() > 6, "{name} has fixtures as seeds");
+        if let Some(corpus) = &corpus {
+            let dir = Path::new(corpus).join(name);
+            std::fs::create_dir_all(&dir).unwrap();
+            for (k, seed) in seeds.iter().enumerate() {
+                std::fs::write(dir.join(format!("seed-{k:03}")), seed).unwrap();
+            }
+        }
         for seed in &seeds {
             target(seed);
             // And every prefix of the small ones: cuts are what storage does.
