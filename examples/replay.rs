@@ -61,7 +61,7 @@ fn run() -> Result<(), String> {
             "conformance": conformance(gym, &traces, 10),
             "data_funnel": data_funnel(&traces, gym),
             "discovery": Discovery::from_traces(&log.traces(None, &Mapping::default())).report(10),
-            "attribution": attribute(&paths, &AttributionOptions { orders: vec![1, 2] }).map_err(|e| e.to_string())?,
+            "attribution": attribute(&paths, &AttributionOptions { orders: vec![1, 2], ..Default::default() }).map_err(|e| e.to_string())?,
         });
         println!("{results}");
         return Ok(());
@@ -135,8 +135,14 @@ fn run() -> Result<(), String> {
     );
 
     let paths = paths_from_traces(&traces, &gym.goals, &Default::default());
-    let credit =
-        attribute(&paths, &AttributionOptions { orders: vec![1, 2] }).map_err(|e| e.to_string())?;
+    let credit = attribute(
+        &paths,
+        &AttributionOptions {
+            orders: vec![1, 2],
+            ..Default::default()
+        },
+    )
+    .map_err(|e| e.to_string())?;
     println!(
         "\nAttribution of {} conversions (Markov order 1 and 2, last touch)",
         credit.conversions

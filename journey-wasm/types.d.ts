@@ -209,6 +209,8 @@ export interface FitOptions {
 
 /** Which models to compute. */
 export interface AttributionOptions {
+  /** The most operations the removal effects of one order may take before the attribution is refused with `limit_exceeded` (estimated before the work starts). Default: 10,000,000,000, about 30 seconds of one core. */
+  max_work?: number;
   /** Markov orders to compute, each from 1 to 4. Default: `[1]`. */
   orders?: number[];
 }

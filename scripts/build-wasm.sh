@@ -91,7 +91,7 @@ echo "journey-wasm $version: journey_wasm_bg.wasm $raw bytes, $gz bytes gzipped"
 # The goal is 300 KB (see BENCHMARKS.md for where the bytes go); the
 # budget only goes down: 370 KB, then 329 KB once values crossed as JSON
 # text (one serializer) and sorting and ordered maps shared one copy.
-budget=$((329 * 1024))
+budget=$((328 * 1024))
 if [ "$gz" -gt "$budget" ]; then
   echo "the gzipped .wasm ($gz bytes) is over the budget of $budget bytes" >&2
   exit 1

@@ -177,6 +177,7 @@ fn run(args: &[String]) -> Result<(), String> {
                 &paths,
                 &AttributionOptions {
                     orders: vec![order],
+                    ..Default::default()
                 },
             )
             .map_err(|e| e.to_string())?;

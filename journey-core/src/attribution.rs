@@ -355,11 +355,18 @@ pub fn paths_from_traces(
 pub struct AttributionOptions {
     /// Markov orders to compute, each from 1 to 4. Default: `[1]`.
     pub orders: Vec<u8>,
+    /// The most operations the removal effects of one order may take before
+    /// the attribution is refused with `limit_exceeded` (estimated before
+    /// the work starts). Default: 10,000,000,000, about 30 seconds of one core.
+    pub max_work: u64,
 }
 
 impl Default for AttributionOptions {
     fn default() -> Self {
-        AttributionOptions { orders: vec![1] }
+        AttributionOptions {
+            orders: vec![1],
+            max_work: MAX_WORK,
+        }
     }
 }
 
@@ -482,6 +489,7 @@ pub fn attribute_table(
             usize::from(order),
             conversions,
             value,
+            options.max_work,
         )?);
     }
     Ok(Attribution {
@@ -669,21 +677,57 @@ impl Method {
     /// paths end within a few hundred steps), or a million in all.
     const FLOPS_PER_TRANSITION: f64 = 50.0;
 
-    fn for_chain(chain: &Chain) -> Method {
+    /// The method and, for factorization, its flop count.
+    fn for_chain(chain: &Chain) -> (Method, f64) {
         let transitions: usize = chain.q.iter().map(Vec::len).sum();
         let budget = (Self::FLOPS_PER_TRANSITION * transitions as f64).max(1e6);
-        if crate::linalg::factor_cost(&chain.q) <= budget {
-            Method::Direct
+        let cost = crate::linalg::factor_cost(&chain.q);
+        if cost <= budget {
+            (Method::Direct, cost)
         } else {
-            Method::Propagate
+            (Method::Propagate, cost)
         }
     }
 }
 
+/// The default most operations the removal effects of one Markov order may
+/// take ([`AttributionOptions::max_work`]; about 30 seconds of one core):
+/// one conversion probability per touchpoint, each costing a factorization
+/// or, for chains that would fill in, one pass over the chain per step
+/// until the journeys have ended. Above it, [`attribute`] fails with
+/// [`Error::LimitExceeded`] before doing the work: group pages into
+/// channels, ask for a lower order, or allow more.
+pub const MAX_WORK: u64 = 10_000_000_000;
+
+/// The operations the removal effects will take: `touchpoints` solves on
+/// the chain, each a factorization (`factor_cost` flops, plus ordering and
+/// copying the chain: about 100 operations an entry, measured) or `steps`
+/// passes over the chain (the base run's: removing states only makes
+/// journeys end sooner).
+fn removal_work(
+    chain: &Chain,
+    method: Method,
+    factor_cost: f64,
+    steps: usize,
+    touchpoints: usize,
+) -> f64 {
+    let size = (chain.states.len() + chain.q.iter().map(Vec::len).sum::<usize>()) as f64;
+    let one = match method {
+        Method::Direct => factor_cost + 100.0 * size,
+        Method::Propagate => steps as f64 * size,
+    };
+    one * touchpoints as f64
+}
+
 /// Conversion probability from the start when the states in `removed` lead to null.
-fn conversion_probability(chain: &Chain, removed: &[bool], method: Method) -> Result<f64, Error> {
+/// Also returns the steps summed (0 for a solve).
+fn conversion_probability(
+    chain: &Chain,
+    removed: &[bool],
+    method: Method,
+) -> Result<(f64, usize), Error> {
     match method {
-        Method::Direct => direct(chain, removed),
+        Method::Direct => direct(chain, removed).map(|p| (p, 0)),
         Method::Propagate => propagate(chain, removed),
     }
 }
@@ -726,15 +770,16 @@ fn no_way_out() -> Error {
 /// The conversion probability as the sum over steps of the mass converting
 /// at each step, until less than 10⁻¹⁵ of the customers are still on their
 /// way: the same number as the linear solve, to that precision, in a fixed
-/// order of operations (so the same on every platform).
-fn propagate(chain: &Chain, removed: &[bool]) -> Result<f64, Error> {
+/// order of operations (so the same on every platform). Also returns the
+/// steps taken.
+fn propagate(chain: &Chain, removed: &[bool]) -> Result<(f64, usize), Error> {
     let n = chain.states.len();
     let mut mass: Vec<f64> = (0..n)
         .map(|s| if removed[s] { 0.0 } else { chain.start[s] })
         .collect();
     let mut next = vec![0.0; n];
     let mut converted = 0.0;
-    for _ in 0..1_000_000 {
+    for step in 1..=1_000_000 {
         let mut remaining = 0.0;
         for (s, &m) in mass.iter().enumerate() {
             if m == 0.0 {
@@ -753,7 +798,7 @@ fn propagate(chain: &Chain, removed: &[bool]) -> Result<f64, Error> {
             *n = 0.0;
         }
         if remaining < 1e-15 {
-            return Ok(converted.clamp(0.0, 1.0));
+            return Ok((converted.clamp(0.0, 1.0), step));
         }
     }
     Err(no_way_out())
@@ -764,26 +809,61 @@ fn markov_model(
     order: usize,
     conversions: f64,
     value: f64,
+    max_work: u64,
 ) -> Result<MarkovModel, Error> {
     let names = &indexed.names;
     let chain = build_chain(indexed, order);
-    let method = Method::for_chain(&chain);
+    let (method, factor_cost) = Method::for_chain(&chain);
     let none = vec![false; chain.states.len()];
-    let base = conversion_probability(&chain, &none, method)?;
-    let mut effects = Vec::with_capacity(names.len());
-    for touchpoint in 0..names.len() as u32 {
+    let (base, steps) = conversion_probability(&chain, &none, method)?;
+    let work = removal_work(&chain, method, factor_cost, steps, names.len());
+    if work > max_work as f64 {
+        return Err(Error::LimitExceeded {
+            what: format!(
+                "the work of the order-{order} removal effects ({} touchpoints, {} states)",
+                names.len(),
+                chain.states.len()
+            ),
+            limit: usize::try_from(max_work).unwrap_or(usize::MAX),
+            actual: work as usize,
+        });
+    }
+    let effect = |touchpoint: u32| -> Result<f64, Error> {
         let removed: Vec<bool> = chain
             .states
             .iter()
             .map(|state| state.contains(&touchpoint))
             .collect();
-        let without = conversion_probability(&chain, &removed, method)?;
-        effects.push(if base > 0.0 {
+        let (without, _) = conversion_probability(&chain, &removed, method)?;
+        Ok(if base > 0.0 {
             (1.0 - without / base).clamp(0.0, 1.0)
         } else {
             0.0
+        })
+    };
+    // Each touchpoint's effect is computed alone, so splitting them over
+    // threads (where there are any) changes no number.
+    let touchpoints = names.len() as u32;
+    let threads = if work > 1e8 {
+        crate::parallel::threads().min(names.len())
+    } else {
+        1
+    };
+    let effects: Vec<f64> = if threads <= 1 {
+        (0..touchpoints).map(effect).collect::<Result<_, _>>()?
+    } else {
+        let share = |k: usize| (u64::from(touchpoints) * k as u64 / threads as u64) as u32;
+        let parts: Vec<std::ops::Range<u32>> =
+            (0..threads).map(|k| share(k)..share(k + 1)).collect();
+        let parts = crate::parallel::fan_out(parts, |range| {
+            range.map(effect).collect::<Result<Vec<f64>, Error>>()
         });
-    }
+        let mut effects = Vec::with_capacity(names.len());
+        for part in parts {
+            effects.extend(part?);
+        }
+        effects
+    };
     let total: f64 = effects.iter().sum();
     Ok(MarkovModel {
         order: order as u8,
@@ -865,6 +945,7 @@ mod tests {
                 &paths,
                 &AttributionOptions {
                     orders: vec![order],
+                    ..Default::default()
                 },
             )
             .unwrap();
@@ -885,8 +966,89 @@ mod tests {
                     .all(|t| (0.0..=1.0).contains(&t.removal_effect))
             );
         }
-        let error = attribute(&paths, &AttributionOptions { orders: vec![5] }).unwrap_err();
+        let error = attribute(
+            &paths,
+            &AttributionOptions {
+                orders: vec![5],
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
         assert_eq!(error.code(), "invalid_option");
+    }
+
+    /// Random paths of 1 to 8 steps over `touchpoints` pages.
+    fn pages(paths: usize, touchpoints: u64) -> Vec<PathData> {
+        let mut random = crate::synthetic::SplitMix(7);
+        (0..paths)
+            .map(|_| {
+                let len = 1 + random.next() % 8;
+                let steps: Vec<String> = (0..len)
+                    .map(|_| format!("p{}", random.next() % touchpoints))
+                    .collect();
+                let converted = random.next().is_multiple_of(3);
+                let refs: Vec<&str> = steps.iter().map(String::as_str).collect();
+                path(
+                    &refs,
+                    f64::from(u8::from(converted)),
+                    0.0,
+                    f64::from(u8::from(!converted)),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn removal_effects_past_the_work_limit_are_refused_before_the_work() {
+        // 10,000 paths over 5,000 pages: every order would cost minutes.
+        let paths = pages(10_000, 5_000);
+        for order in 1..=4 {
+            let options = AttributionOptions {
+                orders: vec![order],
+                ..Default::default()
+            };
+            let error = attribute(&paths, &options).unwrap_err();
+            assert_eq!(error.code(), "limit_exceeded", "order {order}");
+            let message = error.to_string();
+            assert!(
+                message.contains(&format!("order-{order} removal effects (4999 touchpoints"))
+                    && message.ends_with("above the limit of 10000000000"),
+                "{message}"
+            );
+        }
+        // The limit is the caller's to set: a small input under a tiny one
+        // is refused too, and answered under the default.
+        let small = pages(50, 20);
+        let tiny = AttributionOptions {
+            max_work: 1_000,
+            ..Default::default()
+        };
+        assert_eq!(
+            attribute(&small, &tiny).unwrap_err().code(),
+            "limit_exceeded"
+        );
+        let answered = attribute(&small, &AttributionOptions::default()).unwrap();
+        assert!(answered.markov[0].conversion_probability > 0.0);
+    }
+
+    #[test]
+    fn the_work_estimate_bounds_the_passes_made() {
+        // For chains that are summed, the estimate counts the base run's
+        // steps for every removal; removing states never takes more steps.
+        let paths = PathTable::from(&crate::synthetic::paths(5_000, 12, 5)[..]);
+        let indexed = Indexed::new(&paths);
+        let chain = build_chain(&indexed, 3);
+        let none = vec![false; chain.states.len()];
+        let (_, base_steps) = propagate(&chain, &none).unwrap();
+        for touchpoint in 0..indexed.names.len() as u32 {
+            let removed: Vec<bool> = chain
+                .states
+                .iter()
+                .map(|s| s.contains(&touchpoint))
+                .collect();
+            let (_, steps) = propagate(&chain, &removed).unwrap();
+            assert!(steps <= base_steps, "{steps} > {base_steps}");
+        }
     }
 
     #[test]
@@ -902,7 +1064,7 @@ mod tests {
                     .map(|s| removed_channel.is_some_and(|c: u32| s.contains(&c)))
                     .collect();
                 let a = direct(&chain, &removed).unwrap();
-                let b = propagate(&chain, &removed).unwrap();
+                let (b, _) = propagate(&chain, &removed).unwrap();
                 assert!((a - b).abs() < 1e-13, "order {order}: {a} vs {b}");
             }
         }
@@ -913,12 +1075,15 @@ mod tests {
         let paths = PathTable::from(&crate::synthetic::paths(20_000, 30, 3)[..]);
         let indexed = Indexed::new(&paths);
         // Order 1 over 30 channels: 30 states, factorized.
-        assert_eq!(Method::for_chain(&build_chain(&indexed, 1)), Method::Direct);
+        assert_eq!(
+            Method::for_chain(&build_chain(&indexed, 1)).0,
+            Method::Direct
+        );
         // Order 2: hundreds of states, each leading to most channels' states;
         // the factor would fill in completely.
         let chain = build_chain(&indexed, 2);
         assert!(chain.states.len() > 500, "{}", chain.states.len());
-        assert_eq!(Method::for_chain(&chain), Method::Propagate);
+        assert_eq!(Method::for_chain(&chain).0, Method::Propagate);
         // A long journey with back jumps stays sparse: factorized.
         let steps: Vec<String> = (0..3000).map(|i| format!("t{i:04}")).collect();
         let mut table = PathTable::new();
@@ -926,7 +1091,7 @@ mod tests {
         table.push([&steps[10], &steps[5], &steps[11]], 0.0, 0.0, 1.0);
         let chain = build_chain(&Indexed::new(&table), 1);
         assert_eq!(chain.states.len(), 3000);
-        assert_eq!(Method::for_chain(&chain), Method::Direct);
+        assert_eq!(Method::for_chain(&chain).0, Method::Direct);
     }
 
     #[test]
@@ -965,6 +1130,7 @@ mod tests {
         assert_eq!(table.to_paths()[0].path, ["a", "b", "c"]);
         let options = AttributionOptions {
             orders: vec![1, 2, 3],
+            ..Default::default()
         };
         assert_eq!(
             attribute_table(&table, &options).unwrap(),

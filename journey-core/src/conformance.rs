@@ -88,7 +88,11 @@ pub fn conformance(journey: &Journey, traces: &Traces, top: usize) -> Conformanc
         .collect();
     // Outer None: not on the map; inner None: on the map in an unknown stage.
     let stages = journey.touchpoint_stage_positions();
-    let stage_of = |id: &str| stages.get(id).copied();
+    let stage_of = |id: &str| {
+        stages
+            .get(id)
+            .map(|&p| (p != crate::model::NO_STAGE).then_some(p))
+    };
     let mut per_trace = Vec::with_capacity(traces.traces.len());
     let mut deviations: BTreeMap<(DeviationKind, String, String), (u64, Vec<String>)> =
         BTreeMap::new();

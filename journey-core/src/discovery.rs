@@ -882,7 +882,10 @@ impl FunnelTally {
             stage_of: table
                 .touchpoints
                 .iter()
-                .map(|touchpoint| stages.get(touchpoint).copied().flatten())
+                .map(|touchpoint| {
+                    let position = stages.get(touchpoint).copied();
+                    position.filter(|&p| p != crate::model::NO_STAGE)
+                })
                 .collect(),
             reached: vec![0; n],
             gaps: vec![Vec::new(); n],

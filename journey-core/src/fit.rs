@@ -65,16 +65,54 @@ pub fn fit(design: Option<&Journey>, discovery: &Discovery, options: &FitOptions
         .first()
         .map(|s| s.id.clone())
         .unwrap_or_default();
+    // Every touchpoint on the map by id, with its stage (kept as touchpoints
+    // are added): every lookup below is one probe, so fitting is linear in
+    // the map and the counts. Ids and stages are borrowed from the design
+    // and the counts, not from the journey being changed.
+    let drawn_touchpoints = design.map_or(&[][..], |d| &d.touchpoints[..]);
+    let mut stages: Vec<&str> = drawn_touchpoints.iter().map(|t| t.stage.as_str()).collect();
+    let mut on_map: HashMap<&str, usize> = drawn_touchpoints
+        .iter()
+        .enumerate()
+        .map(|(k, t)| (t.id.as_str(), k))
+        .collect();
     if add {
-        // New touchpoints in order of first appearance in the counts (id order).
-        for id in discovery.frequencies.keys() {
-            if journey.touchpoint(id).is_none() {
-                let stage = most_frequent_mapped_predecessor(&journey, discovery, id)
-                    .unwrap_or_else(|| default_stage.clone());
-                journey
-                    .touchpoints
-                    .push(Touchpoint::new(id.clone(), id.clone(), stage));
+        // Each observed touchpoint's predecessors with their counts, by the
+        // touchpoint's place in the counts.
+        let place: HashMap<&str, usize> = discovery
+            .frequencies
+            .keys()
+            .enumerate()
+            .map(|(k, id)| (id.as_str(), k))
+            .collect();
+        let mut predecessors: Vec<Vec<(&str, u64)>> = vec![Vec::new(); place.len()];
+        for (from, targets) in &discovery.edges {
+            for (to, edge) in targets {
+                if let Some(&k) = place.get(to.as_str()) {
+                    predecessors[k].push((from, edge.count));
+                }
             }
+        }
+        // New touchpoints in order of first appearance in the counts (id
+        // order), each in the stage of its most frequent predecessor on the
+        // map (the map as it is when the touchpoint is added).
+        for (id, predecessors) in discovery.frequencies.keys().zip(&predecessors) {
+            if on_map.contains_key(id.as_str()) {
+                continue;
+            }
+            let stage = predecessors
+                .iter()
+                .filter_map(|&(from, count)| {
+                    let stage = stages[*on_map.get(from)?];
+                    Some((count, std::cmp::Reverse(from), stage))
+                })
+                .max()
+                .map_or(default_stage.as_str(), |(_, _, stage)| stage);
+            on_map.insert(id, stages.len());
+            stages.push(stage);
+            journey
+                .touchpoints
+                .push(Touchpoint::new(id.clone(), id.clone(), stage.to_owned()));
         }
     }
     // Transition probabilities, counts and durations.
@@ -94,13 +132,16 @@ pub fn fit(design: Option<&Journey>, discovery: &Discovery, options: &FitOptions
         }
     }
     if add {
+        let drawn: hashbrown::HashSet<(&str, &str)> = design
+            .map_or(&[][..], |d| &d.transitions[..])
+            .iter()
+            .map(|t| (t.from.as_str(), t.to.as_str()))
+            .collect();
         for (from, targets) in &discovery.edges {
             for (to, edge) in targets {
-                let drawn = journey
-                    .transitions
-                    .iter()
-                    .any(|t| &t.from == from && &t.to == to);
-                if !drawn && journey.touchpoint(from).is_some() && journey.touchpoint(to).is_some()
+                if !drawn.contains(&(from.as_str(), to.as_str()))
+                    && on_map.contains_key(from.as_str())
+                    && on_map.contains_key(to.as_str())
                 {
                     let occurrences = discovery.frequencies.get(from).copied().unwrap_or(1);
                     journey.transitions.push(
@@ -121,9 +162,13 @@ pub fn fit(design: Option<&Journey>, discovery: &Discovery, options: &FitOptions
             entry.weight = 0.0;
         }
     }
+    let listed: hashbrown::HashSet<&str> = design
+        .map_or(&[][..], |d| &d.entries[..])
+        .iter()
+        .map(|e| e.touchpoint.as_str())
+        .collect();
     for (id, &starts) in &discovery.starts {
-        let listed = journey.entries.iter().any(|e| &e.touchpoint == id);
-        if !listed && journey.touchpoint(id).is_some() {
+        if !listed.contains(id.as_str()) && on_map.contains_key(id.as_str()) {
             journey.entries.push(Entry {
                 touchpoint: id.clone(),
                 weight: starts as f64,
@@ -202,11 +247,12 @@ pub fn contexts(
     }
     let table = traces.table();
     // The table's touchpoint numbers that are the journey's.
+    let ids: hashbrown::HashSet<&str> = journey.touchpoints.iter().map(|t| t.id.as_str()).collect();
     let on_map: Vec<bool> = table
         .touchpoints
         .iter()
         .zip(&table.known)
-        .map(|(id, known)| *known && journey.touchpoint(id).is_some())
+        .map(|(id, known)| *known && ids.contains(&**id))
         .collect();
     type Row = (HashMap<u32, u64>, u64);
     let mut rows: HashMap<Vec<u32>, Row> = HashMap::new();
@@ -263,23 +309,6 @@ pub fn contexts(
         .collect();
     crate::order::sort_by(&mut out, |a, b| a.path.cmp(&b.path));
     out
-}
-
-fn most_frequent_mapped_predecessor(
-    journey: &Journey,
-    discovery: &Discovery,
-    id: &str,
-) -> Option<String> {
-    discovery
-        .edges
-        .iter()
-        .filter_map(|(from, targets)| {
-            let count = targets.get(id)?.count;
-            let stage = journey.touchpoint(from)?.stage.clone();
-            Some((count, std::cmp::Reverse(from.clone()), stage))
-        })
-        .max()
-        .map(|(_, _, stage)| stage)
 }
 
 #[cfg(test)]
@@ -355,6 +384,71 @@ mod tests {
             Some(0.25)
         );
         assert!(crate::validate::validate_journey(&grown).is_valid());
+    }
+
+    #[test]
+    fn added_touchpoints_join_the_stage_of_their_most_frequent_mapped_predecessor() {
+        let design = Journey::builder("j", "J")
+            .stage("s1", "S1")
+            .stage("s2", "S2")
+            .touchpoint(Touchpoint::new("a", "A", "s1"))
+            .touchpoint(Touchpoint::new("b", "B", "s2"))
+            .transition(Transition::new("a", "b"))
+            .entry("a", 1.0)
+            .build()
+            .unwrap();
+        let log = log_of(&[
+            ("u1", &["a", "x"]),
+            ("u2", &["b", "x"]),
+            ("u3", &["b", "x"]),
+            ("u4", &["x", "y"]),
+            ("u5", &["x", "y"]),
+            ("u6", &["x", "y"]),
+            ("u7", &["a", "y"]),
+            ("u8", &["b", "z"]),
+            ("u9", &["a", "z"]),
+            ("u10", &["zz", "w"]),
+        ]);
+        let traces = log.traces(Some(&design), &Mapping::default());
+        let options = FitOptions {
+            add_unmapped: true,
+            ..FitOptions::default()
+        };
+        let grown = fit(Some(&design), &Discovery::from_traces(&traces), &options);
+        let stage = |id: &str| grown.touchpoint(id).unwrap().stage.as_str();
+        // x: b twice against a once; y: x (added just before it) three times
+        // against a once; z: a tie, the smaller id wins; w: its predecessor
+        // comes after it in id order, so the first stage; zz: none.
+        assert_eq!(
+            [stage("x"), stage("y"), stage("z"), stage("w"), stage("zz")],
+            ["s2", "s2", "s1", "s1", "s1"]
+        );
+        let ids: Vec<&str> = grown.touchpoints.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "w", "x", "y", "z", "zz"]);
+        let pairs: Vec<(&str, &str)> = grown
+            .transitions
+            .iter()
+            .map(|t| (t.from.as_str(), t.to.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("a", "b"),
+                ("a", "x"),
+                ("a", "y"),
+                ("a", "z"),
+                ("b", "x"),
+                ("b", "z"),
+                ("x", "y"),
+                ("zz", "w")
+            ]
+        );
+        let entries: Vec<(&str, f64)> = grown
+            .entries
+            .iter()
+            .map(|e| (e.touchpoint.as_str(), e.weight))
+            .collect();
+        assert_eq!(entries, [("a", 3.0), ("b", 3.0), ("x", 3.0), ("zz", 1.0)]);
     }
 
     fn log_of(traces: &[(&str, &[&str])]) -> EventLog {

@@ -33,7 +33,9 @@ pub struct JourneyGraph<'a> {
     journey: &'a Journey,
     /// Node weight: index into `journey.touchpoints`; edge weight: index into `journey.transitions`.
     graph: StableDiGraph<usize, usize>,
-    nodes: HashMap<&'a str, NodeIndex>,
+    /// Node by touchpoint id, as the node's index (a map type shared with
+    /// the rest of the crate: the npm package pays for each).
+    nodes: HashMap<&'a str, usize>,
     stage_order: HashMap<&'a str, usize>,
     goals: BTreeSet<NodeIndex>,
 }
@@ -85,14 +87,14 @@ impl<'a> JourneyGraph<'a> {
         for (position, touchpoint) in journey.touchpoints.iter().enumerate() {
             nodes
                 .entry(touchpoint.id.as_str())
-                .or_insert_with(|| graph.add_node(position));
+                .or_insert_with(|| graph.add_node(position).index());
         }
         for (position, transition) in journey.transitions.iter().enumerate() {
             if let (Some(&from), Some(&to)) = (
                 nodes.get(transition.from.as_str()),
                 nodes.get(transition.to.as_str()),
             ) {
-                graph.add_edge(from, to, position);
+                graph.add_edge(NodeIndex::new(from), NodeIndex::new(to), position);
             }
         }
         let mut stage_order = HashMap::with_capacity(journey.stages.len());
@@ -103,7 +105,7 @@ impl<'a> JourneyGraph<'a> {
             journey
                 .goals
                 .iter()
-                .filter_map(|goal| nodes.get(goal.as_str()).copied()),
+                .filter_map(|goal| nodes.get(goal.as_str()).map(|&n| NodeIndex::new(n))),
         );
         JourneyGraph {
             journey,
@@ -120,7 +122,7 @@ impl<'a> JourneyGraph<'a> {
     }
 
     pub(crate) fn node(&self, id: &str) -> Option<NodeIndex> {
-        self.nodes.get(id).copied()
+        self.nodes.get(id).map(|&n| NodeIndex::new(n))
     }
 
     /// The position in the journey's touchpoint list of a node.

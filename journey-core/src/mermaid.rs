@@ -450,16 +450,23 @@ impl Ids {
 /// [`Error::NotFound`] when the document has no journey with this id.
 pub fn to_mermaid(document: &Document, journey: &str) -> Result<String, Error> {
     let journey = document.require_journey(journey)?;
-    let names: HashMap<&str, &str> = document
+    // Persona by id, as its place in the list.
+    let names: HashMap<&str, usize> = document
         .personas
         .iter()
-        .map(|p| (p.id.as_str(), p.name.as_str()))
+        .enumerate()
+        .map(|(k, p)| (p.id.as_str(), k))
         .collect();
     // The actors of a task, written as Mermaid reads them: names, not ids.
     let actor_list = |ids: &[String]| -> String {
         let actors: Vec<String> = ids
             .iter()
-            .map(|id| escape(names.get(id.as_str()).copied().unwrap_or(id), &[':', ',']))
+            .map(|id| {
+                let name = names
+                    .get(id.as_str())
+                    .map(|&k| document.personas[k].name.as_str());
+                escape(name.unwrap_or(id), &[':', ','])
+            })
             .filter(|a| !a.is_empty())
             .collect();
         actors.join(", ")

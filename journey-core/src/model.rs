@@ -275,8 +275,8 @@ impl Journey {
     }
 
     /// For each touchpoint id, the position of its stage in the stage list
-    /// (`None` when its stage does not exist), for lookups per event.
-    pub(crate) fn touchpoint_stage_positions(&self) -> hashbrown::HashMap<&str, Option<usize>> {
+    /// ([`NO_STAGE`] when its stage does not exist), for lookups per event.
+    pub(crate) fn touchpoint_stage_positions(&self) -> hashbrown::HashMap<&str, usize> {
         let positions: hashbrown::HashMap<&str, usize> = self
             .stages
             .iter()
@@ -287,10 +287,18 @@ impl Journey {
         self.touchpoints
             .iter()
             .rev() // the first of duplicated touchpoint ids wins, as in `touchpoint()`
-            .map(|t| (t.id.as_str(), positions.get(t.stage.as_str()).copied()))
+            .map(|t| {
+                let position = positions.get(t.stage.as_str()).copied();
+                (t.id.as_str(), position.unwrap_or(NO_STAGE))
+            })
             .collect()
     }
 }
+
+/// The stage position of a touchpoint whose stage does not exist, in
+/// [`Journey::touchpoint_stage_positions`] (a plain number, so the map is of
+/// a type the crate uses elsewhere: the npm package pays for each).
+pub(crate) const NO_STAGE: usize = usize::MAX;
 
 /// A stage (phase): a column of the map grouping steps by the customer's mindset.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]

@@ -1,5 +1,6 @@
 //! The two ways work is spread over threads, written once: a fan-out of
-//! independent parts (cutting traces, tallying directly-follows counts) and
+//! independent parts (cutting traces, tallying directly-follows counts,
+//! the removal effects of attribution) and
 //! a two-stage pipeline (one thread splits a CSV into records while another
 //! checks, interns and appends them). On WebAssembly, where there are no
 //! threads, both run on the caller's thread with the same results.
@@ -8,7 +9,16 @@
 /// million items or where threads are not available (WebAssembly), else
 /// the machine's parallelism up to 8.
 pub(crate) fn parallelism(items: usize) -> usize {
-    if cfg!(target_arch = "wasm32") || items < 1_000_000 {
+    if items < 1_000_000 {
+        return 1;
+    }
+    threads()
+}
+
+/// The threads worth using for work that is large: the machine's cores, at
+/// most 8 (1 on wasm32, which has none of its own).
+pub(crate) fn threads() -> usize {
+    if cfg!(target_arch = "wasm32") {
         return 1;
     }
     std::thread::available_parallelism().map_or(1, |n| n.get().min(8))

@@ -469,6 +469,10 @@ static void test_events(JourneyModel *gym, const char *data) {
   CHECK(strstr(json, "\"conversion_probability\":0.6666666666666666") != NULL);
   journey_string_free(json);
   CHECK_STATUS(journey_paths_attribution(S("x\n1\n"), NULL, 0, NULL, 0, &json, &len), JOURNEY_STATUS_CSV_ERROR);
+  CHECK_STATUS(journey_paths_attribution(S("path,total_conversions\nc1 > c2,1\n"), NULL, 0, S("{\"max_work\": 1}"), &json,
+                                         &len),
+               JOURNEY_STATUS_LIMIT_EXCEEDED);
+  CHECK(message_contains("order-1 removal effects"));
   CHECK_STATUS(journey_paths_attribution(S("path,total_conversions\na,1\n"), S("{\"separator\": []}"), NULL, 0, &json, &len),
                JOURNEY_STATUS_INVALID_OPTION);
   CHECK_STATUS(journey_paths_attribution(S("path,total_conversions\na,1\n"), NULL, 0, NULL, 0, NULL, &len),

@@ -2,7 +2,7 @@
 //! value is the constant or default the readers check.
 
 use journey_core::document::{Limits, MAX_NESTING};
-use journey_core::{events, fit, options, tracker};
+use journey_core::{attribution, events, fit, options, tracker};
 
 /// The rows of the table under "### Limits": (limit, value in units).
 fn table() -> Vec<(String, usize)> {
@@ -48,12 +48,17 @@ fn the_readme_table_of_limits_is_what_the_code_enforces() {
         ("tracker shards", tracker::MAX_SHARDS),
         ("snapshot restore memory", restore_floor),
         ("context order", fit::MAX_CONTEXT_ORDER),
+        ("attribution work", attribution::MAX_WORK as usize),
         ("CSV record", events::MAX_RECORD_BYTES),
         ("CSV problems listed", events::MAX_LISTED_PROBLEMS),
     ];
     let table = table();
     let found: Vec<(&str, usize)> = table.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     assert_eq!(found, expected);
+    assert_eq!(
+        attribution::AttributionOptions::default().max_work,
+        attribution::MAX_WORK
+    );
     assert_eq!(
         tracker::MAX_RESTORE_MEMORY.1,
         1024,

@@ -99,6 +99,11 @@ test('attribution from path data', () => {
   assert.deepEqual(markov.touchpoints.map((t) => t.touchpoint), ['c1', 'c2']);
   assert.ok(Math.abs(markov.touchpoints[0].removal_effect - 0.5) < 1e-15);
   assert.throws(() => attributePaths('x\n1\n'), (e) => e.code === 'csv_error');
+  // The work bound is the caller's to set, and refuses before the work.
+  assert.throws(
+    () => attributePaths('path,total_conversions\nc1 > c2,1\n', undefined, { max_work: 1 }),
+    (e) => e instanceof JourneyError && e.code === 'limit_exceeded' && /order-1 removal effects/.test(e.message),
+  );
 });
 
 test('results equal the Rust results for the bundled log', () => {

@@ -249,22 +249,21 @@ impl<'a> Map<'a> {
             .compact
             .unwrap_or(drawn.len() > 100 || journey.stages.len() > 15);
         let metrics = if compact { &COMPACT } else { &NORMAL };
-        let stats: HashMap<&str, &TouchpointStats> = analysis
-            .map(|a| {
-                a.touchpoints
-                    .iter()
-                    .map(|t| (t.touchpoint.as_str(), t))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let pains: HashMap<&str, &PainPoint> = analysis
-            .map(|a| {
-                a.pain_points
-                    .iter()
-                    .map(|p| (p.touchpoint.as_str(), p))
-                    .collect()
-            })
-            .unwrap_or_default();
+        // The analysis's rows by touchpoint, as places in its lists (one map
+        // type for both: the npm package pays for each type of map).
+        let (all_stats, all_pains) = analysis.map_or((&[][..], &[][..]), |a| {
+            (&a.touchpoints[..], &a.pain_points[..])
+        });
+        let stats: HashMap<&str, usize> = all_stats
+            .iter()
+            .enumerate()
+            .map(|(k, t)| (t.touchpoint.as_str(), k))
+            .collect();
+        let pains: HashMap<&str, usize> = all_pains
+            .iter()
+            .enumerate()
+            .map(|(k, p)| (p.touchpoint.as_str(), k))
+            .collect();
         let mut lanes: Vec<String> = Vec::new();
         let mut channels: Vec<&Channel> = Vec::new();
         let mut per_cell: HashMap<(usize, usize), usize> = HashMap::new();
@@ -290,9 +289,9 @@ impl<'a> Map<'a> {
                 row: *row,
                 stats: stats
                     .get(touchpoint.id.as_str())
-                    .copied()
+                    .map(|&k| &all_stats[k])
                     .filter(|_| !missing),
-                pain: pains.get(touchpoint.id.as_str()).copied(),
+                pain: pains.get(touchpoint.id.as_str()).map(|&k| &all_pains[k]),
             });
             *row += 1;
         }

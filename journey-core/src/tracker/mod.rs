@@ -365,16 +365,20 @@ impl Tracker {
                 "must be three finite numbers in increasing order",
             ));
         }
+        let touchpoint_ids: hashbrown::HashSet<&str> =
+            journey.touchpoints.iter().map(|t| t.id.as_str()).collect();
         for id in options.touchpoint_limits.keys() {
-            if journey.touchpoint(id).is_none() {
+            if !touchpoint_ids.contains(id.as_str()) {
                 return Err(Error::option(
                     "touchpoint_limits",
                     format!("no touchpoint {id:?}"),
                 ));
             }
         }
+        let stage_ids: hashbrown::HashSet<&str> =
+            journey.stages.iter().map(|s| s.id.as_str()).collect();
         for id in options.stage_limits.keys() {
-            if !journey.stages.iter().any(|s| &s.id == id) {
+            if !stage_ids.contains(id.as_str()) {
                 return Err(Error::option("stage_limits", format!("no stage {id:?}")));
             }
         }

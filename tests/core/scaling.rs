@@ -1,0 +1,51 @@
+//! A cheap guard on the scaling benchmark (`benches/scaling.rs`): for every
+//! shape and every operation there, 10× the touchpoints must cost under 20×
+//! the time (linear work costs about 10×, quadratic 100×). Each time is the
+//! best of several runs, so a busy machine makes it slower, not flakier.
+
+#[path = "../../benches/shapes.rs"]
+mod shapes;
+
+use shapes::{Input, OPERATIONS, SHAPES};
+use std::time::{Duration, Instant};
+
+/// The best of `runs` runs.
+fn best(runs: usize, mut run: impl FnMut()) -> Duration {
+    (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            run();
+            start.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+#[test]
+fn ten_times_the_touchpoints_costs_under_twenty_times_the_time() {
+    let (small, large) = (300, 3000);
+    let mut failures = Vec::new();
+    for (shape_name, shape) in SHAPES {
+        let (a, b) = (Input::new(small, shape), Input::new(large, shape));
+        for (name, operation) in OPERATIONS {
+            let mut ratio = f64::INFINITY;
+            // A failing ratio is measured again before it counts (a pause
+            // of the machine in the large run is not the code's cost).
+            for _ in 0..5 {
+                let t_small = best(9, || operation(&a)).as_secs_f64();
+                let t_large = best(3, || operation(&b)).as_secs_f64();
+                ratio = ratio.min(t_large / t_small.max(1e-9));
+                if ratio < 20.0 {
+                    break;
+                }
+            }
+            if ratio >= 20.0 {
+                failures.push(format!("{name} on {shape_name}: {ratio:.1}×"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{small} → {large} touchpoints, super-linear: {failures:?}"
+    );
+}
