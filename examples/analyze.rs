@@ -3,11 +3,12 @@
 //!
 //! ```text
 //! cargo run --example analyze -- examples/data/gym.json gym
-//! cargo run --release --example analyze -- --synthetic 1000 [--time ROUNDS]
+//! cargo run --release --example analyze -- --synthetic 1000 [--seed S] [--time ROUNDS]
 //! ```
 //!
-//! `--synthetic N` prints the generated journey document instead; with
-//! `--time ROUNDS` it times `analyze` on it and prints the mean in ms.
+//! `--synthetic N` prints the generated journey document instead (from seed
+//! 42, or `--seed S`); with `--time ROUNDS` it times `analyze` on it and
+//! prints the mean in ms.
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -33,7 +34,13 @@ fn run(args: &[String]) -> Result<String, String> {
     match args {
         [flag, n, rest @ ..] if flag == "--synthetic" => {
             let n: usize = n.parse().map_err(|_| format!("not a size: {n}"))?;
-            let journey = synthetic::journey(n, 42);
+            let (seed, rest) = match rest {
+                [flag, seed, rest @ ..] if flag == "--seed" => {
+                    (seed.parse().map_err(|_| format!("not a seed: {seed}"))?, rest)
+                }
+                _ => (42, rest),
+            };
+            let journey = synthetic::journey(n, seed);
             if let [time, rounds] = rest
                 && time == "--time"
             {
@@ -61,6 +68,6 @@ fn run(args: &[String]) -> Result<String, String> {
                 .map_err(|e| e.to_string())?;
             serde_json::to_string(&analysis).map_err(|e| e.to_string())
         }
-        _ => Err("usage: analyze DOCUMENT JOURNEY | analyze --synthetic N [--time ROUNDS]".into()),
+        _ => Err("usage: analyze DOCUMENT JOURNEY | analyze --synthetic N [--seed S] [--time ROUNDS]".into()),
     }
 }

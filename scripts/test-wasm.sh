@@ -22,6 +22,18 @@ target/debug/examples/map examples/data/gym.json gym --mermaid > "$npm_dir/expec
 for journey in gym shoe; do
   target/debug/examples/analyze "examples/data/$journey.json" "$journey" > "$npm_dir/expected/$journey.json"
 done
+# Generated journeys of several sizes, with what the Rust crate makes of
+# them, for tests/node/generated.test.mjs to compare byte for byte.
+mkdir -p "$npm_dir/expected/generated"
+for size_seed in 2:1 7:2 19:3 40:4 90:5 250:6; do
+  size="${size_seed%:*}" seed="${size_seed#*:}"
+  doc="$npm_dir/expected/generated/synthetic_${size}_$seed"
+  target/debug/examples/analyze --synthetic "$size" --seed "$seed" > "$doc.json"
+  target/debug/examples/analyze "$doc.json" "synthetic_${size}_$seed" > "$doc.analysis"
+  target/debug/examples/map "$doc.json" --analysis > "$doc.svg"
+  target/debug/examples/dot "$doc.json" "synthetic_${size}_$seed" > "$doc.dot"
+  target/debug/examples/map "$doc.json" --mermaid > "$doc.mmd"
+done
 JOURNEY_WASM_PKG="$npm_dir/journey-wasm" JOURNEY_ROOT="$root" JOURNEY_EXPECTED="$npm_dir/expected" \
   node --test tests/node/
 
