@@ -135,7 +135,7 @@ pub type Operation = fn(&Input);
 /// Every operation on a journey the scaling table measures, by name.
 pub const OPERATIONS: [(&str, Operation); 10] = [
     ("read", |i| {
-        drop(Document::from_json(&i.text).expect("reads"))
+        drop(Document::from_json_with_limits(&i.text, &limits()).expect("reads"))
     }),
     ("validate", |i| drop(i.document.validate())),
     ("analyze", |i| {

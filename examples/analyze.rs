@@ -35,9 +35,10 @@ fn run(args: &[String]) -> Result<String, String> {
         [flag, n, rest @ ..] if flag == "--synthetic" => {
             let n: usize = n.parse().map_err(|_| format!("not a size: {n}"))?;
             let (seed, rest) = match rest {
-                [flag, seed, rest @ ..] if flag == "--seed" => {
-                    (seed.parse().map_err(|_| format!("not a seed: {seed}"))?, rest)
-                }
+                [flag, seed, rest @ ..] if flag == "--seed" => (
+                    seed.parse().map_err(|_| format!("not a seed: {seed}"))?,
+                    rest,
+                ),
                 _ => (42, rest),
             };
             let journey = synthetic::journey(n, seed);
@@ -68,6 +69,9 @@ fn run(args: &[String]) -> Result<String, String> {
                 .map_err(|e| e.to_string())?;
             serde_json::to_string(&analysis).map_err(|e| e.to_string())
         }
-        _ => Err("usage: analyze DOCUMENT JOURNEY | analyze --synthetic N [--seed S] [--time ROUNDS]".into()),
+        _ => Err(
+            "usage: analyze DOCUMENT JOURNEY | analyze --synthetic N [--seed S] [--time ROUNDS]"
+                .into(),
+        ),
     }
 }
