@@ -101,7 +101,7 @@ if cargo +nightly --version > /dev/null 2>&1 && cargo fuzz --version > /dev/null
   JOURNEY_FUZZ_CORPUS="$PWD/$corpus" cargo test --quiet -p journey-ffi --test fuzz_corpus > /dev/null
   for target in document mermaid events_csv paths_csv options snapshot c_api; do
     cargo +nightly fuzz run --fuzz-dir fuzz "$target" "$corpus/$target" -- \
-      -max_total_time="${FUZZ_SECONDS:-30}" -max_len=65536 -rss_limit_mb=2048 > "target/fuzz-$target.log" 2>&1 ||
+      -max_total_time="${FUZZ_SECONDS:-20}" -max_len=65536 -rss_limit_mb=2048 > "target/fuzz-$target.log" 2>&1 ||
       { tail -40 "target/fuzz-$target.log"; echo "fuzz target $target found a failure: see fuzz/artifacts/$target" >&2; exit 1; }
     echo "fuzz $target: $(grep -o 'Done [0-9]* runs' "target/fuzz-$target.log" | tail -1)"
   done
