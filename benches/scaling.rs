@@ -6,23 +6,10 @@
 //!
 //! cargo bench -p journey-core --bench scaling -- [sizes…] (default 1000 10000 100000)
 
-use std::time::{Duration, Instant};
-
 #[path = "shapes.rs"]
 mod shapes;
 
-use shapes::{Input, OPERATIONS, SHAPES};
-
-fn best_of_three(mut run: impl FnMut()) -> Duration {
-    (0..3)
-        .map(|_| {
-            let start = Instant::now();
-            run();
-            start.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
-}
+use shapes::{Input, OPERATIONS, SHAPES, best};
 
 fn main() {
     let sizes: Vec<usize> = std::env::args()
@@ -43,7 +30,7 @@ fn main() {
             let cells: Vec<_> = OPERATIONS
                 .iter()
                 .map(|(_, operation)| {
-                    let took = best_of_three(|| operation(&input));
+                    let took = best(3, || operation(&input));
                     format!("{:.1} ms", took.as_secs_f64() * 1e3)
                 })
                 .collect();

@@ -181,3 +181,16 @@ pub const OPERATIONS: [(&str, Operation); 10] = [
 fn journey(input: &Input) -> &journey_core::Journey {
     input.document.journey("j").expect("the journey")
 }
+
+/// The best wall-clock time of `runs` runs: a busy machine makes it slower,
+/// not noisier.
+pub fn best(runs: usize, mut run: impl FnMut()) -> std::time::Duration {
+    (0..runs)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            run();
+            start.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}

@@ -6,20 +6,7 @@
 #[path = "../../benches/shapes.rs"]
 mod shapes;
 
-use shapes::{Input, OPERATIONS, SHAPES};
-use std::time::{Duration, Instant};
-
-/// The best of `runs` runs.
-fn best(runs: usize, mut run: impl FnMut()) -> Duration {
-    (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            run();
-            start.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
-}
+use shapes::{Input, OPERATIONS, SHAPES, best};
 
 #[test]
 fn ten_times_the_touchpoints_costs_under_twenty_times_the_time() {
