@@ -74,10 +74,11 @@ awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $
 
 step "core tests in release with overflow checks (no wrapping can hide)"
 # The same answers or the same errors as the debug build: optimised code
-# with overflow checks on (no LTO here, to keep the build short).
+# with overflow checks on (no LTO here, to keep the build short; the doc
+# examples, each its own program to build, ran in the debug build above).
 if ! CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=true CARGO_PROFILE_RELEASE_LTO=false \
   CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-  cargo test --release --quiet -p journey-core --target-dir target/overflow-checks \
+  cargo test --release --quiet -p journey-core --lib --tests --target-dir target/overflow-checks \
   > target/overflow-tests.log 2>&1; then
   grep -E "FAILED|panicked|^error" -A5 target/overflow-tests.log | head -60
   exit 1
