@@ -6,6 +6,7 @@
  * under ASan+UBSan, valgrind and ThreadSanitizer: a failure is a status and
  * a message, never a crash, a leak or a race. */
 #include "journey.h"
+#include "read_file.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -72,24 +73,6 @@ static int bad;
       }                                                                        \
     }                                                                          \
   } while (0)
-
-static char *read_file(const char *path, size_t *len) {
-  FILE *file = fopen(path, "rb");
-  if (!file) {
-    fprintf(stderr, "cannot open %s\n", path);
-    exit(2);
-  }
-  fseek(file, 0, SEEK_END);
-  long size = ftell(file);
-  fseek(file, 0, SEEK_SET);
-  char *text = malloc((size_t)size);
-  if (!text || fread(text, 1, (size_t)size, file) != (size_t)size) {
-    exit(2);
-  }
-  fclose(file);
-  *len = (size_t)size;
-  return text;
-}
 
 static const char PATHS[] = "path,total_conversions,total_null\nads > web,3,1\nweb,1,2\n";
 static const char CSV[] =

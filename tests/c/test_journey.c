@@ -2,6 +2,7 @@
  * path (NULL arguments, invalid UTF-8, malformed JSON, unknown ids, limits).
  * Run by scripts/test.sh under ASan+UBSan and under valgrind. */
 #include "journey.h"
+#include "read_file.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -25,24 +26,6 @@ static int failed = 0;
 
 #define CHECK_STATUS(call, expected) CHECK((call) == (expected))
 #define S(literal) literal, (sizeof(literal) - 1)
-
-static char *read_file(const char *path, size_t *len) {
-  FILE *file = fopen(path, "rb");
-  if (!file) {
-    fprintf(stderr, "cannot open %s\n", path);
-    exit(2);
-  }
-  fseek(file, 0, SEEK_END);
-  long size = ftell(file);
-  fseek(file, 0, SEEK_SET);
-  char *text = malloc((size_t)size);
-  if (!text || fread(text, 1, (size_t)size, file) != (size_t)size) {
-    exit(2);
-  }
-  fclose(file);
-  *len = (size_t)size;
-  return text;
-}
 
 static int message_contains(const char *needle) {
   return strstr(journey_last_error_message(), needle) != NULL;
