@@ -91,6 +91,8 @@ export interface JourneyEvent {
   customer: string;
   /** Measure values recorded with the event (`csat`, `nps`, `ces`, …). */
   measures?: { [key: string]: number };
+  /** The microseconds past `timestamp`'s millisecond (0–999), for the order of events less than a millisecond apart. */
+  micros?: number;
   /** What: the event name, mapped to a touchpoint id by a `Mapping`. */
   name: string;
   /** When, in milliseconds since the Unix epoch (UTC). */
@@ -99,6 +101,8 @@ export interface JourneyEvent {
 
 /** Which CSV columns hold what, and how to read them. */
 export interface CsvOptions {
+  /** Whether a read that keeps no event is a success. Default: `false`: it fails, with the reason of the first bad rows. */
+  allow_empty?: boolean;
   /** Column of the channel, used when present. Default: `channel`. */
   channel?: string;
   /** Column of the customer key. Default: `customer`. */
@@ -111,10 +115,14 @@ export interface CsvOptions {
   measures?: string[];
   /** Skip-and-report or fail on a bad row. Default: skip. */
   on_error?: OnError;
+  /** Where timestamps written without an offset (naive local times, dates) were written: `"UTC"` or an offset such as `"+02:00"`. Default: none, and such timestamps are refused (a guess would shift every time silently). */
+  time_zone?: string | null;
   /** Column of the timestamp. Default: `timestamp`. */
   timestamp?: string;
   /** Timestamp format. Default: auto. */
   timestamp_format?: TimestampFormat;
+  /** Whether to strip spaces around the customer key, event name, channel, timestamp and measure values. Default: `false`: `" A"` and `"A"` are two event names, as in the file. */
+  trim?: boolean;
 }
 
 /** What reading a log did. */
@@ -848,14 +856,18 @@ export interface Step {
   known: boolean;
   /** Measure values recorded with the event. */
   measures?: { [key: string]: number };
+  /** The microseconds past `timestamp`'s millisecond (0–999). */
+  micros?: number;
   /** When, in epoch milliseconds. */
   timestamp: number;
   /** The touchpoint id (or the event name, for an unknown event kept). */
   touchpoint: string;
 }
 
-/** How timestamps are written in a CSV file. */
-export type TimestampFormat = "auto" | "rfc3339" | "epoch_seconds" | "epoch_millis";
+/** How timestamps are written in an event log. */
+export type TimestampFormat = "auto" | "rfc3339" | "epoch_seconds" | "epoch_millis" | "epoch_micros" | {
+  pattern: string;
+};
 
 /** An interaction where the customer meets the brand. */
 export interface Touchpoint {

@@ -67,15 +67,64 @@ pub struct Discovery {
     pub ends: BTreeMap<String, u64>,
     /// Directly-follows edges: from → to → durations.
     pub edges: BTreeMap<String, BTreeMap<String, EdgeState>>,
-    /// Variants: the touchpoint sequence of a trace, joined with
-    /// [`VARIANT_SEPARATOR`], → count.
+    /// Variants: the touchpoint sequence of a trace as [`variant_key`]
+    /// writes it (read back by [`variant_steps`]) → count.
     pub variants: BTreeMap<String, u64>,
     /// Measures: touchpoint → measure key → aggregates.
     pub measures: BTreeMap<String, BTreeMap<String, MeasureState>>,
 }
 
-/// Joins the steps of a variant key (a character that ids do not contain in practice).
+/// Joins the steps of a variant key.
 pub const VARIANT_SEPARATOR: char = '\u{1f}';
+
+/// Precedes a [`VARIANT_SEPARATOR`] or a `VARIANT_ESCAPE` that is part of
+/// a step's name in a variant key, so that any name is safe in a key.
+pub const VARIANT_ESCAPE: char = '\u{1b}';
+
+/// The key of a variant in [`Discovery::variants`]: its steps joined with
+/// [`VARIANT_SEPARATOR`], each separator or [`VARIANT_ESCAPE`] within a
+/// name escaped; distinct step lists have distinct keys.
+pub fn variant_key<S: AsRef<str>>(steps: impl IntoIterator<Item = S>) -> String {
+    let mut key = String::new();
+    for (k, step) in steps.into_iter().enumerate() {
+        if k > 0 {
+            key.push(VARIANT_SEPARATOR);
+        }
+        push_escaped(&mut key, step.as_ref());
+    }
+    key
+}
+
+fn push_escaped(key: &mut String, name: &str) {
+    if name.contains([VARIANT_SEPARATOR, VARIANT_ESCAPE]) {
+        for c in name.chars() {
+            if c == VARIANT_SEPARATOR || c == VARIANT_ESCAPE {
+                key.push(VARIANT_ESCAPE);
+            }
+            key.push(c);
+        }
+    } else {
+        key.push_str(name);
+    }
+}
+
+/// The steps of a variant key written by [`variant_key`].
+pub fn variant_steps(key: &str) -> Vec<String> {
+    let mut steps = vec![String::new()];
+    let mut chars = key.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            VARIANT_ESCAPE => {
+                if let Some(next) = chars.next() {
+                    steps.last_mut().expect("one step").push(next);
+                }
+            }
+            VARIANT_SEPARATOR => steps.push(String::new()),
+            c => steps.last_mut().expect("one step").push(c),
+        }
+    }
+    steps
+}
 
 /// Bucket boundaries `1.05^b`, by repeated multiplication: basic IEEE
 /// operations round the same way on every platform (wasm included), unlike
@@ -377,7 +426,8 @@ impl Discovery {
         });
         // Sorted as keys, then only the top ones split into lists. Keys
         // compare as their lists do (touchpoint by touchpoint) when no
-        // name holds a character below the separator; else split.
+        // name holds a character below the separator (the escape among
+        // them); else split.
         let mut keys: Vec<(&String, u64)> = self.variants.iter().map(|(k, c)| (k, *c)).collect();
         let plain = keys
             .iter()
@@ -387,8 +437,7 @@ impl Discovery {
                 if plain {
                     a.0.cmp(b.0)
                 } else {
-                    a.0.split(VARIANT_SEPARATOR)
-                        .cmp(b.0.split(VARIANT_SEPARATOR))
+                    variant_steps(a.0).cmp(&variant_steps(b.0))
                 }
             })
         });
@@ -397,7 +446,7 @@ impl Discovery {
             .into_iter()
             .take(top)
             .map(|(key, count)| Variant {
-                touchpoints: key.split(VARIANT_SEPARATOR).map(str::to_owned).collect(),
+                touchpoints: variant_steps(key),
                 count,
             })
             .collect();
@@ -625,7 +674,8 @@ impl<'t, 'a> Tally<'t, 'a> {
                 }
                 if step > start {
                     let from = table.touchpoint[step - 1];
-                    let ms = table.time[step].saturating_sub(table.time[step - 1]);
+                    let micros = table.time[step].saturating_sub(table.time[step - 1]);
+                    let ms = micros.div_euclid(1000);
                     let edge = self.edge(from, touchpoint);
                     self.edges[edge].1.add(ms);
                 }
@@ -691,7 +741,7 @@ impl<'t, 'a> Tally<'t, 'a> {
                     if k > 0 {
                         key.push(VARIANT_SEPARATOR);
                     }
-                    key.push_str(names[t as usize]);
+                    push_escaped(&mut key, names[t as usize]);
                 }
                 (key, count)
             }));
@@ -911,7 +961,7 @@ impl FunnelTally {
                 if let Some(at) = self.first[s] {
                     self.reached[s] += 1;
                     if let Some(Some(next)) = self.first.get(s + 1) {
-                        self.gaps[s].push(next - at);
+                        self.gaps[s].push(next.saturating_sub(at).div_euclid(1000));
                     }
                 }
             }
@@ -992,6 +1042,60 @@ mod tests {
             expected.insert(0, vec!["b".to_owned()]);
             assert_eq!(order, expected, "{control:?}");
         }
+    }
+
+    #[test]
+    fn names_with_the_separator_or_the_escape_are_their_own_variants() {
+        // "a␟b" as one step and "a", "b" as two: two variants, each counted.
+        let sep = VARIANT_SEPARATOR;
+        let esc = VARIANT_ESCAPE;
+        let joined = format!("a{sep}b");
+        let escaped = format!("a{esc}");
+        let both = format!("{esc}{sep}{esc}{esc}");
+        let log = log(&[
+            ("c1", 0, &joined),
+            ("c2", 0, "a"),
+            ("c2", 1, "b"),
+            ("c3", 0, "a"),
+            ("c3", 1, "b"),
+            ("c4", 0, &escaped),
+            ("c4", 1, "b"),
+            ("c5", 0, &both),
+            ("c6", 0, "\u{0}\n\u{7f}"),
+        ]);
+        let discovery = Discovery::from_traces(&log.traces(None, &Mapping::default()));
+        assert_eq!(discovery.variants.len(), 5);
+        let report = discovery.report(10);
+        let variants: Vec<(Vec<String>, u64)> = report
+            .variants
+            .iter()
+            .map(|v| (v.touchpoints.clone(), v.count))
+            .collect();
+        let s = |list: &[&str]| list.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            variants,
+            [
+                (s(&["a", "b"]), 2),
+                (s(&["\u{0}\n\u{7f}"]), 1),
+                (s(&[&both]), 1),
+                (s(&[&escaped, "b"]), 1),
+                (s(&[&joined]), 1),
+            ]
+        );
+        for (steps, _) in &variants {
+            assert_eq!(&variant_steps(&variant_key(steps)), steps);
+        }
+        // Merged with itself: every count doubles, none overwrites another.
+        let mut twice = discovery.clone();
+        twice.merge(&discovery);
+        assert!(
+            twice
+                .variants
+                .iter()
+                .all(|(k, &c)| c == 2 * discovery.variants[k])
+        );
+        assert_eq!(variant_steps(""), [""]);
+        assert_eq!(variant_key(Vec::<String>::new()), "");
     }
 
     #[test]

@@ -36,7 +36,7 @@ fn every_problem_is_reported_and_every_good_row_used() {
         [
             (
                 1351,
-                "timestamp \"last tuesday\" is not RFC 3339 or epoch seconds/milliseconds"
+                "timestamp \"last tuesday\" is not an ISO 8601 date-time or epoch seconds/milliseconds/microseconds"
             ),
             (1352, "the row has no event column"),
         ]
@@ -172,13 +172,24 @@ fn timestamp_text() -> impl Strategy<Value = String> {
 }
 
 proptest! {
+    /// Where chrono reads RFC 3339, journey reads the same instant; where
+    /// it does not, journey reads only the ISO 8601 variants exports write
+    /// (an offset without a colon) or refuses.
     #[test]
     fn timestamps_are_read_as_chrono_reads_them(text in timestamp_text()) {
         use journey_core::events::{TimestampFormat, parse_timestamp};
         let expected = chrono::DateTime::parse_from_rfc3339(&text)
             .ok()
             .map(|t| t.timestamp_millis());
-        prop_assert_eq!(parse_timestamp(&text, TimestampFormat::Rfc3339), expected);
+        let read = parse_timestamp(&text, TimestampFormat::Rfc3339);
+        if expected.is_some() {
+            prop_assert_eq!(read, expected);
+        } else if read.is_some() {
+            let colon = format!("{}:{}", &text[..text.len() - 2], &text[text.len() - 2..]);
+            prop_assert!(text.ends_with("+0530"), "{}", text);
+            let expected = chrono::DateTime::parse_from_rfc3339(&colon).ok().map(|t| t.timestamp_millis());
+            prop_assert_eq!(read, expected);
+        }
     }
 }
 
@@ -219,7 +230,8 @@ fn large_reads_keep_order_and_report_every_row() {
                 row
             }
             8 => {
-                // Unicode spaces around the event and a quoted channel.
+                // Unicode spaces around the event (trimmed, as asked) and a
+                // quoted channel.
                 let mut event = Event::new(&customer, time, "read article");
                 event.channel = Some("web, app".into());
                 expected.push(event);
@@ -236,6 +248,7 @@ fn large_reads_keep_order_and_report_every_row() {
     }
     let options = CsvOptions {
         measures: vec!["csat".into()],
+        trim: true,
         ..CsvOptions::default()
     };
     let mut log = EventLog::new();
@@ -305,6 +318,7 @@ fn a_delimiter_that_would_fold_rows_into_the_header_is_refused() {
 
 #[test]
 fn the_extreme_timestamps_are_read_and_written_back_unchanged() {
+    // Past 10¹⁴ an epoch number is microseconds: the extremes the log holds.
     let csv = format!(
         "customer,timestamp,event\na,{},x\na,{},y\nb,1700000000000,x\n",
         i64::MIN,
@@ -315,8 +329,17 @@ fn the_extreme_timestamps_are_read_and_written_back_unchanged() {
         .read_csv(csv.as_bytes(), &CsvOptions::default())
         .unwrap();
     assert_eq!((report.rows_used, report.rows_skipped), (3, 0));
+    let micros: Vec<i64> = log.iter().map(|e| e.timestamp_micros()).collect();
+    assert_eq!(micros, [i64::MIN, i64::MAX, 1_700_000_000_000_000]);
     let times: Vec<i64> = log.iter().map(|e| e.timestamp).collect();
-    assert_eq!(times, [i64::MIN, i64::MAX, 1_700_000_000_000]);
+    assert_eq!(
+        times,
+        [
+            i64::MIN.div_euclid(1000),
+            i64::MAX / 1000,
+            1_700_000_000_000
+        ]
+    );
     let mut written = Vec::new();
     log.write_csv(&mut written).unwrap();
     let mut again = EventLog::new();
@@ -427,9 +450,12 @@ fn a_quote_never_closed_is_reported_as_such_and_swallows_nothing() {
         ),
     ] {
         let mut log = EventLog::new();
-        let report = log
-            .read_csv(text.as_bytes(), &CsvOptions::default())
-            .unwrap();
+        // (A file of the one bad row keeps no event: allowed here.)
+        let lenient = CsvOptions {
+            allow_empty: true,
+            ..CsvOptions::default()
+        };
+        let report = log.read_csv(text.as_bytes(), &lenient).unwrap();
         assert_eq!(log.len(), good, "{text:?}");
         assert_eq!(report.rows_skipped, 1, "{text:?}");
         assert_eq!(report.problems[0].row, line, "{text:?}");
@@ -519,4 +545,165 @@ fn a_record_past_the_limit_is_refused_at_its_line_by_both_readers() {
             .unwrap();
         assert_eq!((log.len(), report.rows_skipped), (2, 0), "{first:?}");
     }
+}
+
+#[test]
+fn fields_are_kept_as_written_unless_trimming_is_asked() {
+    let csv = "customer,timestamp,event\nc1,1,A\nc1,2, A\nc1,3,A \n c1,4,A\n";
+    let mut log = EventLog::new();
+    log.read_csv(csv.as_bytes(), &CsvOptions::default())
+        .unwrap();
+    let names: Vec<&str> = log.iter().map(|e| e.name).collect();
+    assert_eq!(names, ["A", " A", "A ", "A"]);
+    assert_eq!(log.customer_count(), 2);
+    let discovery = Discovery::from_traces(&log.traces(None, &Mapping::default()));
+    assert_eq!(discovery.frequencies.len(), 3);
+
+    let trim = CsvOptions {
+        trim: true,
+        ..CsvOptions::default()
+    };
+    let mut log = EventLog::new();
+    log.read_csv(csv.as_bytes(), &trim).unwrap();
+    let names: Vec<&str> = log.iter().map(|e| e.name).collect();
+    assert_eq!(names, ["A"; 4]);
+    assert_eq!(log.customer_count(), 1);
+    // Padded numbers are bad rows unless trimmed: a reason, not a guess.
+    let padded = "customer,timestamp,event,csat\nc1, 1,A,4\nc1,2,A, 5\n";
+    let options = CsvOptions {
+        measures: vec!["csat".into()],
+        allow_empty: true,
+        ..CsvOptions::default()
+    };
+    let report = EventLog::new()
+        .read_csv(padded.as_bytes(), &options)
+        .unwrap();
+    let reasons: Vec<&str> = report.problems.iter().map(|p| p.reason.as_str()).collect();
+    assert_eq!(
+        reasons,
+        [
+            "timestamp \" 1\" is not an ISO 8601 date-time or epoch seconds/milliseconds/microseconds",
+            "csat value \" 5\" is not a number"
+        ]
+    );
+    let options = CsvOptions {
+        trim: true,
+        ..options
+    };
+    let report = EventLog::new()
+        .read_csv(padded.as_bytes(), &options)
+        .unwrap();
+    assert_eq!((report.rows_used, report.rows_skipped), (2, 0));
+}
+
+#[test]
+fn a_read_that_keeps_no_event_fails_with_the_first_reasons() {
+    // Every timestamp naive: not 0 events and success, but the reason.
+    let mut csv = String::from("customer,timestamp,event\n");
+    for k in 0..5 {
+        csv.push_str(&format!("c{k},2011-10-11 13:45:4{k},visit\n"));
+    }
+    let mut log = EventLog::new();
+    let error = log
+        .read_csv(csv.as_bytes(), &CsvOptions::default())
+        .unwrap_err();
+    assert_eq!(error.kind(), journey_core::ErrorKind::CsvError);
+    let no_zone = "has no time zone: set the time_zone option to where it was written \
+                   (\"UTC\", or an offset such as \"+02:00\")";
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "CSV row 2: no event was read: all 5 rows were bad (line 2: timestamp \"2011-10-11 13:45:40\" {no_zone}; \
+             line 3: timestamp \"2011-10-11 13:45:41\" {no_zone}; line 4: timestamp \"2011-10-11 13:45:42\" {no_zone}; …); \
+             allow_empty accepts an empty result"
+        )
+    );
+    assert!(log.is_empty());
+    // With the zone, every row is an event.
+    let options = CsvOptions {
+        time_zone: Some("+02:00".into()),
+        ..CsvOptions::default()
+    };
+    let report = log.read_csv(csv.as_bytes(), &options).unwrap();
+    assert_eq!(report.rows_used, 5);
+    assert_eq!(
+        log.get(0).unwrap().timestamp,
+        1_318_340_740_000 - 2 * 3_600_000
+    );
+    // A header alone: no event either.
+    let error = EventLog::new()
+        .read_csv(&b"customer,timestamp,event\n"[..], &CsvOptions::default())
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "CSV row 1: the log has no event rows (allow_empty accepts an empty result)"
+    );
+    let allow = CsvOptions {
+        allow_empty: true,
+        ..CsvOptions::default()
+    };
+    let report = EventLog::new()
+        .read_csv(&b"customer,timestamp,event\n"[..], &allow)
+        .unwrap();
+    assert_eq!(report, journey_core::events::ReadReport::default());
+    // A bad time-zone option fails before any row.
+    let bad = CsvOptions {
+        time_zone: Some("Mars/Olympus".into()),
+        ..CsvOptions::default()
+    };
+    let error = EventLog::new().read_csv(csv.as_bytes(), &bad).unwrap_err();
+    assert_eq!(error.kind(), journey_core::ErrorKind::InvalidOption);
+}
+
+#[test]
+fn events_less_than_a_millisecond_apart_keep_their_order_by_time() {
+    // Written out of order within one millisecond; read in time order.
+    let csv = "customer,timestamp,event\n\
+               c,2011-10-11T13:45:40.276900Z,third\n\
+               c,2011-10-11T13:45:40.276100Z,first\n\
+               c,1318340740.2765,second\n\
+               c,2011-10-11T13:45:40.276900Z,fourth\n";
+    let mut log = EventLog::new();
+    log.read_csv(csv.as_bytes(), &CsvOptions::default())
+        .unwrap();
+    let traces = log.traces(None, &Mapping::default());
+    let steps: Vec<(&str, i64, u16)> = traces.traces[0]
+        .steps
+        .iter()
+        .map(|s| (s.touchpoint.as_str(), s.timestamp, s.micros))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("first", 1_318_340_740_276, 100),
+            ("second", 1_318_340_740_276, 500),
+            ("third", 1_318_340_740_276, 900),
+            ("fourth", 1_318_340_740_276, 900),
+        ]
+    );
+    // Written and read back with the microseconds.
+    let mut written = Vec::new();
+    log.write_csv(&mut written).unwrap();
+    let text = String::from_utf8(written.clone()).unwrap();
+    assert!(
+        text.contains("c,2011-10-11T13:45:40.276900Z,third,"),
+        "{text}"
+    );
+    let mut again = EventLog::new();
+    again
+        .read_csv(&written[..], &CsvOptions::default())
+        .unwrap();
+    assert_eq!(again, log);
+    // The trace table round trip keeps them too.
+    let table = journey_core::events::TraceTable::from_traces(&traces);
+    assert_eq!(table.to_traces(), traces);
+    // An event's JSON carries them.
+    let event = log.get(1).unwrap().to_event();
+    assert_eq!(event.timestamp_micros(), Some(1_318_340_740_276_100));
+    let json = serde_json::to_string(&event).unwrap();
+    assert_eq!(
+        json,
+        r#"{"customer":"c","timestamp":1318340740276,"micros":100,"name":"first"}"#
+    );
+    assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), event);
 }

@@ -35,8 +35,20 @@ pub struct CsvOptions {
     pub delimiter: char,
     /// Timestamp format. Default: auto.
     pub timestamp_format: TimestampFormat,
+    /// Where timestamps written without an offset (naive local times,
+    /// dates) were written: `"UTC"` or an offset such as `"+02:00"`.
+    /// Default: none, and such timestamps are refused (a guess would
+    /// shift every time silently).
+    pub time_zone: Option<String>,
+    /// Whether to strip spaces around the customer key, event name, channel,
+    /// timestamp and measure values. Default: `false`: `" A"` and `"A"` are
+    /// two event names, as in the file.
+    pub trim: bool,
     /// Skip-and-report or fail on a bad row. Default: skip.
     pub on_error: OnError,
+    /// Whether a read that keeps no event is a success. Default: `false`:
+    /// it fails, with the reason of the first bad rows.
+    pub allow_empty: bool,
 }
 
 impl Default for CsvOptions {
@@ -49,7 +61,10 @@ impl Default for CsvOptions {
             measures: Vec::new(),
             delimiter: ',',
             timestamp_format: TimestampFormat::Auto,
+            time_zone: None,
+            trim: false,
             on_error: OnError::Skip,
+            allow_empty: false,
         }
     }
 }
@@ -105,6 +120,35 @@ impl ReadReport {
     }
 }
 
+impl ReadReport {
+    /// `Ok(self)` when the read kept an event or an empty result is
+    /// allowed; else the error that says why nothing was kept.
+    pub(crate) fn kept_some(self, allow_empty: bool) -> Result<ReadReport, Error> {
+        if self.rows_used > 0 || allow_empty {
+            return Ok(self);
+        }
+        let Some(first) = self.problems.first() else {
+            return Err(csv_error(
+                1,
+                "the log has no event rows (allow_empty accepts an empty result)",
+            ));
+        };
+        let reasons: Vec<String> = self
+            .problems
+            .iter()
+            .take(3)
+            .map(|problem| format!("line {}: {}", problem.row, problem.reason))
+            .collect();
+        let message = format!(
+            "no event was read: all {} rows were bad ({}{}); allow_empty accepts an empty result",
+            self.rows_read,
+            reasons.join("; "),
+            if self.rows_skipped > 3 { "; …" } else { "" },
+        );
+        Err(csv_error(first.row, &message))
+    }
+}
+
 /// At most this many bad rows are listed in a [`ReadReport`]; all are counted.
 pub const MAX_LISTED_PROBLEMS: usize = 1000;
 
@@ -140,19 +184,36 @@ impl EventLog {
             .iter()
             .map(|(k, v)| (k.as_str(), *v))
             .collect();
-        self.push_parts(
+        let micros = event
+            .timestamp_micros()
+            .ok_or_else(|| time_range(event.timestamp))?;
+        self.push_micros(
             &event.customer,
-            event.timestamp,
+            micros,
             &event.name,
             event.channel.as_deref(),
             &measures,
         )
     }
 
-    /// Appends an event given by its parts, without building an [`Event`].
-    /// An empty customer key or event name is refused with
-    /// [`Error::InvalidOption`].
+    /// Appends an event given by its parts, without building an [`Event`]
+    /// (`timestamp` in epoch milliseconds). An empty customer key or event
+    /// name is refused with [`Error::InvalidArgument`], and so is a
+    /// timestamp past the ±292,000 years around 1970 that the log holds.
     pub fn push_parts(
+        &mut self,
+        customer: &str,
+        timestamp: i64,
+        name: &str,
+        channel: Option<&str>,
+        measures: &[(&str, f64)],
+    ) -> Result<(), Error> {
+        let micros = join_micros(timestamp, 0).ok_or_else(|| time_range(timestamp))?;
+        self.push_micros(customer, micros, name, channel, measures)
+    }
+
+    /// [`EventLog::push_parts`] with the time in epoch microseconds.
+    pub fn push_micros(
         &mut self,
         customer: &str,
         timestamp: i64,
@@ -225,9 +286,11 @@ impl EventLog {
     /// The event at `index` (input order).
     pub fn get(&self, index: usize) -> Option<EventRef<'_>> {
         let customer = *self.customer.get(index)?;
+        let (timestamp, micros) = split_micros(self.timestamp[index]);
         Some(EventRef {
             customer: self.customers.name(customer),
-            timestamp: self.timestamp[index],
+            timestamp,
+            micros,
             name: self.names.name(self.name[index]),
             channel: self.channel_of(index),
             log: self,
@@ -281,15 +344,14 @@ impl EventLog {
         // gives the same result (`plain`); WebAssembly keeps one reader
         // (less code).
         #[cfg(not(target_arch = "wasm32"))]
-        {
-            plain::read_csv(self, input, delimiter, options)
-        }
+        let report = plain::read_csv(self, input, delimiter, options)?;
         #[cfg(target_arch = "wasm32")]
-        {
+        let report = {
             let mut records = Records::new(input, delimiter, 1);
             let columns = columns_of(&mut records, options)?;
-            self.read_records(records, &columns, options, ReadReport::default())
-        }
+            self.read_records(records, &columns, options, ReadReport::default())?
+        };
+        report.kept_some(options.allow_empty)
     }
 
     /// Reads the rest of `records`, appending the good rows and counting
@@ -346,7 +408,7 @@ impl EventLog {
                 .closed()
                 .and_then(|()| parse_row(|i| record.get(i), columns, options, &mut measures))
                 .and_then(|(customer, timestamp, name, channel)| {
-                    self.push_parts(customer, timestamp, name, channel, &measures)
+                    self.push_micros(customer, timestamp, name, channel, &measures)
                         .map_err(|e| e.to_string())
                 });
             report.tally(line, outcome, options.on_error)?;
@@ -407,7 +469,10 @@ impl EventLog {
         writer.write_record(&header).map_err(failed)?;
         let mut values: Vec<Option<f64>> = vec![None; self.measure_keys.len()];
         for (index, event) in self.iter().enumerate() {
-            let time = rfc3339_utc(event.timestamp).unwrap_or_else(|| event.timestamp.to_string());
+            let micros = self.timestamp[index];
+            // Outside RFC 3339's years: epoch microseconds (which the
+            // auto format reads back as such: they are past 10¹⁴).
+            let time = rfc3339_utc(micros).unwrap_or_else(|| micros.to_string());
             values.iter_mut().for_each(|v| *v = None);
             for m in self.measure_range(index) {
                 let (key, value) = self.measures[m];
@@ -479,8 +544,10 @@ pub(super) fn columns_of<'c>(
     records: &mut Records<impl Read>,
     options: &'c CsvOptions,
 ) -> Result<Columns<'c>, Error> {
+    let time = TimeReader::new(&options.timestamp_format, options.time_zone.as_deref())?;
     let header = Header::read(records)?;
     Ok(Columns {
+        time,
         customer: header.required(&options.customer)?,
         timestamp: header.required(&options.timestamp)?,
         event: header.required(&options.event)?,
@@ -493,8 +560,9 @@ pub(super) fn columns_of<'c>(
     })
 }
 
-/// Where the columns of a CSV log are.
+/// Where the columns of a CSV log are, and how its times are read.
 pub(super) struct Columns<'a> {
+    pub(super) time: TimeReader<'a>,
     pub(super) customer: usize,
     pub(super) timestamp: usize,
     pub(super) event: usize,
@@ -514,6 +582,17 @@ impl Columns<'_> {
             .unwrap_or(0);
         last + 1
     }
+}
+
+/// The error of a timestamp the log cannot hold.
+fn time_range(millis: i64) -> Error {
+    Error::argument(
+        "timestamp",
+        format!(
+            "{millis} ms is past the ±292,000 years around 1970 that the log holds \
+             (epoch microseconds in 64 bits)"
+        ),
+    )
 }
 
 pub(super) fn csv_error(row: u64, reason: &str) -> Error {
@@ -726,6 +805,7 @@ pub(super) fn parse_row<'r, 'c>(
         match get(index) {
             None => Ok(None),
             Some(Err(())) => Err(format!("{name} is not UTF-8 text")),
+            Some(Ok(text)) if !options.trim => Ok(Some(text)),
             // ASCII spaces first (cheap), then any other Unicode space.
             Some(Ok(text)) => {
                 let text = text.trim_ascii();
@@ -750,12 +830,7 @@ pub(super) fn parse_row<'r, 'c>(
     let customer = field(columns.customer, &options.customer)?;
     let name = field(columns.event, &options.event)?;
     let raw_time = field(columns.timestamp, &options.timestamp)?;
-    let timestamp = parse_timestamp(raw_time, options.timestamp_format).ok_or_else(|| {
-        format!(
-            "timestamp {raw_time:?} is not {}",
-            describe(options.timestamp_format)
-        )
-    })?;
+    let timestamp = columns.time.read(raw_time)?;
     let channel = match columns.channel {
         Some(index) => text(index, &options.channel)?.filter(|value| !value.is_empty()),
         None => None,

@@ -42,6 +42,11 @@ pub struct Event {
     pub customer: String,
     /// When, in milliseconds since the Unix epoch (UTC).
     pub timestamp: i64,
+    /// The microseconds past `timestamp`'s millisecond (0–999), for the
+    /// order of events less than a millisecond apart.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    #[schemars(range(max = 999))]
+    pub micros: u16,
     /// What: the event name, mapped to a touchpoint id by a [`Mapping`].
     pub name: String,
     /// The channel it happened on, when the log says.
@@ -58,6 +63,7 @@ impl Event {
         Event {
             customer: customer.into(),
             timestamp,
+            micros: 0,
             name: name.into(),
             channel: None,
             measures: BTreeMap::new(),
@@ -70,11 +76,41 @@ impl Event {
         self
     }
 
+    /// Sets the microseconds past the millisecond (0–999).
+    pub fn micros(mut self, micros: u16) -> Event {
+        self.micros = micros;
+        self
+    }
+
+    /// When, in microseconds since the Unix epoch, or `None` past the
+    /// ±292,000 years around 1970 that 64 bits of microseconds hold.
+    pub fn timestamp_micros(&self) -> Option<i64> {
+        join_micros(self.timestamp, self.micros)
+    }
+
     /// Adds a measure value.
     pub fn measure(mut self, key: impl Into<String>, value: f64) -> Event {
         self.measures.insert(key.into(), value);
         self
     }
+}
+
+fn is_zero(value: &u16) -> bool {
+    *value == 0
+}
+
+/// Milliseconds and the microseconds past them as microseconds, `None`
+/// out of range (or for `micros` over 999).
+pub(crate) fn join_micros(millis: i64, micros: u16) -> Option<i64> {
+    if micros > 999 {
+        return None;
+    }
+    millis.checked_mul(1000)?.checked_add(i64::from(micros))
+}
+
+/// Microseconds as milliseconds (rounded down) and the microseconds past them.
+pub(crate) fn split_micros(micros: i64) -> (i64, u16) {
+    (micros.div_euclid(1000), micros.rem_euclid(1000) as u16)
 }
 
 /// Item `index`'s range in a list of run ends: `ends[index - 1]..ends[index]`.
@@ -101,6 +137,7 @@ pub struct EventLog {
     channels: Symbols,
     measure_keys: Symbols,
     customer: Vec<u32>,
+    /// Epoch microseconds.
     timestamp: Vec<i64>,
     name: Vec<u32>,
     channel: Vec<u32>,
@@ -116,6 +153,8 @@ pub struct EventRef<'a> {
     pub customer: &'a str,
     /// When, in epoch milliseconds.
     pub timestamp: i64,
+    /// The microseconds past `timestamp`'s millisecond (0–999).
+    pub micros: u16,
     /// What: the event name.
     pub name: &'a str,
     /// The channel, when the log says.
@@ -132,11 +171,17 @@ impl<'a> EventRef<'a> {
             .map(move |m| (log.measure_keys.name(log.measures[m].0), log.measures[m].1))
     }
 
+    /// When, in epoch microseconds.
+    pub fn timestamp_micros(&self) -> i64 {
+        self.log.timestamp[self.index]
+    }
+
     /// An owned copy.
     pub fn to_event(&self) -> Event {
         Event {
             customer: self.customer.to_owned(),
             timestamp: self.timestamp,
+            micros: self.micros,
             name: self.name.to_owned(),
             channel: self.channel.map(str::to_owned),
             measures: self.measures().map(|(k, v)| (k.to_owned(), v)).collect(),
@@ -192,16 +237,42 @@ mod tests {
         /// Timestamps are written as chrono writes them, and read back.
         #[test]
         fn timestamps_are_written_as_chrono_writes_them(
-            millis in -62_167_219_200_000i64..253_402_300_800_000,
-            whole in proptest::bool::ANY,
+            micros in -62_167_219_200_000_000i64..253_402_300_800_000_000,
+            precision in 0u32..3,
         ) {
-            let millis = if whole { millis / 1000 * 1000 } else { millis };
-            let expected = chrono::DateTime::from_timestamp_millis(millis)
+            // Whole seconds, whole milliseconds, or any microsecond.
+            let unit = [1_000_000, 1000, 1][precision as usize];
+            let micros = micros.div_euclid(unit) * unit;
+            let expected = chrono::DateTime::from_timestamp_micros(micros)
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
-            let written = rfc3339_utc(millis);
+            let written = rfc3339_utc(micros);
             proptest::prop_assert_eq!(&written, &expected);
-            let read = written.and_then(|t| parse_timestamp(&t, TimestampFormat::Rfc3339));
-            proptest::prop_assert_eq!(read, Some(millis));
+            let format = TimestampFormat::Rfc3339;
+            let read = written.and_then(|t| TimeReader::new(&format, None).unwrap().read(&t).ok());
+            proptest::prop_assert_eq!(read, Some(micros));
+        }
+
+        /// Date-times with an offset are read as chrono reads them (in
+        /// every shape this reader takes that chrono's RFC 3339 takes too).
+        #[test]
+        fn date_times_are_read_as_chrono_reads_them(
+            micros in -62_000_000_000_000_000i64..253_000_000_000_000_000,
+            offset_minutes in -1439i32..1440,
+            digits in 0usize..10,
+        ) {
+            let offset = chrono::FixedOffset::east_opt(offset_minutes * 60).unwrap();
+            let time = chrono::DateTime::from_timestamp_micros(micros).unwrap().with_timezone(&offset);
+            let nanos = format!("{:09}", time.timestamp_subsec_nanos());
+            let fraction = if digits == 0 { String::new() } else { format!(".{}", &nanos[..digits]) };
+            let text = format!(
+                "{}{fraction}{}",
+                time.format("%Y-%m-%dT%H:%M:%S"),
+                time.format("%:z")
+            );
+            let expected = chrono::DateTime::parse_from_rfc3339(&text).map(|t| t.timestamp_micros()).ok();
+            let format = TimestampFormat::Rfc3339;
+            let read = TimeReader::new(&format, None).unwrap().read(&text).ok();
+            proptest::prop_assert_eq!(read, expected, "{}", text);
         }
     }
 
@@ -229,20 +300,31 @@ mod tests {
     fn timestamps_are_written_in_rfc3339_within_its_years() {
         assert_eq!(rfc3339_utc(0).as_deref(), Some("1970-01-01T00:00:00Z"));
         assert_eq!(
-            rfc3339_utc(1_772_357_400_123).as_deref(),
+            rfc3339_utc(1_772_357_400_123_000).as_deref(),
             Some("2026-03-01T09:30:00.123Z")
         );
-        assert_eq!(rfc3339_utc(-1).as_deref(), Some("1969-12-31T23:59:59.999Z"));
         assert_eq!(
-            rfc3339_utc(951_782_400_000).as_deref(),
+            rfc3339_utc(1_772_357_400_123_456).as_deref(),
+            Some("2026-03-01T09:30:00.123456Z")
+        );
+        assert_eq!(
+            rfc3339_utc(-1000).as_deref(),
+            Some("1969-12-31T23:59:59.999Z")
+        );
+        assert_eq!(
+            rfc3339_utc(-1).as_deref(),
+            Some("1969-12-31T23:59:59.999999Z")
+        );
+        assert_eq!(
+            rfc3339_utc(951_782_400_000_000).as_deref(),
             Some("2000-02-29T00:00:00Z")
         );
         assert_eq!(
-            rfc3339_utc(-62_167_219_200_000).as_deref(),
+            rfc3339_utc(-62_167_219_200_000_000).as_deref(),
             Some("0000-01-01T00:00:00Z")
         );
-        assert_eq!(rfc3339_utc(-62_167_219_200_001), None);
-        assert_eq!(rfc3339_utc(253_402_300_800_000), None);
+        assert_eq!(rfc3339_utc(-62_167_219_200_000_001), None);
+        assert_eq!(rfc3339_utc(253_402_300_800_000_000), None);
         assert_eq!(rfc3339_utc(i64::MIN), None);
         assert_eq!(rfc3339_utc(i64::MAX), None);
     }
@@ -315,7 +397,7 @@ mod tests {
             error,
             Error::Csv {
                 row: 3,
-                message: "timestamp \"not-a-time\" is not RFC 3339 or epoch seconds/milliseconds"
+                message: "timestamp \"not-a-time\" is not an ISO 8601 date-time or epoch seconds/milliseconds/microseconds"
                     .into()
             }
         );

@@ -311,7 +311,7 @@ impl<'c> Block<'c> {
                 let field = |range| self.lines.field(range);
                 match (field(row.customer), field(row.name), channel) {
                     (Ok(customer), Ok(name), Ok(channel)) => log
-                        .push_parts(customer, row.timestamp, name, channel, measures)
+                        .push_micros(customer, row.timestamp, name, channel, measures)
                         .map_err(|e| e.to_string()),
                     // Checked when split.
                     _ => Err("the row is not UTF-8 text".to_owned()),

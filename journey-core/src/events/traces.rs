@@ -48,6 +48,10 @@ pub struct Step {
     pub touchpoint: String,
     /// When, in epoch milliseconds.
     pub timestamp: i64,
+    /// The microseconds past `timestamp`'s millisecond (0–999).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    #[schemars(range(max = 999))]
+    pub micros: u16,
     /// The channel, when the log says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
@@ -285,7 +289,8 @@ impl EventLog {
         for &e in events.iter() {
             let e = e as usize;
             let time = self.timestamp[e];
-            if let (Some(gap), Some(last)) = (mapping.session_gap.map(|g| g.max(0)), last_time)
+            let gap = mapping.session_gap.map(|g| g.max(0).saturating_mul(1000));
+            if let (Some(gap), Some(last)) = (gap, last_time)
                 && time.saturating_sub(last) > gap
                 && table.touchpoint.len() > trace_start
             {
@@ -460,9 +465,11 @@ impl<'a> TraceTable<'a> {
                     steps: (span.start as usize..span.end as usize)
                         .map(|s| {
                             let touchpoint = self.touchpoint[s] as usize;
+                            let (timestamp, micros) = split_micros(self.time[s]);
                             Step {
                                 touchpoint: self.touchpoints[touchpoint].to_owned(),
-                                timestamp: self.time[s],
+                                timestamp,
+                                micros,
                                 channel: self.channel[s].map(str::to_owned),
                                 known: self.known[touchpoint],
                                 measures: crate::order::map(
@@ -502,7 +509,15 @@ impl<'a> TraceTable<'a> {
                     table.known.push(step.known);
                 }
                 table.touchpoint.push(index);
-                table.time.push(step.timestamp);
+                // (Past the log's range: the nearest time it holds.)
+                let micros = join_micros(step.timestamp, step.micros.min(999)).unwrap_or(
+                    if step.timestamp < 0 {
+                        i64::MIN
+                    } else {
+                        i64::MAX
+                    },
+                );
+                table.time.push(micros);
                 table.channel.push(step.channel.as_deref());
                 for (key, value) in &step.measures {
                     let (k, _) = intern_into(&mut keys, &mut table.keys, key);
