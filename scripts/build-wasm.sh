@@ -90,8 +90,9 @@ gz=$(gzip -9 -c "$pkg/web/journey_wasm_bg.wasm" | wc -c)
 echo "journey-wasm $version: journey_wasm_bg.wasm $raw bytes, $gz bytes gzipped"
 # The goal is 300 KB (see BENCHMARKS.md for where the bytes go); the
 # budget only goes down: 370 KB, then 329 KB once values crossed as JSON
-# text (one serializer) and sorting and ordered maps shared one copy.
-budget=$((328 * 1024))
+# text (one serializer) and sorting and ordered maps shared one copy; 325
+# KiB once the SVG's channel labels stopped pulling in Unicode's case tables.
+budget=$((325 * 1024))
 if [ "$gz" -gt "$budget" ]; then
   echo "the gzipped .wasm ($gz bytes) is over the budget of $budget bytes" >&2
   exit 1

@@ -1021,14 +1021,15 @@ impl<'a> Map<'a> {
     }
 }
 
-/// A channel's name for people: `review_site` → `Review site`.
+/// A channel's name for people: `review_site` → `Review site` (an ASCII
+/// first letter capitalised; other text as written, which spares the npm
+/// package Unicode's case tables).
 fn channel_label(channel: &Channel) -> String {
-    let name = channel.as_str().replace('_', " ");
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => name,
+    let mut name = channel.as_str().replace('_', " ");
+    if let Some(first) = name.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
+    name
 }
 
 /// A number with at most one decimal (rounded half away from zero), written
