@@ -382,6 +382,31 @@ static void test_events(JourneyModel *gym, const char *data) {
   CHECK_STATUS(journey_event_log_read_csv(strict, S("customer,timestamp,event\n"), S("{\"delimiter\": 3}"), NULL, NULL),
                JOURNEY_STATUS_INVALID_OPTION);
   CHECK_STATUS(journey_event_log_read_csv(strict, "\xff", 1, NULL, 0, NULL, NULL), JOURNEY_STATUS_INVALID_ARGUMENT);
+  /* Naive times: refused with the reason, not read as 0 events and OK;
+     read with a stated zone; fields kept as written unless trimmed; times
+     to the microsecond. */
+  JourneyEventLog *times = NULL;
+  CHECK_STATUS(journey_event_log_new(&times), JOURNEY_STATUS_OK);
+  const char *naive = "customer,timestamp,event\nc1,2011-10-11 13:45:40,A\nc1,2011-10-11 13:45:41, A\n";
+  CHECK_STATUS(journey_event_log_read_csv(times, naive, strlen(naive), NULL, 0, NULL, NULL), JOURNEY_STATUS_CSV_ERROR);
+  CHECK(message_contains("no event was read: all 2 rows were bad (line 2: timestamp \"2011-10-11 13:45:40\" has no time zone"));
+  CHECK_STATUS(journey_event_log_len(times, &count), JOURNEY_STATUS_OK);
+  CHECK(count == 0);
+  CHECK_STATUS(journey_event_log_read_csv(times, naive, strlen(naive), S("{\"time_zone\": \"Mars/Olympus\"}"), NULL, NULL),
+               JOURNEY_STATUS_INVALID_OPTION);
+  CHECK_STATUS(journey_event_log_read_csv(times, naive, strlen(naive), S("{\"time_zone\": \"+02:00\"}"), NULL, NULL),
+               JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_event_log_read_csv(times, S("customer,timestamp,event\nc1,1318340740.2761,A \n"),
+                                          S("{\"trim\": true}"), NULL, NULL),
+               JOURNEY_STATUS_OK);
+  char *found = NULL;
+  CHECK_STATUS(journey_event_log_discover(times, NULL, 0, 5, &found, &len), JOURNEY_STATUS_OK);
+  /* "A" twice (one trimmed), " A" once: two names, not one. */
+  CHECK(strstr(found, "\"frequencies\":{\" A\":1,\"A\":2}") != NULL);
+  journey_string_free(found);
+  CHECK_STATUS(journey_event_log_read_csv(times, S("customer,timestamp,event\n"), S("{\"allow_empty\": true}"), NULL, NULL),
+               JOURNEY_STATUS_OK);
+  journey_event_log_free(times);
   /* Pushing events. */
   CHECK_STATUS(journey_event_log_push(strict, S("a"), 0, S("x"), NULL, 0), JOURNEY_STATUS_OK);
   CHECK_STATUS(journey_event_log_push(strict, S("a"), 1000, S("y"), S("web")), JOURNEY_STATUS_OK);

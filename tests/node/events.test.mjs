@@ -115,3 +115,35 @@ test('results equal the Rust results for the bundled log', () => {
   assert.deepStrictEqual(log.discover(undefined, 10), expected.discovery);
   assert.deepStrictEqual(gym.attribution('gym', log, undefined, { orders: [1, 2] }), expected.attribution);
 });
+
+test('timestamps as exports write them, fields as written, and an empty read refused', () => {
+  const naive = 'customer,timestamp,event\nc1,2011-10-11 13:45:40,A\nc1,2011-10-11 13:45:41, A\n';
+  const log = new EventLog();
+  assert.throws(() => log.readCsv(naive), (e) => {
+    assert.ok(e instanceof JourneyError);
+    assert.equal(e.code, 'csv_error');
+    assert.match(e.message, /^CSV row 2: no event was read: all 2 rows were bad \(line 2: timestamp "2011-10-11 13:45:40" has no time zone/);
+    return true;
+  });
+  assert.equal(log.length, 0);
+  assert.throws(() => log.readCsv(naive, { time_zone: 'Mars/Olympus' }), (e) => e.code === 'invalid_option');
+  assert.throws(() => log.readCsv(naive, { timestamp_format: { pattern: '%Q' } }), (e) => e.code === 'invalid_option');
+  assert.equal(log.readCsv(naive, { time_zone: '+02:00' }).rows_used, 2);
+  log.readCsv('customer,timestamp,event\nc1,11/10/2011 13:45:40.2761,A \n', {
+    trim: true,
+    time_zone: 'UTC',
+    timestamp_format: { pattern: '%d/%m/%Y %H:%M:%S%.f' },
+  });
+  const report = log.discover(undefined, 5);
+  assert.deepEqual(report.frequencies, { ' A': 1, A: 2 });
+  const steps = log.traces().traces[0].steps;
+  assert.deepEqual(steps.map((s) => [s.touchpoint, s.timestamp, s.micros ?? 0]), [
+    ['A', 1318340740000 - 7200000, 0],
+    [' A', 1318340741000 - 7200000, 0],
+    ['A', 1318340740276, 100],
+  ]);
+  assert.match(log.toCsv(), /c1,2011-10-11T13:45:40\.276100Z,A,/);
+  assert.deepEqual(new EventLog().readCsv('customer,timestamp,event\n', { allow_empty: true }).rows_used, 0);
+  log.push({ customer: 'c2', timestamp: 5, micros: 7, name: 'x' });
+  assert.deepEqual(log.traces().traces[1].steps[0].micros, 7);
+});
