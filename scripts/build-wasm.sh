@@ -2,8 +2,8 @@
 # Builds the npm package into target/npm/journey-wasm (and its tarball with
 # --pack). Installs what it needs when missing: the wasm32 target, the pinned
 # wasm-bindgen-cli, and binaryen's wasm-opt.
-# --test-panic builds, instead, a quick unoptimised copy with the test-only
-# __testPanic export into target/npm/test-panic/journey-wasm (never packed).
+# --test-panic builds, instead, a copy with the test-only __testPanic export
+# into target/npm/test-panic/journey-wasm (never packed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,11 +27,14 @@ copy_entries() {
 }
 
 if [ "${1:-}" = "--test-panic" ]; then
-  cargo build --quiet -p journey-wasm --target wasm32-unknown-unknown --features test-panic
+  # The package's own profile: every dependency is already built for it
+  # (a debug build would compile them all again), only journey-wasm and
+  # the link are redone; unpacked and not size-checked.
+  cargo build --quiet -p journey-wasm --target wasm32-unknown-unknown --profile wasm-release --features test-panic
   pkg=target/npm/test-panic/journey-wasm
   rm -rf "$pkg"
   mkdir -p "$pkg"
-  wasm-bindgen --target nodejs --out-dir "$pkg/node" target/wasm32-unknown-unknown/debug/journey_wasm.wasm
+  wasm-bindgen --target nodejs --out-dir "$pkg/node" target/wasm32-unknown-unknown/wasm-release/journey_wasm.wasm
   copy_entries "$pkg"
   echo "built $pkg (test-only)"
   exit 0

@@ -50,9 +50,10 @@ echo "-- hostile callers under ThreadSanitizer (the library and Rust's std instr
 tsan_rt="$(ls "$(rustc +nightly --print sysroot 2> /dev/null)"/lib/rustlib/x86_64-unknown-linux-gnu/lib/librustc-nightly_rt.tsan.a 2> /dev/null || true)"
 if [ -n "$tsan_rt" ] && [ "$(uname -m)" = x86_64 ] &&
   [ -d "$(rustc +nightly --print sysroot)/lib/rustlib/src/rust/library" ]; then
-  # No LTO and many codegen units: std is rebuilt too, and this build is
-  # for finding races, not for speed.
+  # No LTO, many codegen units and light optimisation: std is rebuilt
+  # too, and this build is for finding races, not for speed.
   RUSTFLAGS="-Zsanitizer=thread" CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
     cargo +nightly build --quiet -Zbuild-std --target x86_64-unknown-linux-gnu \
     -p journey-ffi --release --target-dir target/tsan
   cc "${CFLAGS[@]}" -g -fsanitize=thread -c tests/c/hostile.c -o "$out/hostile_tsan.o"
