@@ -435,6 +435,51 @@ enum JourneyStatus journey_paths_attribution(const char *csv,
                                              char **out,
                                              size_t *out_len);
 
+// Reads an XES log (IEEE 1849), plain or gzipped (`.xes.gz`: told by its
+// first bytes), from the `len` bytes at `xes`, and appends its events.
+// `options_json` as `XesOptions` (`{"classifier":"Activity classifier"}`,
+// `{"measures":["cost"],"channel":"org:group"}`; NULL for the defaults: the
+// event name is `concept:name`). On success `*out_report` (when not NULL)
+// holds the read report as JSON. Text that is not XML, a read that keeps no
+// event, and a bad event under `"on_error":"fail"` fail with
+// `JOURNEY_STATUS_CSV_ERROR`.
+//
+// # Safety
+// `log` must be a live log used by no other thread; `xes` NULL with
+// `len == 0` or `len` readable bytes; `out_report` and `out_len` NULL or
+// writable. Release `*out_report` with `journey_string_free()`.
+enum JourneyStatus journey_event_log_read_xes(struct JourneyEventLog *log,
+                                              const uint8_t *xes,
+                                              size_t len,
+                                              const char *options_json,
+                                              size_t options_len,
+                                              char **out_report,
+                                              size_t *out_len);
+
+// Like `journey_event_log_read_xes()`, reading the file at `path` (`.xes`
+// or `.xes.gz`), streamed: memory grows with the events, not the file.
+//
+// # Safety
+// As for `journey_event_log_read_xes()`; `path` as in the conventions.
+enum JourneyStatus journey_event_log_read_xes_file(struct JourneyEventLog *log,
+                                                   const char *path,
+                                                   size_t path_len,
+                                                   const char *options_json,
+                                                   size_t options_len,
+                                                   char **out_report,
+                                                   size_t *out_len);
+
+// Writes the log as XES text into `*out` (one trace a customer, events
+// with `concept:name`, `time:timestamp`, `channel` and `float` measures),
+// which `journey_event_log_read_xes()` reads back.
+//
+// # Safety
+// `log` must be live; `out` writable, `out_len` NULL or writable. Release
+// `*out` with `journey_string_free()`.
+enum JourneyStatus journey_event_log_write_xes(const struct JourneyEventLog *log,
+                                               char **out,
+                                               size_t *out_len);
+
 // Loads a journey document from JSON text.
 //
 // Fails with `JOURNEY_STATUS_PARSE_ERROR` (malformed JSON, with line and

@@ -110,19 +110,17 @@ fn push_escaped(key: &mut String, name: &str) {
 
 /// The steps of a variant key written by [`variant_key`].
 pub fn variant_steps(key: &str) -> Vec<String> {
-    let mut steps = vec![String::new()];
+    let mut steps = Vec::new();
+    let mut step = String::new();
     let mut chars = key.chars();
     while let Some(c) = chars.next() {
         match c {
-            VARIANT_ESCAPE => {
-                if let Some(next) = chars.next() {
-                    steps.last_mut().expect("one step").push(next);
-                }
-            }
-            VARIANT_SEPARATOR => steps.push(String::new()),
-            c => steps.last_mut().expect("one step").push(c),
+            VARIANT_ESCAPE => step.extend(chars.next()),
+            VARIANT_SEPARATOR => steps.push(std::mem::take(&mut step)),
+            c => step.push(c),
         }
     }
+    steps.push(step);
     steps
 }
 

@@ -77,6 +77,15 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// An XES event log could not be read (text that is not XML, an
+    /// unreadable file, or a bad event under `OnError::Fail`).
+    #[error("XES line {line}: {message}")]
+    Xes {
+        /// The 1-based line.
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
     /// Mermaid `journey` text that cannot be read.
     #[error("Mermaid line {line}: {message}")]
     Mermaid {
@@ -148,7 +157,7 @@ pub enum ErrorKind {
     ValidationError,
     /// An id that names nothing.
     NotFound,
-    /// A CSV file or row that cannot be read.
+    /// An event log (CSV or XES), or a row or event of one, that cannot be read.
     CsvError,
     /// An option that is unknown, of the wrong type or out of its range.
     InvalidOption,
@@ -231,7 +240,7 @@ impl Error {
             Error::NonFinite { .. } => ErrorKind::NonFiniteNumber,
             Error::Invalid { .. } => ErrorKind::ValidationError,
             Error::NotFound { .. } => ErrorKind::NotFound,
-            Error::Csv { .. } => ErrorKind::CsvError,
+            Error::Csv { .. } | Error::Xes { .. } => ErrorKind::CsvError,
             Error::InvalidOption { .. } => ErrorKind::InvalidOption,
             Error::InvalidArgument { .. } => ErrorKind::InvalidArgument,
             Error::InvalidSnapshot { .. } => ErrorKind::InvalidSnapshot,

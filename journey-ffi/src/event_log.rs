@@ -441,3 +441,116 @@ pub unsafe extern "C" fn journey_paths_attribution(
         unsafe { put_string(out, out_len, &json(&result)?) }
     })
 }
+
+/// The shared part of the XES readers.
+///
+/// # Safety
+/// As for `journey_event_log_read_xes()`.
+unsafe fn read_xes_into(
+    log: *mut JourneyEventLog,
+    input: impl std::io::Read,
+    options_json: *const c_char,
+    options_len: usize,
+    out_report: *mut *mut c_char,
+    out_len: *mut usize,
+) -> Result<(), Failure> {
+    // SAFETY: forwarded caller guarantees.
+    let options = unsafe {
+        json_options::<journey_core::events::XesOptions>(options_json, options_len, "options")
+    }?;
+    // SAFETY: the caller guarantees a live log used by this thread only.
+    let log = unsafe { log.as_mut() }.ok_or_else(|| invalid("log is NULL"))?;
+    let report = log.0.read_xes(input, &options)?;
+    if !out_report.is_null() {
+        // SAFETY: checked non-NULL; the caller guarantees writability.
+        unsafe { put_string(out_report, out_len, &json(&report)?) }?;
+    }
+    Ok(())
+}
+
+/// Reads an XES log (IEEE 1849), plain or gzipped (`.xes.gz`: told by its
+/// first bytes), from the `len` bytes at `xes`, and appends its events.
+/// `options_json` as `XesOptions` (`{"classifier":"Activity classifier"}`,
+/// `{"measures":["cost"],"channel":"org:group"}`; NULL for the defaults: the
+/// event name is `concept:name`). On success `*out_report` (when not NULL)
+/// holds the read report as JSON. Text that is not XML, a read that keeps no
+/// event, and a bad event under `"on_error":"fail"` fail with
+/// `JOURNEY_STATUS_CSV_ERROR`.
+///
+/// # Safety
+/// `log` must be a live log used by no other thread; `xes` NULL with
+/// `len == 0` or `len` readable bytes; `out_report` and `out_len` NULL or
+/// writable. Release `*out_report` with `journey_string_free()`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_event_log_read_xes(
+    log: *mut JourneyEventLog,
+    xes: *const u8,
+    len: usize,
+    options_json: *const c_char,
+    options_len: usize,
+    out_report: *mut *mut c_char,
+    out_len: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        let bytes: &[u8] = if xes.is_null() {
+            if len != 0 {
+                return Err(invalid("xes is NULL"));
+            }
+            &[]
+        } else {
+            // SAFETY: the caller guarantees `len` readable bytes at `xes`.
+            unsafe { std::slice::from_raw_parts(xes, len) }
+        };
+        // SAFETY: forwarded caller guarantees.
+        unsafe { read_xes_into(log, bytes, options_json, options_len, out_report, out_len) }
+    })
+}
+
+/// Like `journey_event_log_read_xes()`, reading the file at `path` (`.xes`
+/// or `.xes.gz`), streamed: memory grows with the events, not the file.
+///
+/// # Safety
+/// As for `journey_event_log_read_xes()`; `path` as in the conventions.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_event_log_read_xes_file(
+    log: *mut JourneyEventLog,
+    path: *const c_char,
+    path_len: usize,
+    options_json: *const c_char,
+    options_len: usize,
+    out_report: *mut *mut c_char,
+    out_len: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let path = unsafe { text(path, path_len, "path") }?;
+        let file = std::fs::File::open(path)
+            .map_err(|e| Failure(JourneyStatus::NotFound, format!("{path}: {e}")))?;
+        // SAFETY: forwarded caller guarantees.
+        unsafe { read_xes_into(log, file, options_json, options_len, out_report, out_len) }
+    })
+}
+
+/// Writes the log as XES text into `*out` (one trace a customer, events
+/// with `concept:name`, `time:timestamp`, `channel` and `float` measures),
+/// which `journey_event_log_read_xes()` reads back.
+///
+/// # Safety
+/// `log` must be live; `out` writable, `out_len` NULL or writable. Release
+/// `*out` with `journey_string_free()`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_event_log_write_xes(
+    log: *const JourneyEventLog,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let log = unsafe { handle(log, "log") }?;
+        let mut bytes = Vec::new();
+        log.0.write_xes(&mut bytes)?;
+        let text = String::from_utf8(bytes).map_err(|_| invalid("the XES text is not UTF-8"))?;
+        // SAFETY: forwarded caller guarantees.
+        unsafe { put_string(out, out_len, &text) }
+    })
+}

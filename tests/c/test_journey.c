@@ -407,6 +407,38 @@ static void test_events(JourneyModel *gym, const char *data) {
   CHECK_STATUS(journey_event_log_read_csv(times, S("customer,timestamp,event\n"), S("{\"allow_empty\": true}"), NULL, NULL),
                JOURNEY_STATUS_OK);
   journey_event_log_free(times);
+  /* XES: the bundled logs, plain and gzipped, with pm4py's counts; written
+     and read back. */
+  JourneyEventLog *xes = NULL;
+  CHECK_STATUS(journey_event_log_new(&xes), JOURNEY_STATUS_OK);
+  char xes_path[4096];
+  snprintf(xes_path, sizeof(xes_path), "%s/xes/repair-example.xes.gz", data);
+  CHECK_STATUS(journey_event_log_read_xes_file(xes, xes_path, strlen(xes_path), NULL, 0, &found, &len), JOURNEY_STATUS_OK);
+  CHECK(strstr(found, "\"rows_read\":11855,\"rows_used\":11855,\"rows_skipped\":0") != NULL);
+  journey_string_free(found);
+  CHECK_STATUS(journey_event_log_len(xes, &count), JOURNEY_STATUS_OK);
+  CHECK(count == 11855);
+  char *written = NULL;
+  size_t written_len = 0;
+  CHECK_STATUS(journey_event_log_write_xes(xes, &written, &written_len), JOURNEY_STATUS_OK);
+  JourneyEventLog *again = NULL;
+  CHECK_STATUS(journey_event_log_new(&again), JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_event_log_read_xes(again, (const uint8_t *)written, written_len, S("{\"classifier\": \"Event Name\"}"),
+                                          NULL, NULL),
+               JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_event_log_len(again, &count), JOURNEY_STATUS_OK);
+  CHECK(count == 11855);
+  journey_string_free(written);
+  CHECK_STATUS(journey_event_log_read_xes(again, (const uint8_t *)"<log><trace>", 12, NULL, 0, NULL, NULL),
+               JOURNEY_STATUS_CSV_ERROR);
+  CHECK_STATUS(journey_event_log_read_xes(again, NULL, 3, NULL, 0, NULL, NULL), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_event_log_read_xes(again, NULL, 0, S("{\"classifer\": 1}"), NULL, NULL), JOURNEY_STATUS_INVALID_OPTION);
+  snprintf(xes_path, sizeof(xes_path), "%s/xes/running-example.xes", data);
+  CHECK_STATUS(journey_event_log_read_xes_file(again, xes_path, strlen(xes_path), NULL, 0, NULL, NULL), JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_event_log_len(again, &count), JOURNEY_STATUS_OK);
+  CHECK(count == 11855 + 42);
+  journey_event_log_free(again);
+  journey_event_log_free(xes);
   /* Pushing events. */
   CHECK_STATUS(journey_event_log_push(strict, S("a"), 0, S("x"), NULL, 0), JOURNEY_STATUS_OK);
   CHECK_STATUS(journey_event_log_push(strict, S("a"), 1000, S("y"), S("web")), JOURNEY_STATUS_OK);

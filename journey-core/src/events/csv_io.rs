@@ -595,7 +595,7 @@ fn time_range(millis: i64) -> Error {
     )
 }
 
-pub(super) fn csv_error(row: u64, reason: &str) -> Error {
+pub(crate) fn csv_error(row: u64, reason: &str) -> Error {
     Error::Csv {
         row,
         message: reason.to_owned(),

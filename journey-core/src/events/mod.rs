@@ -23,6 +23,7 @@ mod plain;
 mod csv_io;
 mod time;
 mod traces;
+mod xes;
 
 pub(crate) use crate::parallel::parallelism;
 pub(crate) use crate::symbols::{Symbols, intern_into};
@@ -34,6 +35,7 @@ use time::*;
 pub use time::{TimestampFormat, parse_timestamp};
 pub(crate) use traces::{Cutting, TraceSpan};
 pub use traces::{Mapping, Step, Trace, TraceSource, TraceTable, Traces, UnknownEvents};
+pub use xes::XesOptions;
 
 /// One thing one customer did at one time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

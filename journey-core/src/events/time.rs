@@ -55,14 +55,14 @@ impl Zone {
             Some(minutes) => Ok(Zone(minutes * 60)),
             None if text.contains('/') => Err(Error::option(
                 "time_zone",
-                &format!(
+                format!(
                     "{text:?} is a region's name: this version reads fixed offsets only \
                      (\"+02:00\", \"-0500\", \"UTC\"); give the offset the log's times were written in"
                 ),
             )),
             None => Err(Error::option(
                 "time_zone",
-                &format!(
+                format!(
                     "{text:?} is not a time zone: give \"UTC\" or an offset such as \"+02:00\""
                 ),
             )),
