@@ -105,7 +105,7 @@ if cargo +nightly --version > /dev/null 2>&1 && cargo fuzz --version > /dev/null
   # cores), with ASan and debug assertions; each target then runs a while.
   cargo +nightly fuzz build --dev --fuzz-dir fuzz > target/fuzz-build.log 2>&1 ||
     { tail -40 target/fuzz-build.log; exit 1; }
-  for target in document mermaid events_csv paths_csv options snapshot c_api; do
+  for target in document mermaid events_csv xes paths_csv options snapshot c_api; do
     cargo +nightly fuzz run --dev --fuzz-dir fuzz "$target" "$corpus/$target" -- \
       -max_total_time="${FUZZ_SECONDS:-20}" -max_len=65536 -rss_limit_mb=2048 > "target/fuzz-$target.log" 2>&1 ||
       { tail -40 "target/fuzz-$target.log"; echo "fuzz target $target found a failure: see fuzz/artifacts/$target" >&2; exit 1; }

@@ -5,7 +5,7 @@
 //! a fuzzer ever found (`fuzz/regressions/<target>/`), so they stay fixed.
 
 use journey_core::analysis::Options;
-use journey_core::events::{CsvOptions, EventLog, Mapping};
+use journey_core::events::{CsvOptions, EventLog, Mapping, XesOptions};
 use journey_core::render::{DotOptions, SvgOptions, render_svg, to_dot};
 use journey_core::tracker::{Tracker, TrackerOptions};
 use journey_core::{Document, mermaid, options as strict};
@@ -14,10 +14,11 @@ use journey_core::{Document, mermaid, options as strict};
 pub type Target = fn(&[u8]);
 
 /// The fuzz targets by name, for the corpus test.
-pub const TARGETS: [(&str, Target); 6] = [
+pub const TARGETS: [(&str, Target); 7] = [
     ("document", document),
     ("mermaid", mermaid),
     ("events_csv", events_csv),
+    ("xes", xes),
     ("paths_csv", paths_csv),
     ("options", options),
     ("snapshot", snapshot),
@@ -83,6 +84,33 @@ pub fn events_csv(data: &[u8]) {
     };
     let _ = log.traces(None, &mapping);
     let _ = journey_core::discovery::Discovery::from_log(&log, None, &mapping).report(5);
+}
+
+/// An XES log, plain or gzipped: what reads writes XES that reads back
+/// with every event, and writes the same text again.
+pub fn xes(data: &[u8]) {
+    let options = XesOptions {
+        channel: Some("channel".to_owned()),
+        measures: vec!["csat".to_owned()],
+        allow_empty: true,
+        ..XesOptions::default()
+    };
+    let mut log = EventLog::new();
+    if log.read_xes(data, &options).is_err() {
+        return;
+    }
+    let mut written = Vec::new();
+    if log.write_xes(&mut written).is_err() {
+        return; // (a time outside the years XES dates hold)
+    }
+    let mut again = EventLog::new();
+    again
+        .read_xes(&written[..], &options)
+        .expect("a written log reads");
+    assert_eq!(again.len(), log.len(), "the round trip keeps every event");
+    let mut twice = Vec::new();
+    again.write_xes(&mut twice).expect("a read log writes");
+    assert_eq!(twice, written, "a written log is written the same again");
 }
 
 /// Path data in CSV, and attribution on what was read.

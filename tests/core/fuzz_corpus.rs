@@ -30,6 +30,11 @@ fn seeds(target: &str) -> Vec<Vec<u8>> {
         "document" => files(&data, Some("json")),
         "mermaid" => files(&data.join("mermaid"), Some("mmd")),
         "events_csv" | "paths_csv" => files(&data, Some("csv")),
+        "xes" => [
+            files(&data.join("xes"), Some("xes")),
+            files(&data.join("xes"), Some("gz")),
+        ]
+        .concat(),
         "options" => [
             r#"{"top": 3}"#,
             r#"{"history": 4, "shards": 2, "names": {"a": "b"}}"#,
