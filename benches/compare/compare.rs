@@ -10,6 +10,10 @@
 //! compare attribute PATHS.csv ORDER OUT.json   Markov removal effects
 //! compare read LOG.csv ROUNDS              CSV → event log alone, the fastest
 //!                                          and the median of ROUNDS reads
+//! compare generate-xes CUSTOMERS FILE      simulated gym event log as XES
+//! compare xes LOG.xes[.gz] OUT.json        XES → event log (timed alone), then
+//!                                          the directly-follows graph, start/end
+//!                                          counts and variants
 //! ```
 //!
 //! Timings are printed as `seconds <label> <s>` lines for run.sh.
@@ -19,7 +23,7 @@ use std::time::Instant;
 
 use journey_core::attribution::{AttributionOptions, PathTable, attribute_table, write_paths_csv};
 use journey_core::discovery::Discovery;
-use journey_core::events::{CsvOptions, EventLog, Mapping};
+use journey_core::events::{CsvOptions, EventLog, Mapping, XesOptions};
 use journey_core::{Document, synthetic};
 use serde_json::json;
 
@@ -116,6 +120,44 @@ fn run(args: &[String]) -> Result<(), String> {
                 "ends": report.ends,
                 "variants": variants,
                 "funnel": funnel,
+            });
+            std::fs::write(out, result.to_string()).map_err(|e| e.to_string())
+        }
+        [command, n, path] if command == "generate-xes" => {
+            let document = gym()?;
+            let journey = document.journey("gym").ok_or("no gym journey")?;
+            let log = synthetic::event_log(journey, number(n)?, 11, true);
+            log.write_xes(create(path)?).map_err(|e| e.to_string())?;
+            println!("events {}", log.len());
+            Ok(())
+        }
+        [command, path, out] if command == "xes" => {
+            let start = Instant::now();
+            let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
+            let mut log = EventLog::new();
+            let report = log
+                .read_xes(file, &XesOptions::default())
+                .map_err(|e| e.to_string())?;
+            println!("seconds read_xes {:.6}", start.elapsed().as_secs_f64());
+            let mapping = Mapping::default();
+            let report_of = Discovery::from_log(&log, None, &mapping).report(usize::MAX);
+            let edges: Vec<_> = report_of
+                .edges
+                .iter()
+                .map(|e| json!([e.from, e.to, e.count]))
+                .collect();
+            let variants: Vec<_> = report_of
+                .variants
+                .iter()
+                .map(|v| json!([v.touchpoints, v.count]))
+                .collect();
+            let result = json!({
+                "events": log.len(),
+                "skipped": report.rows_skipped,
+                "edges": edges,
+                "starts": report_of.starts,
+                "ends": report_of.ends,
+                "variants": variants,
             });
             std::fs::write(out, result.to_string()).map_err(|e| e.to_string())
         }

@@ -54,6 +54,32 @@ if [ -x /usr/bin/time ]; then
   awk -v r="$rss_kb" -v c="$csv_kb" 'BEGIN { printf "peak memory of the journey pipeline: %.0f MB for %.0f MB of CSV (%.1fx)\n", r / 1024, c / 1024, r / c }'
 fi
 
+echo
+echo "== XES -> event log (read alone), then directly-follows graph, start/end counts, variants"
+# The bundled public logs, and a simulated one of 250,000+ events.
+xes_customers="${XES_CUSTOMERS:-55000}"
+"$ours" generate-xes "$xes_customers" "$work/log.xes" > /dev/null
+gzip -kf "$work/log.xes"
+for file in examples/data/xes/running-example.xes examples/data/xes/receipt.xes.gz \
+  examples/data/xes/repair-example.xes.gz "$work/log.xes" "$work/log.xes.gz"; do
+  ours_times=""
+  peer_times=""
+  for round in $(seq "$rounds"); do
+    ours_times="$ours_times $("$ours" xes "$file" "$work/ours-xes.json" | seconds read_xes)"
+    peer_out=$("$python" "$peer" xes "$file" "$work/ours-xes.json" 2>/dev/null | grep -E "^(seconds|equal)")
+    [ "$round" = 1 ] && echo "$file ($(du -h "$file" | cut -f1)): $(echo "$peer_out" | grep "^equal" | tr '\n' ' ')"
+    peer_times="$peer_times $(echo "$peer_out" | seconds pm4py_read_xes)"
+  done
+  ours_time=$(echo $ours_times | tr ' ' '\n' | median)
+  peer_time=$(echo $peer_times | tr ' ' '\n' | median)
+  echo "  read: journey ${ours_time}s, pm4py.read_xes ${peer_time}s (medians): journey is $(ratio "$ours_time" "$peer_time") faster"
+done
+if [ -x /usr/bin/time ]; then
+  rss_kb=$( { /usr/bin/time -f "%M" "$ours" xes "$work/log.xes" "$work/ours-xes.json" > /dev/null; } 2>&1 | tail -1)
+  xes_kb=$(( $(wc -c < "$work/log.xes") / 1024 ))
+  awk -v r="$rss_kb" -v c="$xes_kb" 'BEGIN { printf "peak memory of the journey XES read: %.0f MB for %.0f MB of XES\n", r / 1024, c / 1024 }'
+fi
+
 for order in 1 3; do
   echo
   echo "== Markov attribution, order $order"
