@@ -480,6 +480,29 @@ enum JourneyStatus journey_event_log_write_xes(const struct JourneyEventLog *log
                                                char **out,
                                                size_t *out_len);
 
+// Reads events in JSON and appends them: JSON Lines, an array, or an
+// object wrapping one (`{"batch": […]}`, `{"events": […]}`, `{"data":
+// […]}`). `options_json` as `JsonOptions` says where each event's fields
+// are: a ready mapping (`{"preset":"segment"}`, `"zendesk"`, `"intercom"`,
+// `"freshdesk"`) and/or paths (`{"customer":["user.id"],"event":["type"],
+// "measures":{"csat":"properties.score"}}`); NULL for journey's own event
+// shape. On success `*out_report` (when not NULL) holds the read report as
+// JSON. An array that is not JSON fails with `JOURNEY_STATUS_PARSE_ERROR`;
+// a read that keeps no event, or a bad event under `"on_error":"fail"`,
+// with `JOURNEY_STATUS_CSV_ERROR`.
+//
+// # Safety
+// `log` must be a live log used by no other thread; strings as in the
+// conventions; `out_report` and `out_len` NULL or writable. Release
+// `*out_report` with `journey_string_free()`.
+enum JourneyStatus journey_event_log_read_json(struct JourneyEventLog *log,
+                                               const char *json_text,
+                                               size_t json_len,
+                                               const char *options_json,
+                                               size_t options_len,
+                                               char **out_report,
+                                               size_t *out_len);
+
 // Loads a journey document from JSON text.
 //
 // Fails with `JOURNEY_STATUS_PARSE_ERROR` (malformed JSON, with line and
@@ -792,6 +815,24 @@ enum JourneyStatus journey_tracker_observe(const struct JourneyTracker *tracker,
                                            size_t touchpoint_len,
                                            int64_t unix_ms,
                                            enum JourneyObserved *out_observed);
+
+// Like `journey_tracker_observe()`, for one event as its source system
+// sends it in JSON (a Segment `track` call, a Zendesk or Intercom event):
+// `options_json` as `JsonOptions` says where its fields are
+// (`{"preset":"segment"}`; NULL for journey's own event shape). A payload
+// without its customer, time or name fails with
+// `JOURNEY_STATUS_INVALID_ARGUMENT`, text that is not JSON with
+// `JOURNEY_STATUS_PARSE_ERROR`.
+//
+// # Safety
+// `tracker` must be live; strings as in the conventions; `out_observed`
+// NULL or writable.
+enum JourneyStatus journey_tracker_observe_json(const struct JourneyTracker *tracker,
+                                                const char *event_json,
+                                                size_t event_len,
+                                                const char *options_json,
+                                                size_t options_len,
+                                                enum JourneyObserved *out_observed);
 
 // Forgets everything the tracker holds of one customer (a customer's right
 // to erasure): their history, what they saw, their position. Writes whether

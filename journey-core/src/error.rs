@@ -77,12 +77,16 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// An XES event log could not be read (text that is not XML, an
-    /// unreadable file, or a bad event under `OnError::Fail`).
-    #[error("XES line {line}: {message}")]
-    Xes {
-        /// The 1-based line.
-        line: u64,
+    /// An XES or JSON event log could not be read (text that is not XML,
+    /// an unreadable file, a read that kept no event, or a bad event under
+    /// `OnError::Fail`).
+    #[error("{place} {row}: {message}")]
+    Log {
+        /// What `row` counts: `"XES line"`, `"JSON event"` (the line of a
+        /// JSON Lines record, or the position in an array).
+        place: &'static str,
+        /// The 1-based line or position.
+        row: u64,
         /// What is wrong.
         message: String,
     },
@@ -240,7 +244,7 @@ impl Error {
             Error::NonFinite { .. } => ErrorKind::NonFiniteNumber,
             Error::Invalid { .. } => ErrorKind::ValidationError,
             Error::NotFound { .. } => ErrorKind::NotFound,
-            Error::Csv { .. } | Error::Xes { .. } => ErrorKind::CsvError,
+            Error::Csv { .. } | Error::Log { .. } => ErrorKind::CsvError,
             Error::InvalidOption { .. } => ErrorKind::InvalidOption,
             Error::InvalidArgument { .. } => ErrorKind::InvalidArgument,
             Error::InvalidSnapshot { .. } => ErrorKind::InvalidSnapshot,

@@ -554,3 +554,46 @@ pub unsafe extern "C" fn journey_event_log_write_xes(
         unsafe { put_string(out, out_len, &text) }
     })
 }
+
+/// Reads events in JSON and appends them: JSON Lines, an array, or an
+/// object wrapping one (`{"batch": […]}`, `{"events": […]}`, `{"data":
+/// […]}`). `options_json` as `JsonOptions` says where each event's fields
+/// are: a ready mapping (`{"preset":"segment"}`, `"zendesk"`, `"intercom"`,
+/// `"freshdesk"`) and/or paths (`{"customer":["user.id"],"event":["type"],
+/// "measures":{"csat":"properties.score"}}`); NULL for journey's own event
+/// shape. On success `*out_report` (when not NULL) holds the read report as
+/// JSON. An array that is not JSON fails with `JOURNEY_STATUS_PARSE_ERROR`;
+/// a read that keeps no event, or a bad event under `"on_error":"fail"`,
+/// with `JOURNEY_STATUS_CSV_ERROR`.
+///
+/// # Safety
+/// `log` must be a live log used by no other thread; strings as in the
+/// conventions; `out_report` and `out_len` NULL or writable. Release
+/// `*out_report` with `journey_string_free()`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_event_log_read_json(
+    log: *mut JourneyEventLog,
+    json_text: *const c_char,
+    json_len: usize,
+    options_json: *const c_char,
+    options_len: usize,
+    out_report: *mut *mut c_char,
+    out_len: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let input = unsafe { text(json_text, json_len, "json") }?;
+        // SAFETY: forwarded caller guarantees.
+        let options = unsafe {
+            json_options::<journey_core::events::JsonOptions>(options_json, options_len, "options")
+        }?;
+        // SAFETY: the caller guarantees a live log used by this thread only.
+        let log = unsafe { log.as_mut() }.ok_or_else(|| invalid("log is NULL"))?;
+        let report = log.0.read_json(input.as_bytes(), &options)?;
+        if !out_report.is_null() {
+            // SAFETY: checked non-NULL; the caller guarantees writability.
+            unsafe { put_string(out_report, out_len, &json(&report)?) }?;
+        }
+        Ok(())
+    })
+}

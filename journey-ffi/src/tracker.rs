@@ -208,6 +208,52 @@ pub unsafe extern "C" fn journey_tracker_observe(
     })
 }
 
+/// Like `journey_tracker_observe()`, for one event as its source system
+/// sends it in JSON (a Segment `track` call, a Zendesk or Intercom event):
+/// `options_json` as `JsonOptions` says where its fields are
+/// (`{"preset":"segment"}`; NULL for journey's own event shape). A payload
+/// without its customer, time or name fails with
+/// `JOURNEY_STATUS_INVALID_ARGUMENT`, text that is not JSON with
+/// `JOURNEY_STATUS_PARSE_ERROR`.
+///
+/// # Safety
+/// `tracker` must be live; strings as in the conventions; `out_observed`
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_tracker_observe_json(
+    tracker: *const JourneyTracker,
+    event_json: *const c_char,
+    event_len: usize,
+    options_json: *const c_char,
+    options_len: usize,
+    out_observed: *mut JourneyObserved,
+) -> JourneyStatus {
+    guard(|| {
+        // SAFETY: forwarded caller guarantees.
+        let (tracker, event, options) = unsafe {
+            (
+                handle(tracker, "tracker")?,
+                text(event_json, event_len, "event_json")?,
+                json_options::<journey_core::events::JsonOptions>(
+                    options_json,
+                    options_len,
+                    "options",
+                )?,
+            )
+        };
+        let observed = match tracker.0.observe_json(event, &options)? {
+            Observed::Placed => JourneyObserved::Placed,
+            Observed::Late => JourneyObserved::Late,
+            Observed::Unknown => JourneyObserved::Unknown,
+        };
+        if !out_observed.is_null() {
+            // SAFETY: non-NULL, and writable by the caller's contract.
+            unsafe { out_observed.write(observed) };
+        }
+        Ok(())
+    })
+}
+
 /// Forgets everything the tracker holds of one customer (a customer's right
 /// to erasure): their history, what they saw, their position. Writes whether
 /// the customer was tracked to `*out_forgotten` when it is not NULL.

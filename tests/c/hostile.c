@@ -426,6 +426,43 @@ static void hammered(JourneyModel *gym) {
   journey_tracker_free(tracker);
 }
 
+/* The event-log readers of other formats (XES, JSON) and the tracker fed
+ * JSON, on a log and a tracker of their own. */
+static const char XES[] =
+    "<log><trace><string key=\"concept:name\" value=\"c1\"/><event>"
+    "<string key=\"concept:name\" value=\"online_reviews\"/>"
+    "<date key=\"time:timestamp\" value=\"2026-03-01T09:30:00Z\"/></event></trace></log>";
+static const char EVENTS[] = "{\"customer\":\"c1\",\"timestamp\":1772357400000,\"name\":\"online_reviews\"}\n";
+
+static void sweep_formats(JourneyModel *gym, const char *xes_path) {
+  JourneyEventLog *log = NULL;
+  journey_event_log_new(&log);
+  char *out = NULL;
+  size_t len = 0;
+  SWEEP("journey_event_log_read_xes", 5, 0x6, 0x18,
+        journey_event_log_read_xes(P(0, log), (const uint8_t *)T(1, XES, sizeof(XES) - 1), T(2, "{}", 2), P(3, &out),
+                                   P(4, &len)),
+        (journey_string_free(out), out = NULL));
+  SWEEP("journey_event_log_read_xes_file", 5, 0x6, 0x18,
+        journey_event_log_read_xes_file(P(0, log), T(1, xes_path, strlen(xes_path)), T(2, "{}", 2), P(3, &out),
+                                        P(4, &len)),
+        (journey_string_free(out), out = NULL));
+  SWEEP("journey_event_log_write_xes", 3, 0x0, 0x4,
+        journey_event_log_write_xes(P(0, log), P(1, &out), P(2, &len)), (journey_string_free(out), out = NULL));
+  SWEEP("journey_event_log_read_json", 5, 0x6, 0x18,
+        journey_event_log_read_json(P(0, log), T(1, EVENTS, sizeof(EVENTS) - 1), T(2, "{}", 2), P(3, &out),
+                                    P(4, &len)),
+        (journey_string_free(out), out = NULL));
+  journey_event_log_free(log);
+  JourneyTracker *tracker = NULL;
+  journey_tracker_new(gym, S("gym"), NULL, 0, &tracker);
+  JourneyObserved observed = JOURNEY_OBSERVED_UNKNOWN;
+  SWEEP("journey_tracker_observe_json", 4, 0x6, 0x8,
+        journey_tracker_observe_json(P(0, tracker), T(1, EVENTS, sizeof(EVENTS) - 2), T(2, "{}", 2), P(3, &observed)),
+        (void)0);
+  journey_tracker_free(tracker);
+}
+
 int main(int argc, char **argv) {
   const char *data = argc > 1 ? argv[1] : "examples/data";
   char path[4096];
@@ -438,6 +475,9 @@ int main(int argc, char **argv) {
     return 2;
   }
   sweep_model(doc, doc_len);
+  char xes_path[4096];
+  snprintf(xes_path, sizeof xes_path, "%s/xes/running-example.xes", data);
+  sweep_formats(gym, xes_path);
   frees_of_null();
   interior_nuls(gym);
   past_the_limits(gym);

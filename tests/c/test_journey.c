@@ -439,6 +439,21 @@ static void test_events(JourneyModel *gym, const char *data) {
   CHECK(count == 11855 + 42);
   journey_event_log_free(again);
   journey_event_log_free(xes);
+  /* JSON events: an Intercom export, one bad event reported. */
+  JourneyEventLog *from_json = NULL;
+  CHECK_STATUS(journey_event_log_new(&from_json), JOURNEY_STATUS_OK);
+  const char *intercom = "{\"type\": \"event.list\", \"events\": ["
+                         "{\"event_name\": \"invited-friend\", \"created_at\": 1318340740, \"user_id\": \"314159\"},"
+                         "{\"event_name\": \"ordered-item\", \"email\": \"ann@example.org\"}]}";
+  CHECK_STATUS(journey_event_log_read_json(from_json, intercom, strlen(intercom), S("{\"preset\": \"intercom\"}"), &found, &len),
+               JOURNEY_STATUS_OK);
+  CHECK(strstr(found, "\"rows_read\":2,\"rows_used\":1,\"rows_skipped\":1") != NULL);
+  CHECK(strstr(found, "\"row\":2,\"reason\":\"the event has no timestamp (at created_at)\"") != NULL);
+  journey_string_free(found);
+  CHECK_STATUS(journey_event_log_read_json(from_json, S("[{\"a\""), NULL, 0, NULL, NULL), JOURNEY_STATUS_PARSE_ERROR);
+  CHECK_STATUS(journey_event_log_read_json(from_json, S("[]"), NULL, 0, NULL, NULL), JOURNEY_STATUS_CSV_ERROR);
+  CHECK(message_contains("JSON event 1: the log has no event rows"));
+  journey_event_log_free(from_json);
   /* Pushing events. */
   CHECK_STATUS(journey_event_log_push(strict, S("a"), 0, S("x"), NULL, 0), JOURNEY_STATUS_OK);
   CHECK_STATUS(journey_event_log_push(strict, S("a"), 1000, S("y"), S("web")), JOURNEY_STATUS_OK);
@@ -543,6 +558,23 @@ static void *observe_many(void *arg) {
 
 static void test_tracker(JourneyModel *gym) {
   JourneyTracker *tracker = NULL;
+  /* A tracker fed Segment track calls. */
+  JourneyTracker *fed = NULL;
+  JourneyObserved fed_observed = JOURNEY_OBSERVED_UNKNOWN;
+  CHECK_STATUS(journey_tracker_new(gym, S("gym"), NULL, 0, &fed), JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_tracker_observe_json(
+                   fed, S("{\"userId\":\"bo\",\"event\":\"free_trial_popup\",\"timestamp\":\"2026-01-01T00:03:00Z\"}"),
+                   S("{\"preset\": \"segment\"}"), &fed_observed),
+               JOURNEY_STATUS_OK);
+  CHECK(fed_observed == JOURNEY_OBSERVED_PLACED);
+  CHECK_STATUS(journey_tracker_observe_json(fed, S("{\"userId\":\"bo\",\"event\":\"x\"}"), S("{\"preset\": \"segment\"}"),
+                                            &fed_observed),
+               JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK(message_contains("the event has no timestamp"));
+  CHECK_STATUS(journey_tracker_observe_json(fed, S("{"), NULL, 0, &fed_observed), JOURNEY_STATUS_PARSE_ERROR);
+  CHECK_STATUS(journey_tracker_observe_json(fed, S("{}"), S("{\"preset\": \"mixpanel\"}"), &fed_observed),
+               JOURNEY_STATUS_INVALID_OPTION);
+  journey_tracker_free(fed);
   CHECK_STATUS(journey_tracker_new(gym, S("gym"), S("{\"history\": 8, \"reorder_window_ms\": 600000, "
                                                     "\"touchpoint_limits\": {\"free_trial_signup\": 1000}}"),
                                    &tracker),

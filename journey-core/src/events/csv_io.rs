@@ -584,6 +584,21 @@ impl Columns<'_> {
     }
 }
 
+impl Error {
+    /// A row-level error of the shared read report ([`Error::Csv`]) said of
+    /// another format's rows.
+    pub(crate) fn said_of(self, place: &'static str) -> Error {
+        match self {
+            Error::Csv { row, message } => Error::Log {
+                place,
+                row,
+                message,
+            },
+            other => other,
+        }
+    }
+}
+
 /// The error of a timestamp the log cannot hold.
 fn time_range(millis: i64) -> Error {
     Error::argument(

@@ -21,6 +21,7 @@ use crate::model::Journey;
 mod plain;
 
 mod csv_io;
+mod json;
 mod time;
 mod traces;
 mod xes;
@@ -31,6 +32,8 @@ pub use csv_io::{
     CsvOptions, MAX_LISTED_PROBLEMS, MAX_RECORD_BYTES, OnError, ReadReport, RowProblem,
 };
 pub(crate) use csv_io::{Header, RawRecord, Records};
+pub(crate) use json::JsonReader;
+pub use json::{JsonOptions, JsonPreset};
 use time::*;
 pub use time::{TimestampFormat, parse_timestamp};
 pub(crate) use traces::{Cutting, TraceSpan};

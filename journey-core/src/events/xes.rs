@@ -104,18 +104,16 @@ struct Pending {
 }
 
 fn xml_error(line: u64, error: impl std::fmt::Display) -> Error {
-    Error::Xes {
-        line,
+    Error::Log {
+        place: "XES line",
+        row: line,
         message: format!("the text is not well-formed XML: {error}"),
     }
 }
 
 /// The row-level errors of the shared read report, said of XES lines.
 fn as_xes(error: Error) -> Error {
-    match error {
-        Error::Csv { row, message } => Error::Xes { line: row, message },
-        other => other,
-    }
+    error.said_of("XES line")
 }
 
 /// An attribute element's `key`, `value` and type.

@@ -505,6 +505,26 @@ impl Tracker {
         (shard, hash)
     }
 
+    /// [`Tracker::observe`] of one event as its source system sends it in
+    /// JSON (a Segment `track` call, a Zendesk or Intercom event, …), its
+    /// fields found as [`crate::events::EventLog::read_json`] finds them.
+    /// A payload without its customer, time or name, or whose time does not
+    /// read, is refused with [`Error::InvalidArgument`].
+    pub fn observe_json(
+        &self,
+        event: &str,
+        options: &crate::events::JsonOptions,
+    ) -> Result<Observed, Error> {
+        let reader = crate::events::JsonReader::new(options)?;
+        let value: serde_json::Value =
+            serde_json::from_str(event).map_err(|e| Error::from_json(&e))?;
+        let mut measures = Vec::new();
+        let (customer, micros, name, _) = reader
+            .event(&value, &mut measures)
+            .map_err(|why| Error::argument("event", why))?;
+        self.observe(&customer, &name, micros.div_euclid(1000))
+    }
+
     /// Records that `customer` met touchpoint (or mapped event name) `name`
     /// at `timestamp` (epoch ms).
     pub fn observe(&self, customer: &str, name: &str, timestamp: i64) -> Result<Observed, Error> {
