@@ -657,7 +657,11 @@ fn stage_reach(
         at_or_past[s] = at_or_past[s + 1] + entering_at[s];
     }
     if n == 0 {
-        return Ok(at_or_past[..stages].to_vec());
+        // (Entry shares summed may round past 1: a reach is a probability.)
+        return Ok(at_or_past[..stages]
+            .iter()
+            .map(|r| r.clamp(0.0, 1.0))
+            .collect());
     }
     let factor = Factor::in_blocks(&chain.q, transient_stage)?;
     let y = factor.forward_transpose(&chain.alpha);

@@ -638,3 +638,27 @@ fn counts_of_u64_max_answer_as_equal_small_counts_do() {
     );
     assert!(dot.contains(&format!("[label=\"{}+\"]", u64::MAX)), "{dot}");
 }
+
+/// Found by the property test in the release build: entries straight into
+/// goals, weights whose shares do not add up to 1 exactly, and a later
+/// stage nobody reaches. Every probability stays within [0, 1].
+#[test]
+fn entries_into_goals_keep_every_probability_a_probability() {
+    let mut journey = journey(
+        &["t0@s0", "t1@s0", "t2@s0"],
+        &[],
+        &[("t2", 1.1811622822593923), ("t1", 2.8418257330643573)],
+        &["t2", "t1"],
+    );
+    journey.stages.push(journey_core::Stage::new("s1", "S1"));
+    let analysis = run(&journey);
+    let reach: Vec<f64> = analysis.funnel.iter().map(|f| f.reach).collect();
+    for f in &analysis.funnel {
+        assert!((0.0..=1.0).contains(&f.reach), "{f:?}");
+        if let Some(c) = f.conversion {
+            assert!((0.0..=1.0).contains(&c), "{f:?}");
+        }
+    }
+    assert_eq!(reach, [1.0, 0.0]);
+    assert!((0.0..=1.0).contains(&analysis.goal_probability));
+}

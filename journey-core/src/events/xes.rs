@@ -96,11 +96,118 @@ impl<R: BufRead> BufRead for Lines<R> {
     }
 }
 
-/// An event read, waiting for its trace's end.
-struct Pending {
+/// Where the reader is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    Log,
+    /// A `<global>`, of the event scope or not.
+    Global {
+        event: bool,
+    },
+    Trace,
+    Event,
+    Other,
+}
+
+/// The event attributes read, in slots: the name's keys, the time, the
+/// channel, the measures; with the log's defaults for each.
+struct Wanted {
+    keys: Vec<String>,
+    name_keys: usize,
+    time: usize,
+    channel: Option<usize>,
+    measures: usize,
+    defaults: Vec<Option<(String, &'static [u8])>>,
+}
+
+impl Wanted {
+    fn new(name_keys: Vec<String>, options: &XesOptions, defaults: &[Attribute]) -> Wanted {
+        let count = name_keys.len();
+        let mut keys = name_keys;
+        keys.push("time:timestamp".to_owned());
+        let channel = options.channel.as_ref().map(|key| {
+            keys.push(key.clone());
+            keys.len() - 1
+        });
+        let measures = keys.len();
+        keys.extend(options.measures.iter().cloned());
+        let defaults = keys
+            .iter()
+            .map(|key| {
+                defaults
+                    .iter()
+                    .find(|(k, _, _)| k == key)
+                    .map(|(_, value, kind)| (value.clone(), *kind))
+            })
+            .collect();
+        Wanted {
+            keys,
+            name_keys: count,
+            time: count,
+            channel,
+            measures,
+            defaults,
+        }
+    }
+}
+
+/// A trace's events, held until its end (its name may follow them): their
+/// wanted attributes' values in one text, by slot.
+#[derive(Default)]
+struct TraceBuffer {
+    customer: Option<String>,
+    text: String,
+    /// Per event, `Wanted::keys.len()` slots: a value's range and element.
+    slots: Vec<Option<(usize, usize, &'static [u8])>>,
+    /// Each event's line and first slot.
+    events: Vec<(u64, usize)>,
+}
+
+impl TraceBuffer {
+    fn clear(&mut self) {
+        self.customer = None;
+        self.text.clear();
+        self.slots.clear();
+        self.events.clear();
+    }
+
+    fn start_event(&mut self, line: u64, slots: usize) {
+        self.events.push((line, self.slots.len()));
+        self.slots.resize(self.slots.len() + slots, None);
+    }
+
+    /// Sets slot `slot` of the latest event (its line: the latest
+    /// attribute's).
+    fn set(&mut self, slot: usize, value: &str, kind: &'static [u8], line: u64) {
+        if let Some((event_line, first)) = self.events.last_mut() {
+            let start = self.text.len();
+            self.text.push_str(value);
+            self.slots[*first + slot] = Some((start, self.text.len(), kind));
+            *event_line = line;
+        }
+    }
+}
+
+/// The attribute element named `name`, if it is one.
+fn attribute_kind(name: &[u8]) -> Option<&'static [u8]> {
+    ATTRIBUTES.iter().find(|kind| name == **kind).copied()
+}
+
+/// An attribute element's `key` (raw) and `value` (unescaped).
+fn raw_key_value<'e>(
+    element: &'e BytesStart<'_>,
     line: u64,
-    /// Attribute key → value (the event's own, then the defaults).
-    values: Vec<Attribute>,
+) -> Result<Option<(std::borrow::Cow<'e, [u8]>, std::borrow::Cow<'e, str>)>, Error> {
+    let (mut key, mut value) = (None, None);
+    for attribute in element.attributes() {
+        let attribute = attribute.map_err(|e| xml_error(line, e))?;
+        match attribute.key.as_ref() {
+            b"key" => key = Some(attribute.value),
+            b"value" => value = Some(attribute.unescape_value().map_err(|e| xml_error(line, e))?),
+            _ => {}
+        }
+    }
+    Ok(key.map(|key| (key, value.unwrap_or_default())))
 }
 
 fn xml_error(line: u64, error: impl std::fmt::Display) -> Error {
@@ -187,14 +294,13 @@ impl EventLog {
         });
         let mut report = ReadReport::default();
         let mut buffer = Vec::new();
-        // Where the reader is: the elements open, by name.
-        let mut open: Vec<Vec<u8>> = Vec::new();
-        let mut defaults: Vec<Attribute> = Vec::new();
+        // Where the reader is: the elements open.
+        let mut open: Vec<Tag> = Vec::new();
         let mut classifiers: Vec<(String, Vec<String>)> = Vec::new();
-        let mut keys: Option<Vec<String>> = None; // (known at the first trace's end)
-        let mut customer: Option<String> = None;
-        let mut events: Vec<Pending> = Vec::new();
-        let mut global_scope_event = false;
+        // Known at the first trace (the classifiers come before it).
+        let mut wanted: Option<Wanted> = None;
+        let mut defaults: Vec<(String, String, &'static [u8])> = Vec::new();
+        let mut trace = TraceBuffer::default();
         loop {
             let line = reader.get_ref().line;
             let event = reader
@@ -202,44 +308,29 @@ impl EventLog {
                 .map_err(|e| xml_error(line, e))?;
             let line = reader.get_ref().line;
             let (element, empty) = match &event {
-                Xml::Start(element) => (Some(element), false),
-                Xml::Empty(element) => (Some(element), true),
+                Xml::Start(element) => (element, false),
+                Xml::Empty(element) => (element, true),
                 Xml::End(_) => {
-                    let closed = open.pop().unwrap_or_default();
-                    match closed.as_slice() {
-                        b"event" => {}
-                        b"trace" => {
-                            if keys.is_none() {
-                                keys = Some(event_keys(options, &classifiers)?);
-                            }
-                            let keys = keys.as_deref().unwrap_or_default();
-                            self.take_trace(
-                                customer.take(),
-                                &mut events,
-                                &defaults,
-                                keys,
-                                options,
-                                time,
-                                &mut report,
-                            )?;
-                        }
-                        b"global" => global_scope_event = false,
-                        _ => {}
+                    if open.pop() == Some(Tag::Trace)
+                        && let Some(wanted) = &wanted
+                    {
+                        self.take_trace(&mut trace, wanted, options, time, &mut report)?;
                     }
                     buffer.clear();
                     continue;
                 }
                 Xml::Eof => break,
-                _ => (None, false),
+                _ => {
+                    buffer.clear();
+                    continue;
+                }
             };
-            let Some(element) = element else {
-                buffer.clear();
-                continue;
-            };
-            let name = element.local_name().as_ref().to_vec();
-            let parent = open.last().map(Vec::as_slice);
-            match (parent, name.as_slice()) {
-                (Some(b"log"), b"classifier") => {
+            let name = element.local_name();
+            let name = name.as_ref();
+            let parent = open.last().copied();
+            let tag = match (parent, name) {
+                (None, b"log") => Tag::Log,
+                (Some(Tag::Log), b"classifier") => {
                     let (mut label, mut list) = (None, None);
                     for attribute in element.attributes() {
                         let attribute = attribute.map_err(|e| xml_error(line, e))?;
@@ -256,48 +347,64 @@ impl EventLog {
                     if let (Some(label), Some(list)) = (label, list) {
                         classifiers.push((label, classifier_keys(&list)));
                     }
+                    Tag::Other
                 }
-                (Some(b"log"), b"global") => {
-                    global_scope_event = element
+                (Some(Tag::Log), b"global") => Tag::Global {
+                    event: element
                         .attributes()
                         .flatten()
-                        .any(|a| a.key.as_ref() == b"scope" && a.value.as_ref() == b"event");
-                }
-                (Some(b"global"), _) if global_scope_event => {
+                        .any(|a| a.key.as_ref() == b"scope" && a.value.as_ref() == b"event"),
+                },
+                (Some(Tag::Global { event: true }), _) => {
                     if let Some(attribute) = key_value(element, line)? {
                         defaults.push(attribute);
                     }
+                    Tag::Other
                 }
-                (Some(b"log"), b"trace") => {
-                    customer = None;
-                    events.clear();
-                }
-                (Some(b"trace"), b"event") => events.push(Pending {
-                    line,
-                    values: Vec::new(),
-                }),
-                (Some(b"trace"), _) => {
-                    if let Some((key, value, _)) = key_value(element, line)?
-                        && key == "concept:name"
-                    {
-                        customer = Some(value);
+                (Some(Tag::Log), b"trace") => {
+                    if wanted.is_none() {
+                        wanted = Some(Wanted::new(
+                            event_keys(options, &classifiers)?,
+                            options,
+                            &defaults,
+                        ));
                     }
+                    trace.clear();
+                    Tag::Trace
                 }
-                (Some(b"event"), _) => {
-                    if let (Some(attribute), Some(event)) =
-                        (key_value(element, line)?, events.last_mut())
-                    {
-                        event.line = line;
-                        event.values.push(attribute);
+                (Some(Tag::Trace), b"event") => {
+                    if let Some(wanted) = &wanted {
+                        trace.start_event(line, wanted.keys.len());
                     }
+                    Tag::Event
                 }
-                _ => {}
-            }
+                (Some(Tag::Trace), _) => {
+                    if let Some((key, value)) = raw_key_value(element, line)?
+                        && key.as_ref() == b"concept:name"
+                    {
+                        trace.customer = Some(value.into_owned());
+                    }
+                    Tag::Other
+                }
+                (Some(Tag::Event), _) => {
+                    if let Some(wanted) = &wanted
+                        && let Some(kind) = attribute_kind(name)
+                        && let Some((key, value)) = raw_key_value(element, line)?
+                        && let Some(slot) = wanted
+                            .keys
+                            .iter()
+                            .position(|k| k.as_bytes() == key.as_ref())
+                    {
+                        trace.set(slot, &value, kind, line);
+                    }
+                    Tag::Other
+                }
+                _ => Tag::Other,
+            };
             if !empty {
-                open.push(name);
-            } else if name == b"trace" {
-                // An empty trace: nothing to take.
-                customer = None;
+                open.push(tag);
+            } else if tag == Tag::Trace {
+                trace.clear(); // an empty trace: nothing to take
             }
             buffer.clear();
         }
@@ -305,51 +412,49 @@ impl EventLog {
     }
 
     /// Appends a trace's events (or counts them bad).
-    #[allow(clippy::too_many_arguments)]
     fn take_trace(
         &mut self,
-        customer: Option<String>,
-        events: &mut Vec<Pending>,
-        defaults: &[Attribute],
-        keys: &[String],
+        trace: &mut TraceBuffer,
+        wanted: &Wanted,
         options: &XesOptions,
         time: &TimeReader<'_>,
         report: &mut ReadReport,
     ) -> Result<(), Error> {
         let mut measures: Vec<(&str, f64)> = Vec::new();
-        for event in events.drain(..) {
-            let value = |key: &str| {
-                event
-                    .values
-                    .iter()
-                    .chain(defaults)
-                    .find(|(k, _, _)| k == key)
-                    .map(|(_, value, kind)| (value.as_str(), *kind))
+        let mut name = String::new();
+        let slots = wanted.keys.len();
+        for (line, first) in std::mem::take(&mut trace.events) {
+            let own = |slot: usize| {
+                trace.slots[first + slot].map(|(start, end, kind)| (&trace.text[start..end], kind))
+            };
+            let value = |slot: usize| {
+                own(slot).or_else(|| {
+                    wanted.defaults[slot]
+                        .as_ref()
+                        .map(|(v, kind)| (v.as_str(), *kind))
+                })
             };
             measures.clear();
             let outcome = (|| {
-                let customer = customer
+                let customer = trace
+                    .customer
                     .as_deref()
                     .ok_or("the trace has no concept:name (the customer)")?;
-                let mut name = String::new();
-                for (k, key) in keys.iter().enumerate() {
-                    let (part, _) = value(key).ok_or_else(|| format!("the event has no {key}"))?;
-                    if k > 0 {
+                name.clear();
+                for slot in 0..wanted.name_keys {
+                    let (part, _) = value(slot)
+                        .ok_or_else(|| format!("the event has no {}", wanted.keys[slot]))?;
+                    if slot > 0 {
                         name.push('+');
                     }
                     name.push_str(part);
                 }
                 // The event's own time only: a default time is no time.
-                let stamp = event
-                    .values
-                    .iter()
-                    .find(|(k, _, _)| k == "time:timestamp")
-                    .map(|(_, value, _)| value.as_str())
-                    .ok_or("the event has no time:timestamp")?;
+                let (stamp, _) = own(wanted.time).ok_or("the event has no time:timestamp")?;
                 let micros = time.read(stamp)?;
-                let channel = options.channel.as_deref().and_then(&value).map(|(v, _)| v);
-                for key in &options.measures {
-                    if let Some((text, kind)) = value(key) {
+                let channel = wanted.channel.and_then(&value).map(|(v, _)| v);
+                for (k, key) in options.measures.iter().enumerate() {
+                    if let Some((text, kind)) = value(wanted.measures + k) {
                         let number = text
                             .parse::<f64>()
                             .ok()
@@ -366,8 +471,10 @@ impl EventLog {
                 self.push_micros(customer, micros, &name, channel, &measures)
                     .map_err(|e| e.to_string())
             })();
-            report.tally(event.line, outcome.map_err(|e: String| e), options.on_error)?;
+            report.tally(line, outcome, options.on_error)?;
         }
+        debug_assert!(trace.slots.len() % slots.max(1) == 0);
+        trace.clear();
         Ok(())
     }
 
