@@ -237,3 +237,26 @@ fn xes_written_is_read_back_with_every_event_its_order_and_its_time() {
             .contains("value=\"2011-10-11T11:45:40.276512Z\"")
     );
 }
+
+#[test]
+fn a_cut_or_damaged_gzip_is_an_error_with_the_traces_before_it_kept() {
+    let whole = bundled("receipt.xes.gz");
+    for cut in [20, 5000, whole.len() / 2] {
+        let mut log = EventLog::new();
+        let error = log
+            .read_xes(&whole[..cut], &XesOptions::default())
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::CsvError, "{cut}: {error}");
+        assert!(error.to_string().starts_with("XES line "), "{error}");
+        assert!(log.len() < 8577);
+    }
+    let mut damaged = whole.clone();
+    for byte in &mut damaged[2000..2100] {
+        *byte ^= 0x5a;
+    }
+    assert!(
+        EventLog::new()
+            .read_xes(&damaged[..], &XesOptions::default())
+            .is_err()
+    );
+}
