@@ -100,6 +100,34 @@ pub unsafe extern "C" fn journey_event_log_push_json(
     })
 }
 
+/// The shared part of the log readers: the options read as `O`, the log
+/// read by `read`, the report written out.
+///
+/// # Safety
+/// As for `journey_event_log_read_csv()`.
+unsafe fn read_with<O: serde::de::DeserializeOwned + Default>(
+    log: *mut JourneyEventLog,
+    options_json: *const c_char,
+    options_len: usize,
+    out_report: *mut *mut c_char,
+    out_len: *mut usize,
+    read: impl FnOnce(
+        &mut journey_core::events::EventLog,
+        &O,
+    ) -> Result<journey_core::events::ReadReport, Error>,
+) -> Result<(), Failure> {
+    // SAFETY: forwarded caller guarantees.
+    let options = unsafe { json_options::<O>(options_json, options_len, "options") }?;
+    // SAFETY: the caller guarantees a live log used by this thread only.
+    let log = unsafe { log.as_mut() }.ok_or_else(|| invalid("log is NULL"))?;
+    let report = read(&mut log.0, &options)?;
+    if !out_report.is_null() {
+        // SAFETY: checked non-NULL; the caller guarantees writability.
+        unsafe { put_string(out_report, out_len, &json(&report)?) }?;
+    }
+    Ok(())
+}
+
 /// The shared part of the two CSV readers.
 ///
 /// # Safety
@@ -113,17 +141,16 @@ pub(crate) unsafe fn read_into(
     out_len: *mut usize,
 ) -> Result<(), Failure> {
     // SAFETY: forwarded caller guarantees.
-    let options = unsafe {
-        json_options::<journey_core::events::CsvOptions>(options_json, options_len, "options")
-    }?;
-    // SAFETY: the caller guarantees a live log used by this thread only.
-    let log = unsafe { log.as_mut() }.ok_or_else(|| invalid("log is NULL"))?;
-    let report = log.0.read_csv(input, &options)?;
-    if !out_report.is_null() {
-        // SAFETY: checked non-NULL; the caller guarantees writability.
-        unsafe { put_string(out_report, out_len, &json(&report)?) }?;
+    unsafe {
+        read_with(
+            log,
+            options_json,
+            options_len,
+            out_report,
+            out_len,
+            |log, options| log.read_csv(input, options),
+        )
     }
-    Ok(())
 }
 
 /// Reads CSV text (with a header row) into the log. `options_json` maps the
@@ -455,17 +482,16 @@ unsafe fn read_xes_into(
     out_len: *mut usize,
 ) -> Result<(), Failure> {
     // SAFETY: forwarded caller guarantees.
-    let options = unsafe {
-        json_options::<journey_core::events::XesOptions>(options_json, options_len, "options")
-    }?;
-    // SAFETY: the caller guarantees a live log used by this thread only.
-    let log = unsafe { log.as_mut() }.ok_or_else(|| invalid("log is NULL"))?;
-    let report = log.0.read_xes(input, &options)?;
-    if !out_report.is_null() {
-        // SAFETY: checked non-NULL; the caller guarantees writability.
-        unsafe { put_string(out_report, out_len, &json(&report)?) }?;
+    unsafe {
+        read_with(
+            log,
+            options_json,
+            options_len,
+            out_report,
+            out_len,
+            |log, options| log.read_xes(input, options),
+        )
     }
-    Ok(())
 }
 
 /// Reads an XES log (IEEE 1849), plain or gzipped (`.xes.gz`: told by its
@@ -584,16 +610,15 @@ pub unsafe extern "C" fn journey_event_log_read_json(
         // SAFETY: forwarded caller guarantees.
         let input = unsafe { text(json_text, json_len, "json") }?;
         // SAFETY: forwarded caller guarantees.
-        let options = unsafe {
-            json_options::<journey_core::events::JsonOptions>(options_json, options_len, "options")
-        }?;
-        // SAFETY: the caller guarantees a live log used by this thread only.
-        let log = unsafe { log.as_mut() }.ok_or_else(|| invalid("log is NULL"))?;
-        let report = log.0.read_json(input.as_bytes(), &options)?;
-        if !out_report.is_null() {
-            // SAFETY: checked non-NULL; the caller guarantees writability.
-            unsafe { put_string(out_report, out_len, &json(&report)?) }?;
+        unsafe {
+            read_with(
+                log,
+                options_json,
+                options_len,
+                out_report,
+                out_len,
+                |log, options| log.read_json(input.as_bytes(), options),
+            )
         }
-        Ok(())
     })
 }

@@ -560,25 +560,7 @@ pub(crate) fn iso_micros(text: &[u8]) -> Option<Parsed> {
         digits(text, 5, 2)?,
         digits(text, 8, 2)?,
     );
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let month_days = [
-        31,
-        28 + i64::from(leap),
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if !(1..=12).contains(&month) || day < 1 || day > month_days[month as usize - 1] {
-        return None;
-    }
-    let mut micros = days_from_civil(year, month, day) * 86_400_000_000;
+    let mut micros = date_days(year, month, day)? * 86_400_000_000;
     let mut at = 10;
     if at < text.len() {
         if !matches!(text[at], b'T' | b't' | b' ') || text.len() < at + 6 || text[at + 3] != b':' {

@@ -270,28 +270,33 @@ fn as_xes(error: Error) -> Error {
     error.said_of("XES line")
 }
 
-/// An attribute element's `key`, `value` and type.
-fn key_value(element: &BytesStart<'_>, line: u64) -> Result<Option<Attribute>, Error> {
-    let Some(kind) = ATTRIBUTES
-        .iter()
-        .find(|kind| element.local_name().as_ref() == **kind)
-    else {
-        return Ok(None);
-    };
-    let (mut key, mut value) = (None, None);
+/// The unescaped values of an element's XML attributes `names`.
+fn named_values<const N: usize>(
+    element: &BytesStart<'_>,
+    line: u64,
+    names: [&[u8]; N],
+) -> Result<[Option<String>; N], Error> {
+    let mut values = [const { None }; N];
     for attribute in element.attributes() {
         let attribute = attribute.map_err(|e| xml_error(line, e))?;
-        let text = attribute
-            .unescape_value()
-            .map_err(|e| xml_error(line, e))?
-            .into_owned();
-        match attribute.key.as_ref() {
-            b"key" => key = Some(text),
-            b"value" => value = Some(text),
-            _ => {}
+        if let Some(k) = names
+            .iter()
+            .position(|name| attribute.key.as_ref() == *name)
+        {
+            let text = attribute.unescape_value().map_err(|e| xml_error(line, e))?;
+            values[k] = Some(text.into_owned());
         }
     }
-    Ok(key.map(|key| (key, value.unwrap_or_default(), *kind)))
+    Ok(values)
+}
+
+/// An attribute element's `key`, `value` and type.
+fn key_value(element: &BytesStart<'_>, line: u64) -> Result<Option<Attribute>, Error> {
+    let Some(kind) = attribute_kind(element.local_name().as_ref()) else {
+        return Ok(None);
+    };
+    let [key, value] = named_values(element, line, [b"key", b"value"])?;
+    Ok(key.map(|key| (key, value.unwrap_or_default(), kind)))
 }
 
 impl EventLog {
@@ -422,19 +427,7 @@ impl EventLog {
             let tag = match (parent, name) {
                 (None, b"log") => Tag::Log,
                 (Some(Tag::Log), b"classifier") => {
-                    let (mut label, mut list) = (None, None);
-                    for attribute in element.attributes() {
-                        let attribute = attribute.map_err(|e| xml_error(line, e))?;
-                        let text = attribute
-                            .unescape_value()
-                            .map_err(|e| xml_error(line, e))?
-                            .into_owned();
-                        match attribute.key.as_ref() {
-                            b"name" => label = Some(text),
-                            b"keys" => list = Some(text),
-                            _ => {}
-                        }
-                    }
+                    let [label, list] = named_values(element, line, [b"name", b"keys"])?;
                     if let (Some(label), Some(list)) = (label, list) {
                         classifiers.push((label, classifier_keys(&list)));
                     }
