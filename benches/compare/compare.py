@@ -11,6 +11,25 @@ import sys
 import time
 
 
+def compare_discovery(ours_path, dfg, starts, ends, variants, extra=()):
+    """Prints and returns whether journey's discovery (OURS.json) equals pm4py's."""
+    with open(ours_path) as f:
+        ours = json.load(f)
+    our_dfg = {(a, b): n for a, b, n in ours["edges"]}
+    their_dfg = {k: int(v) for k, v in dfg.items()}
+    our_variants = {tuple(v): n for v, n in ours["variants"]}
+    their_variants = {tuple(k): (v if isinstance(v, int) else len(v)) for k, v in variants.items()}
+    checks = [check(ours) for check in extra] + [
+        ("directly-follows counts", our_dfg == their_dfg, len(our_dfg)),
+        ("start counts", ours["starts"] == {k: int(v) for k, v in starts.items()}, len(starts)),
+        ("end counts", ours["ends"] == {k: int(v) for k, v in ends.items()}, len(ends)),
+        ("variants", our_variants == their_variants, len(our_variants)),
+    ]
+    for name, equal, size in checks:
+        print(f"equal {name}: {'yes' if equal else 'NO'} ({size} entries)")
+    return all(equal for _, equal, _ in checks)
+
+
 def discover(log_path, ours_path):
     import pandas as pd
     import pm4py
@@ -22,22 +41,7 @@ def discover(log_path, ours_path):
     variants = pm4py.get_variants(df)
     elapsed = time.perf_counter() - start
     print(f"seconds pm4py_discover {elapsed:.6f}")
-
-    with open(ours_path) as f:
-        ours = json.load(f)
-    our_dfg = {(a, b): n for a, b, n in ours["edges"]}
-    their_dfg = {k: int(v) for k, v in dfg.items()}
-    our_variants = {tuple(v): n for v, n in ours["variants"]}
-    their_variants = {tuple(k): (v if isinstance(v, int) else len(v)) for k, v in variants.items()}
-    checks = [
-        ("directly-follows counts", our_dfg == their_dfg, len(our_dfg)),
-        ("start counts", ours["starts"] == {k: int(v) for k, v in starts.items()}, len(starts)),
-        ("end counts", ours["ends"] == {k: int(v) for k, v in ends.items()}, len(ends)),
-        ("variants", our_variants == their_variants, len(our_variants)),
-    ]
-    for name, equal, size in checks:
-        print(f"equal {name}: {'yes' if equal else 'NO'} ({size} entries)")
-    return all(equal for _, equal, _ in checks)
+    return compare_discovery(ours_path, dfg, starts, ends, variants)
 
 
 def xes(log_path, ours_path):
@@ -49,23 +53,8 @@ def xes(log_path, ours_path):
     print(f"seconds pm4py_read_xes {elapsed:.6f}")
     dfg, starts, ends = pm4py.discover_dfg(df)
     variants = pm4py.get_variants(df)
-
-    with open(ours_path) as f:
-        ours = json.load(f)
-    our_dfg = {(a, b): n for a, b, n in ours["edges"]}
-    their_dfg = {k: int(v) for k, v in dfg.items()}
-    our_variants = {tuple(v): n for v, n in ours["variants"]}
-    their_variants = {tuple(k): (v if isinstance(v, int) else len(v)) for k, v in variants.items()}
-    checks = [
-        ("events", ours["events"] == len(df) and ours["skipped"] == 0, len(df)),
-        ("directly-follows counts", our_dfg == their_dfg, len(our_dfg)),
-        ("start counts", ours["starts"] == {k: int(v) for k, v in starts.items()}, len(starts)),
-        ("end counts", ours["ends"] == {k: int(v) for k, v in ends.items()}, len(ends)),
-        ("variants", our_variants == their_variants, len(our_variants)),
-    ]
-    for name, equal, size in checks:
-        print(f"equal {name}: {'yes' if equal else 'NO'} ({size} entries)")
-    return all(equal for _, equal, _ in checks)
+    events = lambda ours: ("events", ours["events"] == len(df) and ours["skipped"] == 0, len(df))
+    return compare_discovery(ours_path, dfg, starts, ends, variants, extra=[events])
 
 
 def attribute(paths_path, order, ours_path):

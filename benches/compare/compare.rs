@@ -22,7 +22,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use journey_core::attribution::{AttributionOptions, PathTable, attribute_table, write_paths_csv};
-use journey_core::discovery::Discovery;
+use journey_core::discovery::{Discovery, DiscoveryReport};
 use journey_core::events::{CsvOptions, EventLog, Mapping, XesOptions};
 use journey_core::{Document, synthetic};
 use serde_json::json;
@@ -66,6 +66,28 @@ fn read_log(path: &str) -> Result<EventLog, String> {
     Ok(log)
 }
 
+/// What the peer script checks of a discovery: the events, the
+/// directly-follows counts, the start and end counts and the variants.
+fn discovery_json(report: &DiscoveryReport, events: usize) -> serde_json::Value {
+    let edges: Vec<_> = report
+        .edges
+        .iter()
+        .map(|e| json!([e.from, e.to, e.count]))
+        .collect();
+    let variants: Vec<_> = report
+        .variants
+        .iter()
+        .map(|v| json!([v.touchpoints, v.count]))
+        .collect();
+    json!({
+        "events": events,
+        "edges": edges,
+        "starts": report.starts,
+        "ends": report.ends,
+        "variants": variants,
+    })
+}
+
 fn run(args: &[String]) -> Result<(), String> {
     let number = |text: &str| {
         text.parse::<usize>()
@@ -103,24 +125,8 @@ fn run(args: &[String]) -> Result<(), String> {
                 discovered - read,
                 total - discovered
             );
-            let edges: Vec<_> = report
-                .edges
-                .iter()
-                .map(|e| json!([e.from, e.to, e.count]))
-                .collect();
-            let variants: Vec<_> = report
-                .variants
-                .iter()
-                .map(|v| json!([v.touchpoints, v.count]))
-                .collect();
-            let result = json!({
-                "events": log.len(),
-                "edges": edges,
-                "starts": report.starts,
-                "ends": report.ends,
-                "variants": variants,
-                "funnel": funnel,
-            });
+            let mut result = discovery_json(&report, log.len());
+            result["funnel"] = json!(funnel);
             std::fs::write(out, result.to_string()).map_err(|e| e.to_string())
         }
         [command, n, path] if command == "generate-xes" => {
@@ -140,25 +146,9 @@ fn run(args: &[String]) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             println!("seconds read_xes {:.6}", start.elapsed().as_secs_f64());
             let mapping = Mapping::default();
-            let report_of = Discovery::from_log(&log, None, &mapping).report(usize::MAX);
-            let edges: Vec<_> = report_of
-                .edges
-                .iter()
-                .map(|e| json!([e.from, e.to, e.count]))
-                .collect();
-            let variants: Vec<_> = report_of
-                .variants
-                .iter()
-                .map(|v| json!([v.touchpoints, v.count]))
-                .collect();
-            let result = json!({
-                "events": log.len(),
-                "skipped": report.rows_skipped,
-                "edges": edges,
-                "starts": report_of.starts,
-                "ends": report_of.ends,
-                "variants": variants,
-            });
+            let discovered = Discovery::from_log(&log, None, &mapping).report(usize::MAX);
+            let mut result = discovery_json(&discovered, log.len());
+            result["skipped"] = json!(report.rows_skipped);
             std::fs::write(out, result.to_string()).map_err(|e| e.to_string())
         }
         [command, path, rounds] if command == "read" => {
