@@ -25,6 +25,22 @@ pub enum JourneyObserved {
     Unknown = 2,
 }
 
+/// Writes what became of an event to `out`, unless it is NULL.
+///
+/// # Safety
+/// `out` must be NULL or writable.
+unsafe fn put_observed(out: *mut JourneyObserved, observed: Observed) {
+    let observed = match observed {
+        Observed::Placed => JourneyObserved::Placed,
+        Observed::Late => JourneyObserved::Late,
+        Observed::Unknown => JourneyObserved::Unknown,
+    };
+    if !out.is_null() {
+        // SAFETY: non-NULL, and writable by the caller's contract.
+        unsafe { out.write(observed) };
+    }
+}
+
 /// A likely next touchpoint.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
@@ -195,15 +211,9 @@ pub unsafe extern "C" fn journey_tracker_observe(
                 text(touchpoint, touchpoint_len, "touchpoint")?,
             )
         };
-        let observed = match tracker.0.observe(customer, touchpoint, unix_ms)? {
-            Observed::Placed => JourneyObserved::Placed,
-            Observed::Late => JourneyObserved::Late,
-            Observed::Unknown => JourneyObserved::Unknown,
-        };
-        if !out_observed.is_null() {
-            // SAFETY: non-NULL, and writable by the caller's contract.
-            unsafe { out_observed.write(observed) };
-        }
+        let observed = tracker.0.observe(customer, touchpoint, unix_ms)?;
+        // SAFETY: NULL or writable, by the caller's contract.
+        unsafe { put_observed(out_observed, observed) };
         Ok(())
     })
 }
@@ -241,15 +251,9 @@ pub unsafe extern "C" fn journey_tracker_observe_json(
                 )?,
             )
         };
-        let observed = match tracker.0.observe_json(event, &options)? {
-            Observed::Placed => JourneyObserved::Placed,
-            Observed::Late => JourneyObserved::Late,
-            Observed::Unknown => JourneyObserved::Unknown,
-        };
-        if !out_observed.is_null() {
-            // SAFETY: non-NULL, and writable by the caller's contract.
-            unsafe { out_observed.write(observed) };
-        }
+        let observed = tracker.0.observe_json(event, &options)?;
+        // SAFETY: NULL or writable, by the caller's contract.
+        unsafe { put_observed(out_observed, observed) };
         Ok(())
     })
 }
