@@ -137,6 +137,50 @@ export interface ReadReport {
   rows_used: number;
 }
 
+/** How to read an XES log. */
+export interface XesOptions {
+  /** Whether a read that keeps no event is a success. Default: `false`. */
+  allow_empty?: boolean;
+  /** The event attribute of the channel, when there is one. Default: none. */
+  channel?: string | null;
+  /** A classifier the log declares (`<classifier name=…>`), by name, whose keys make the event name, e.g. `"Activity classifier"` for activity + lifecycle. Default: none (then `event_keys`). */
+  classifier?: string | null;
+  /** The event attributes whose values, joined with `+`, make the event name, when no classifier is named. Default: `["concept:name"]`. */
+  event_keys?: string[];
+  /** Numeric event attributes (`int`, `float`) kept as measure values. Default: none. */
+  measures?: string[];
+  /** Skip-and-report or fail on a bad event. Default: skip. */
+  on_error?: OnError;
+  /** Where timestamps without an offset were written (as for CSV). Default: none (they are refused). */
+  time_zone?: string | null;
+}
+
+/** How to read events in JSON. */
+export interface JsonOptions {
+  /** Whether a read that keeps no event is a success. Default: `false`. */
+  allow_empty?: boolean;
+  /** Paths of the channel. */
+  channel?: string[] | null;
+  /** Paths of the customer key, the first present used. */
+  customer?: string[] | null;
+  /** Paths of the event name. */
+  event?: string[] | null;
+  /** Measure key → the path of its value (a number, or a number as text). */
+  measures?: { [key: string]: string };
+  /** Skip-and-report or fail on a bad event. Default: skip. */
+  on_error?: OnError;
+  /** A ready mapping; the fields below override its paths. Default: none (journey's own event shape: `customer`, `timestamp`, `name`, `channel`). */
+  preset?: JsonPreset | null;
+  /** The path of the array of events in a JSON object. Default: the document when it is an array, else its `batch`, `events`, `data` or `activities` array, else JSON Lines. */
+  records?: string | null;
+  /** Where timestamps without an offset were written (as for CSV). */
+  time_zone?: string | null;
+  /** Paths of the timestamp (text, or an epoch number). */
+  timestamp?: string[] | null;
+  /** Timestamp format. Default: auto. */
+  timestamp_format?: TimestampFormat;
+}
+
 /** Maps event names to touchpoint ids. */
 export interface Mapping {
   /** Explicit names: event name → touchpoint id. Names not listed map to themselves (identity). */
@@ -597,6 +641,9 @@ export interface Journey {
 
 /** What a journey map depicts. */
 export type JourneyKind = "current_state" | "future_state" | "day_in_the_life" | "service_blueprint";
+
+/** Ready field mappings, from the sources' published field names. */
+export type JsonPreset = "segment" | "zendesk" | "intercom" | "freshdesk";
 
 /** How touchpoints are placed within a stage's column. */
 export type Lanes = "channel" | "order";

@@ -30,6 +30,13 @@ cargo build --quiet -p journey-examples --example map
 target/debug/examples/map examples/data/gym.json gym | cmp - "$out/gym.svg"
 target/debug/examples/map examples/data/gym.json gym --mermaid | cmp - "$out/gym.mmd"
 
+echo "-- the bundled XES logs: C discovers what Rust does, byte for byte"
+cargo build --quiet -p journey-examples --example discover
+for log in examples/data/xes/*.xes*; do
+  c="$out/discovery-$(basename "$log").json"
+  [ "$(target/debug/examples/discover "$log")" = "$(cat "$c")" ] || { echo "$c differs from Rust's" >&2; exit 1; }
+done
+
 echo "-- C tests, valgrind, shared library"
 cc "${CFLAGS[@]}" -g tests/c/test_journey.c -L"$lib" -ljourney -lpthread -lm -o "$out/test_journey_shared"
 # (The suppression: the standard library's record of a thread that started

@@ -14,7 +14,12 @@ version="$(cargo pkgid -p journey-wasm | sed 's/.*[#@]//')"
 
 echo "-- Node tests (node --test)"
 mkdir -p "$npm_dir/expected"
-cargo build --quiet --example analyze --example replay --example dot --example map
+cargo build --quiet --example analyze --example replay --example dot --example map --example discover
+# What Rust discovers in the bundled XES logs, for tests/node/formats.test.mjs.
+mkdir -p "$npm_dir/expected/discovery"
+for log in examples/data/xes/*.xes*; do
+  target/debug/examples/discover "$log" > "$npm_dir/expected/discovery/$(basename "$log").json"
+done
 target/debug/examples/replay --json > "$npm_dir/expected/replay.json"
 target/debug/examples/dot examples/data/gym.json gym > "$npm_dir/expected/gym.dot"
 target/debug/examples/map examples/data/gym.json gym > "$npm_dir/expected/gym.svg"

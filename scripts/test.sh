@@ -64,7 +64,7 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 
 step "cargo clippy --all-targets -- -D warnings"
-cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo clippy --workspace --all-targets --features journey-wasm/full --quiet -- -D warnings
 
 step "cargo test (unit, integration, property, doc)"
 cargo test --workspace --quiet 2>&1 | tee target/rust-tests.log

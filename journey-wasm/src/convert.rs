@@ -21,7 +21,7 @@ pub(crate) fn to_js_or_undefined<T: Serialize>(value: Option<T>) -> Result<JsVal
 
 /// An argument as JSON text, refused when `JSON.stringify` cannot write it
 /// (a BigInt, a cycle) or writes nothing (`undefined`, a function).
-fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
+pub(crate) fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
     match js_sys::JSON::stringify(value) {
         Ok(text) => text
             .as_string()
@@ -102,6 +102,12 @@ extern "C" {
     /// History filter (`HistoryFilter` in TypeScript).
     #[wasm_bindgen(typescript_type = "HistoryFilter")]
     pub type HistoryFilterArg;
+    /// XES options (`XesOptions` in TypeScript).
+    #[wasm_bindgen(typescript_type = "XesOptions")]
+    pub type XesOptionsArg;
+    /// JSON event options (`JsonOptions` in TypeScript).
+    #[wasm_bindgen(typescript_type = "JsonOptions")]
+    pub type JsonOptionsArg;
 }
 
 #[wasm_bindgen]

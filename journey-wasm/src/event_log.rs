@@ -195,3 +195,54 @@ pub fn attribute_paths(
         .map_err(to_js_error)?;
     to_js(&journey_core::attribution::attribute_table(&paths, &options).map_err(to_js_error)?)
 }
+
+/// The event formats of the `journey-wasm/full` build: XES logs and JSON
+/// event payloads (their readers are kept out of the default build's
+/// WebAssembly, which they would make a sixth larger).
+#[cfg(feature = "full")]
+#[wasm_bindgen]
+impl EventLog {
+    /// Reads an XES log, as text or as bytes (a `.xes.gz` file's
+    /// `Uint8Array`, recognised by its first bytes), and appends its events;
+    /// returns what was read, used and skipped, with every bad event.
+    #[wasm_bindgen(js_name = readXes, unchecked_return_type = "ReadReport")]
+    pub fn read_xes(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] data: JsValue,
+        options: Option<XesOptionsArg>,
+    ) -> Result<JsValue, JsValue> {
+        let options: journey_core::events::XesOptions = optional(options.map(JsValue::from))?;
+        let report = match data.dyn_ref::<js_sys::Uint8Array>() {
+            Some(bytes) => self.log.read_xes(&bytes.to_vec()[..], &options),
+            None => self
+                .log
+                .read_xes(string(data, "data")?.as_bytes(), &options),
+        };
+        to_js(&report.map_err(to_js_error)?)
+    }
+
+    /// The log as XES text: one trace a customer, events in input order,
+    /// with their time, channel and measures.
+    #[wasm_bindgen(js_name = toXes)]
+    pub fn to_xes(&self) -> Result<String, JsValue> {
+        let mut out = Vec::new();
+        self.log.write_xes(&mut out).map_err(to_js_error)?;
+        String::from_utf8(out).map_err(|e| invalid_argument(e.to_string()))
+    }
+
+    /// Reads events in JSON (JSON Lines, an array, or an object wrapping
+    /// one) with a field mapping or a preset (`"segment"`, `"zendesk"`,
+    /// `"intercom"`, `"freshdesk"`) and appends them; returns what was read,
+    /// used and skipped, with every bad event.
+    #[wasm_bindgen(js_name = readJson, unchecked_return_type = "ReadReport")]
+    pub fn read_json(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+        options: Option<JsonOptionsArg>,
+    ) -> Result<JsValue, JsValue> {
+        let text = &string(text, "text")?;
+        let options: journey_core::events::JsonOptions = optional(options.map(JsValue::from))?;
+        let report = self.log.read_json(text.as_bytes(), &options);
+        to_js(&report.map_err(to_js_error)?)
+    }
+}

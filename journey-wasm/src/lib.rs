@@ -16,8 +16,8 @@ mod tracker;
 
 pub use convert::{
     AnalysisOptionsArg, AttributionOptionsArg, CsvOptionsArg, DotOptionsArg, EventArg,
-    FitOptionsArg, HistoryFilterArg, MappingArg, PathCsvOptionsArg, SvgOptionsArg,
-    TrackerOptionsArg,
+    FitOptionsArg, HistoryFilterArg, JsonOptionsArg, MappingArg, PathCsvOptionsArg, SvgOptionsArg,
+    TrackerOptionsArg, XesOptionsArg,
 };
 pub use error::*;
 pub use event_log::*;

@@ -161,3 +161,28 @@ impl Tracker {
         self.tracker.snapshot().map_err(to_js_error)
     }
 }
+
+/// The event payloads of the `journey-wasm/full` build.
+#[cfg(feature = "full")]
+#[wasm_bindgen]
+impl Tracker {
+    /// `observe` of one event as its source system sends it (a Segment
+    /// `track` call, a Zendesk or Intercom event, …), as JSON text or as
+    /// the parsed object, its fields found as `EventLog.readJson` finds
+    /// them. A payload without its customer, time or name is refused with
+    /// `invalid_argument`.
+    #[wasm_bindgen(js_name = observeJson, unchecked_return_type = "Observed")]
+    pub fn observe_json(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | object")] event: JsValue,
+        options: Option<JsonOptionsArg>,
+    ) -> Result<JsValue, JsValue> {
+        let event = match event.as_string() {
+            Some(_) => string(event, "event")?,
+            None => json_text(&event, "event")?,
+        };
+        let options: journey_core::events::JsonOptions = optional(options.map(JsValue::from))?;
+        let observed = self.tracker.observe_json(&event, &options);
+        to_js(&observed.map_err(to_js_error)?)
+    }
+}

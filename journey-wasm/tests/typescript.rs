@@ -188,6 +188,8 @@ fn declarations() -> String {
         ("JourneyEvent", schema::<events::Event>()),
         ("CsvOptions", schema::<events::CsvOptions>()),
         ("ReadReport", schema::<events::ReadReport>()),
+        ("XesOptions", schema::<events::XesOptions>()),
+        ("JsonOptions", schema::<events::JsonOptions>()),
         ("Mapping", schema::<events::Mapping>()),
         ("Traces", schema::<events::Traces>()),
         ("DiscoveryReport", schema::<discovery::DiscoveryReport>()),

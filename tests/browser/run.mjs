@@ -1,5 +1,6 @@
 // Drives the web example in headless Debian Chromium and checks the numbers
-// and the journey map it shows, then opens the main example's gym.svg on its
+// and the journey map it shows (and, in its page, the full build reading a
+// gzipped XES log), then opens the main example's gym.svg on its
 // own. Screenshots go to ARTIFACTS. Run by scripts/test-wasm.sh (PLAYWRIGHT:
 // path of playwright-core; GYM_SVG: the SVG the main example wrote).
 import { mkdirSync } from 'node:fs';
@@ -79,6 +80,18 @@ try {
   const pains = await page.$$eval('#pains tbody tr', (rows) => rows.map((r) => [r.cells[0].textContent, r.cells[1].textContent]));
   check(JSON.stringify(pains.slice(0, 2)) === JSON.stringify([['trial_ending_email', '0.440'], ['contact_form', '0.320']]),
     `pains ${JSON.stringify(pains)}`);
+  // The full build in the same page: a gzipped XES log fetched and read.
+  const xes = await page.evaluate(async () => {
+    const full = await import('/pkg/full/web.js');
+    await full.default();
+    const log = new full.EventLog();
+    const bytes = new Uint8Array(await (await fetch('/data/xes/receipt.xes.gz')).arrayBuffer());
+    const report = log.readXes(bytes);
+    const found = log.discover(undefined, 1);
+    return { used: report.rows_used, traces: found.traces, steps: found.steps, edges: found.edges.length };
+  });
+  check(JSON.stringify(xes) === JSON.stringify({ used: 8577, traces: 1434, steps: 8577, edges: 99 }),
+    `journey-wasm/full reads XES in the browser: ${JSON.stringify(xes)}`);
   check(errors.length === 0, `page errors: ${errors.join('; ')}`);
   await page.setViewportSize({ width: 1600, height: 1200 });
   await page.screenshot({ path: join(artifacts, 'web-example.png'), fullPage: true });

@@ -766,6 +766,32 @@ static void write_file(const char *dir, const char *name, const char *text, size
   fclose(file);
 }
 
+/* The bundled XES logs' discovery (every variant); with an output folder,
+   written there so the test script can compare it byte for byte with what
+   Rust and JS discover. */
+static void test_xes_discovery(const char *data, const char *out_dir) {
+  const char *logs[] = {"running-example.xes", "receipt.xes.gz", "repair-example.xes.gz"};
+  const size_t events[] = {42, 8577, 11855};
+  for (size_t i = 0; i < 3; i++) {
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/xes/%s", data, logs[i]);
+    JourneyEventLog *log = NULL;
+    CHECK_STATUS(journey_event_log_new(&log), JOURNEY_STATUS_OK);
+    CHECK_STATUS(journey_event_log_read_xes_file(log, path, strlen(path), NULL, 0, NULL, NULL), JOURNEY_STATUS_OK);
+    size_t count = 0;
+    CHECK_STATUS(journey_event_log_len(log, &count), JOURNEY_STATUS_OK);
+    CHECK(count == events[i]);
+    char *found = NULL;
+    size_t len = 0;
+    CHECK_STATUS(journey_event_log_discover(log, NULL, 0, SIZE_MAX, &found, &len), JOURNEY_STATUS_OK);
+    char name[256];
+    snprintf(name, sizeof(name), "discovery-%s.json", logs[i]);
+    write_file(out_dir, name, found, len);
+    journey_string_free(found);
+    journey_event_log_free(log);
+  }
+}
+
 /* SVG map and Mermaid text; with an output folder, both are written there so
    the test script can compare them byte for byte with the Rust output. */
 static void test_render(JourneyModel *gym, const char *out_dir) {
@@ -837,6 +863,7 @@ int main(int argc, char **argv) {
   test_tracker(gym);
   test_dot(gym);
   test_render(gym, argc > 2 ? argv[2] : NULL);
+  test_xes_discovery(data, argc > 2 ? argv[2] : NULL);
   journey_model_free(gym);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;

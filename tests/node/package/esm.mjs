@@ -1,5 +1,6 @@
 // Imports the installed package as an ES module in Node.
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { JourneyModel, JourneyError, version } from 'journey-wasm';
 
 const model = JourneyModel.fromJson(readFileSync(process.argv[2], 'utf8'));
@@ -11,4 +12,11 @@ try {
 } catch (error) {
   if (!(error instanceof JourneyError) || error.code !== 'not_found') throw error;
 }
-console.log(`esm: journey-wasm ${version()} ok`);
+// The full build, at its own subpath: XES and JSON events.
+const full = await import('journey-wasm/full');
+await full.default();
+const log = new full.EventLog();
+const xes = readFileSync(join(dirname(process.argv[2]), 'xes/running-example.xes'), 'utf8');
+if (log.readXes(xes).rows_used !== 42) throw new Error('wrong XES read');
+if (log.discover(undefined, 1).traces !== 6) throw new Error('wrong XES discovery');
+console.log(`esm: journey-wasm ${version()} ok, journey-wasm/full ok`);

@@ -1,5 +1,7 @@
 // Type-checks a use of the public API (tsc --noEmit, strict).
 import { JourneyModel, JourneyError, EventLog, attributePaths, version } from 'journey-wasm';
+import * as full from 'journey-wasm/full';
+import type { XesOptions, JsonOptions } from 'journey-wasm/full';
 import type {
   Analysis, AnalysisOptions, Comparison, Finding, FunnelStage, Journey, JourneyDocument,
   JourneyErrorCode, PainPoint, Report, Stage, Touchpoint, ReadReport, Conformance, Attribution,
@@ -58,3 +60,16 @@ log.push({ customer: 'c1', timestamp: '2026-01-01', name: 'a' });
 console.log(read, discovered, check, credit, fromPaths, fitted.toJson(), log.length);
 model.free();
 console.log(reach, pains, findings, journeys, stages, emotion, comparison, text, bad);
+const xesOptions: XesOptions = { classifier: 'Activity classifier', measures: ['cost'], on_error: 'fail' };
+const jsonOptions: JsonOptions = { preset: 'segment', measures: { plan_price: 'properties.price' } };
+const fullLog = new full.EventLog();
+const fromXes: full.ReadReport = fullLog.readXes(new Uint8Array([0x1f, 0x8b]), xesOptions);
+const fromJson: full.ReadReport = fullLog.readJson('[]', jsonOptions);
+const xesText: string = fullLog.toXes();
+const fullModel = full.JourneyModel.fromObject(document);
+const observed: full.Observed = new full.Tracker(fullModel, 'j').observeJson({ userId: 'u', event: 'a', timestamp: 0 }, jsonOptions);
+// @ts-expect-error: the default build has no XES reader.
+log.readXes('<log/>');
+// @ts-expect-error: presets are a closed set.
+fullLog.readJson('[]', { preset: 'mixpanel' });
+console.log(fromXes, fromJson, xesText, observed);
