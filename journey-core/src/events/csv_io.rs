@@ -750,7 +750,10 @@ impl<R: Read> Records<R> {
 
 /// How many `\n` in `bytes`.
 pub(super) fn newlines(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|&&byte| byte == b'\n').count() as u64
+    #[cfg(not(target_arch = "wasm32"))]
+    return memchr::memchr_iter(b'\n', bytes).count() as u64;
+    #[cfg(target_arch = "wasm32")]
+    return bytes.iter().filter(|&&byte| byte == b'\n').count() as u64;
 }
 
 /// One CSV record: its fields' bytes one after the other, and where each
