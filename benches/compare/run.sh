@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Peer comparison, one command on a fresh clone:
 #   bash benches/compare/run.sh [CUSTOMERS] [JOURNEYS]
+#   SECTIONS="xes" bash benches/compare/run.sh   # some of: csv xes attribution
 # Makes a Python venv with pm4py and ChannelAttribution (pip), generates a
 # simulated gym event log (230,000 customers ≈ 1.08 million events) and path
 # data (1 million journeys over 30 channels) with journey's generators, runs
@@ -22,9 +23,16 @@ ours=target/release/examples/compare
 python="$venv/bin/python"
 peer=benches/compare/compare.py
 
-"$ours" generate-log "$customers" "$work/log.csv"
-"$ours" generate-paths "$journeys" "$work/paths.csv"
-echo "event log: $(du -h "$work/log.csv" | cut -f1), path data: $(($(wc -l < "$work/paths.csv") - 1)) distinct paths"
+sections=" ${SECTIONS:-csv xes attribution} "
+section() { [[ "$sections" == *" $1 "* ]]; }
+if section csv; then
+  "$ours" generate-log "$customers" "$work/log.csv"
+  echo "event log: $(du -h "$work/log.csv" | cut -f1)"
+fi
+if section attribution; then
+  "$ours" generate-paths "$journeys" "$work/paths.csv"
+  echo "path data: $(($(wc -l < "$work/paths.csv") - 1)) distinct paths"
+fi
 
 seconds() { grep "^seconds $1 " | awk '{ print $3 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", b / a }'; }
@@ -33,6 +41,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # the medians compared (these shared machines are noisy); order 3 once.
 rounds=3
 
+if section csv; then
 echo
 echo "== CSV -> directly-follows graph, start/end counts, variants (+ funnel for journey)"
 ours_times=""
@@ -54,6 +63,9 @@ if [ -x /usr/bin/time ]; then
   awk -v r="$rss_kb" -v c="$csv_kb" 'BEGIN { printf "peak memory of the journey pipeline: %.0f MB for %.0f MB of CSV (%.1fx)\n", r / 1024, c / 1024, r / c }'
 fi
 
+fi
+
+if section xes; then
 echo
 echo "== XES -> event log (read alone), then directly-follows graph, start/end counts, variants"
 # The bundled public logs, and a simulated one of 250,000+ events.
@@ -80,6 +92,9 @@ if [ -x /usr/bin/time ]; then
   awk -v r="$rss_kb" -v c="$xes_kb" 'BEGIN { printf "peak memory of the journey XES read: %.0f MB for %.0f MB of XES\n", r / 1024, c / 1024 }'
 fi
 
+fi
+
+if section attribution; then
 for order in 1 3; do
   echo
   echo "== Markov attribution, order $order"
@@ -98,3 +113,4 @@ for order in 1 3; do
   echo "journey runs:$ours_times; ChannelAttribution runs:$peer_times"
   echo "journey ${ours_time}s, ChannelAttribution ${peer_time}s: journey is $(ratio "$ours_time" "$peer_time") faster"
 done
+fi
