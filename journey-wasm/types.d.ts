@@ -115,7 +115,7 @@ export interface CsvOptions {
   measures?: string[];
   /** Skip-and-report or fail on a bad row. Default: skip. */
   on_error?: OnError;
-  /** Where timestamps written without an offset (naive local times, dates) were written: `"UTC"` or an offset such as `"+02:00"`. Default: none, and such timestamps are refused (a guess would shift every time silently). */
+  /** Where timestamps written without an offset (naive local times, dates) were written: `"UTC"`, an offset such as `"+02:00"`, or a tz database name such as `"Europe/Paris"`, whose rules apply (a time the clocks pass twice is the first; one they skip reads as after the change), from the system's database (native) or the JS engine's (npm). Default: none, and such timestamps are refused (a guess would shift every time silently). */
   time_zone?: string | null;
   /** Column of the timestamp. Default: `timestamp`. */
   timestamp?: string;

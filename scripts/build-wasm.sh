@@ -22,7 +22,7 @@ copy_entries() {
   cp journey-wasm/npm/*.js journey-wasm/npm/*.cjs journey-wasm/npm/*.mjs journey-wasm/npm/*.d.ts "$pkg/"
   # One source for the shared pieces; its CommonJS copy for node.cjs.
   { sed 's/^export //' journey-wasm/npm/common.js
-    echo 'module.exports = { JourneyError, refuseFreed };'
+    echo 'module.exports = { JourneyError, refuseFreed, zones };'
   } > "$pkg/common.cjs"
 }
 

@@ -24,7 +24,7 @@ quietly() {
 }
 need() {
   local command="$1" package="$2"
-  command -v "$command" > /dev/null && return 0
+  command -v "$command" > /dev/null || [ -e "$command" ] && return 0
   if [ -z "$apt_updated" ]; then
     quietly "apt-get update (needed for $package)" apt-get update -qq
     apt_updated=1
@@ -38,6 +38,7 @@ need c++ g++
 need node nodejs
 need chromium chromium
 need dot graphviz
+need /usr/share/zoneinfo/Europe/Paris tzdata # time-zone names (the tests read some)
 
 # Nightly Rust's tools, for Miri, ThreadSanitizer and fuzzing, when the
 # machine has a nightly toolchain (the steps that need them say when they

@@ -40,3 +40,37 @@ export function refuseFreed(classes) {
     }
   }
 }
+
+const formats = new Map();
+
+/** A zone's formatter of local date-times, or undefined for an unknown zone. */
+function zoneFormat(timeZone) {
+  if (!formats.has(timeZone)) {
+    let format;
+    try {
+      format = new Intl.DateTimeFormat('en-US', {
+        timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
+        hour: 'numeric', minute: 'numeric', second: 'numeric',
+      });
+    } catch {
+      format = undefined;
+    }
+    formats.set(timeZone, format);
+  }
+  return formats.get(timeZone);
+}
+
+/**
+ * The JS engine's time zones, for `time_zone` names (`"Europe/Paris"`):
+ * whether it knows one, and a zone's offset east of UTC, in seconds, at an
+ * instant (epoch seconds).
+ */
+export const zones = {
+  known: (timeZone) => zoneFormat(timeZone) !== undefined,
+  offset(timeZone, seconds) {
+    const local = {};
+    for (const { type, value } of zoneFormat(timeZone).formatToParts(seconds * 1000)) local[type] = Number(value);
+    const { year, month, day, hour, minute, second } = local;
+    return Date.UTC(year, month - 1, day, hour, minute, second) / 1000 - seconds;
+  },
+};

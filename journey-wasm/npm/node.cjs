@@ -2,9 +2,10 @@
 // `initSync()` exist so that code written for the browser runs unchanged.
 'use strict';
 const wasm = require('./node/journey_wasm.js');
-const { JourneyError, refuseFreed } = require('./common.cjs');
+const { JourneyError, refuseFreed, zones } = require('./common.cjs');
 
 wasm.__setErrorClass(JourneyError);
+wasm.__setZones(zones);
 refuseFreed([wasm.JourneyModel, wasm.EventLog, wasm.Tracker]);
 
 /** Nothing to load in Node: resolves at once. */

@@ -3,11 +3,12 @@
 import wasmInit, {
   initSync as wasmInitSync,
   __setErrorClass,
+  __setZones,
   JourneyModel,
   EventLog,
   Tracker,
 } from './web/journey_wasm.js';
-import { JourneyError, refuseFreed } from './common.js';
+import { JourneyError, refuseFreed, zones } from './common.js';
 
 export { JourneyModel, EventLog, Tracker, attributePaths, version } from './web/journey_wasm.js';
 export { JourneyError };
@@ -20,6 +21,7 @@ let ready;
 export default function init(input) {
   ready ??= wasmInit(input).then((exports) => {
     __setErrorClass(JourneyError);
+    __setZones(zones);
     return exports;
   });
   return ready;
@@ -29,5 +31,6 @@ export default function init(input) {
 export function initSync(module) {
   const exports = wasmInitSync(module);
   __setErrorClass(JourneyError);
+  __setZones(zones);
   return exports;
 }

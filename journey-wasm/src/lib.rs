@@ -13,6 +13,9 @@ mod event_log;
 mod model;
 mod prelude;
 mod tracker;
+mod zones;
+
+pub use zones::set_zones;
 
 pub use convert::{
     AnalysisOptionsArg, AttributionOptionsArg, CsvOptionsArg, DotOptionsArg, EventArg,

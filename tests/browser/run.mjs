@@ -88,9 +88,14 @@ try {
     const bytes = new Uint8Array(await (await fetch('/data/xes/receipt.xes.gz')).arrayBuffer());
     const report = log.readXes(bytes);
     const found = log.discover(undefined, 1);
-    return { used: report.rows_used, traces: found.traces, steps: found.steps, edges: found.edges.length };
+    // A tz database name, by the browser's Intl: 03:30 in Paris the night
+    // its clocks skip an hour is 01:30Z.
+    const paris = new full.EventLog();
+    paris.readCsv('customer,timestamp,event\nc,2026-03-29 03:30:00,A\n', { time_zone: 'Europe/Paris' });
+    const zoned = new Date(paris.traces().traces[0].steps[0].timestamp).toISOString();
+    return { used: report.rows_used, traces: found.traces, steps: found.steps, edges: found.edges.length, zoned };
   });
-  check(JSON.stringify(xes) === JSON.stringify({ used: 8577, traces: 1434, steps: 8577, edges: 99 }),
+  check(JSON.stringify(xes) === JSON.stringify({ used: 8577, traces: 1434, steps: 8577, edges: 99, zoned: '2026-03-29T01:30:00.000Z' }),
     `journey-wasm/full reads XES in the browser: ${JSON.stringify(xes)}`);
   check(errors.length === 0, `page errors: ${errors.join('; ')}`);
   await page.setViewportSize({ width: 1600, height: 1200 });

@@ -396,6 +396,18 @@ static void test_events(JourneyModel *gym, const char *data) {
                JOURNEY_STATUS_INVALID_OPTION);
   CHECK_STATUS(journey_event_log_read_csv(times, naive, strlen(naive), S("{\"time_zone\": \"+02:00\"}"), NULL, NULL),
                JOURNEY_STATUS_OK);
+  /* A tz database name: 01:30 and 03:30 on the night Paris skips 02:00-03:00
+     are one hour apart. */
+  JourneyEventLog *paris = NULL;
+  CHECK_STATUS(journey_event_log_new(&paris), JOURNEY_STATUS_OK);
+  CHECK_STATUS(journey_event_log_read_csv(paris, S("customer,timestamp,event\nc,2026-03-29 01:30:00,A\nc,2026-03-29 03:30:00,B\n"),
+                                          S("{\"time_zone\": \"Europe/Paris\"}"), NULL, NULL),
+               JOURNEY_STATUS_OK);
+  char *hour = NULL;
+  CHECK_STATUS(journey_event_log_discover(paris, NULL, 0, 5, &hour, &len), JOURNEY_STATUS_OK);
+  CHECK(strstr(hour, "\"from\":\"A\",\"to\":\"B\",\"count\":1,\"mean_ms\":3600000.0") != NULL);
+  journey_string_free(hour);
+  journey_event_log_free(paris);
   CHECK_STATUS(journey_event_log_read_csv(times, S("customer,timestamp,event\nc1,1318340740.2761,A \n"),
                                           S("{\"trim\": true}"), NULL, NULL),
                JOURNEY_STATUS_OK);

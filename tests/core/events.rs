@@ -609,7 +609,7 @@ fn a_read_that_keeps_no_event_fails_with_the_first_reasons() {
         .unwrap_err();
     assert_eq!(error.kind(), journey_core::ErrorKind::CsvError);
     let no_zone = "has no time zone: set the time_zone option to where it was written \
-                   (\"UTC\", or an offset such as \"+02:00\")";
+                   (\"UTC\", an offset such as \"+02:00\", or a name such as \"Europe/Paris\")";
     assert_eq!(
         error.to_string(),
         format!(

@@ -137,7 +137,7 @@ fn defaults_measures_channels_and_bad_events_are_read_as_the_standard_says() {
             (22, "the event has no time:timestamp"),
             (
                 26,
-                "timestamp \"2011-10-11 11:45:41\" has no time zone: set the time_zone option to where it was written (\"UTC\", or an offset such as \"+02:00\")"
+                "timestamp \"2011-10-11 11:45:41\" has no time zone: set the time_zone option to where it was written (\"UTC\", an offset such as \"+02:00\", or a name such as \"Europe/Paris\")"
             ),
             (31, "csat value \"good\" is not a number"),
             (37, "the trace has no concept:name (the customer)"),

@@ -36,9 +36,12 @@ pub struct CsvOptions {
     /// Timestamp format. Default: auto.
     pub timestamp_format: TimestampFormat,
     /// Where timestamps written without an offset (naive local times,
-    /// dates) were written: `"UTC"` or an offset such as `"+02:00"`.
-    /// Default: none, and such timestamps are refused (a guess would
-    /// shift every time silently).
+    /// dates) were written: `"UTC"`, an offset such as `"+02:00"`, or a tz
+    /// database name such as `"Europe/Paris"`, whose rules apply (a time
+    /// the clocks pass twice is the first; one they skip reads as after
+    /// the change), from the system's database (native) or the JS
+    /// engine's (npm). Default: none, and such timestamps are refused (a
+    /// guess would shift every time silently).
     pub time_zone: Option<String>,
     /// Whether to strip spaces around the customer key, event name, channel,
     /// timestamp and measure values. Default: `false`: `" A"` and `"A"` are

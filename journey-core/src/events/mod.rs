@@ -35,7 +35,7 @@ pub(crate) use csv_io::{Header, RawRecord, Records};
 pub(crate) use json::JsonReader;
 pub use json::{JsonOptions, JsonPreset};
 use time::*;
-pub use time::{TimestampFormat, parse_timestamp};
+pub use time::{TimestampFormat, ZoneLookup, ZoneRules, parse_timestamp, set_zone_lookup};
 pub(crate) use traces::{Cutting, TraceSpan};
 pub use traces::{Mapping, Step, Trace, TraceSource, TraceTable, Traces, UnknownEvents};
 pub use xes::XesOptions;

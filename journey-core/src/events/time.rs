@@ -40,34 +40,141 @@ pub enum TimestampFormat {
 }
 
 /// A time zone for timestamps written without one: a fixed offset east of
-/// UTC, in seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Zone(i64);
+/// UTC, in seconds, or a region's rules from the tz database.
+#[derive(Clone)]
+pub(crate) enum Zone {
+    Fixed(i64),
+    #[cfg(not(target_arch = "wasm32"))]
+    Named(jiff::tz::TimeZone),
+    /// Rules from the lookup a front set ([`set_zone_lookup`]).
+    Rules(std::sync::Arc<dyn ZoneRules>),
+}
 
-impl Zone {
-    /// Reads a time-zone option: `UTC`, `Z`, or an offset `+hh:mm`,
-    /// `+hhmm`, `+hh` (or `-`).
-    pub(crate) fn parse(text: &str) -> Result<Zone, Error> {
-        if matches!(text, "UTC" | "utc" | "Z" | "z" | "Etc/UTC" | "GMT") {
-            return Ok(Zone(0));
-        }
-        match offset_minutes(text.as_bytes()) {
-            Some(minutes) => Ok(Zone(minutes * 60)),
-            None if text.contains('/') => Err(Error::option(
-                "time_zone",
-                format!(
-                    "{text:?} is a region's name: this version reads fixed offsets only \
-                     (\"+02:00\", \"-0500\", \"UTC\"); give the offset the log's times were written in"
-                ),
-            )),
-            None => Err(Error::option(
-                "time_zone",
-                format!(
-                    "{text:?} is not a time zone: give \"UTC\" or an offset such as \"+02:00\""
-                ),
-            )),
+/// A time zone's rules as a front's own tz database gives them (the
+/// WebAssembly build has none: the JS engine's `Intl` has one).
+pub trait ZoneRules: Send + Sync {
+    /// The zone's offset east of UTC, in seconds, at the instant
+    /// `epoch_seconds`; `None` when the database cannot say.
+    fn offset_at(&self, epoch_seconds: i64) -> Option<i64>;
+}
+
+impl std::fmt::Debug for Zone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Zone::Fixed(offset) => write!(f, "Fixed({offset})"),
+            #[cfg(not(target_arch = "wasm32"))]
+            Zone::Named(zone) => write!(f, "Named({:?})", zone.iana_name()),
+            Zone::Rules(_) => f.write_str("Rules"),
         }
     }
+}
+
+/// Finds a zone's rules by its tz database name (`None`: no such zone).
+pub type ZoneLookup = fn(&str) -> Option<std::sync::Arc<dyn ZoneRules>>;
+
+static ZONE_LOOKUP: std::sync::OnceLock<ZoneLookup> = std::sync::OnceLock::new();
+
+/// Sets where time-zone names are looked up when the build's own tz
+/// database does not have them (native builds read the system's; the
+/// WebAssembly build has none, and the npm package sets the JS engine's
+/// here). Once per process: `false` if a lookup was already set.
+pub fn set_zone_lookup(lookup: ZoneLookup) -> bool {
+    ZONE_LOOKUP.set(lookup).is_ok()
+}
+
+/// A naive local time (seconds as if UTC) as an instant, by rules that
+/// only tell an instant's offset: the offsets a day before and after are
+/// the candidates (a zone changes at most once a day); one the local time
+/// agrees with is taken, the larger (earlier instant) when both do, and
+/// in a gap the one before it.
+fn instant_by_rules(rules: &dyn ZoneRules, local: i64) -> Option<i64> {
+    let before = rules.offset_at(local.checked_sub(86_400)?)?;
+    let after = rules.offset_at(local.checked_add(86_400)?)?;
+    let agrees = |offset: i64| {
+        local
+            .checked_sub(offset)
+            .and_then(|instant| rules.offset_at(instant))
+            == Some(offset)
+    };
+    Some(match (agrees(before), agrees(after)) {
+        (true, true) => before.max(after),
+        (false, true) => after,
+        _ => before,
+    })
+}
+
+impl Zone {
+    /// Reads a time-zone option: `UTC`, `Z`, an offset `+hh:mm`, `+hhmm`,
+    /// `+hh` (or `-`), or a name of the tz database (`Europe/Paris`), found
+    /// in the system's copy (`/usr/share/zoneinfo`, or where `TZDIR` says).
+    pub(crate) fn parse(text: &str) -> Result<Zone, Error> {
+        if matches!(text, "UTC" | "utc" | "Z" | "z" | "Etc/UTC" | "GMT") {
+            return Ok(Zone::Fixed(0));
+        }
+        if let Some(minutes) = offset_minutes(text.as_bytes()) {
+            return Ok(Zone::Fixed(minutes * 60));
+        }
+        named(text).ok_or_else(|| {
+            Error::option(
+                "time_zone",
+                format!(
+                    "{text:?} is not a time zone {ZONE_NAMES}: give \"UTC\", an offset such as \
+                     \"+02:00\" or a tz database name such as \"Europe/Paris\""
+                ),
+            )
+        })
+    }
+
+    /// A naive local time (in microseconds as if it were UTC) as an instant
+    /// in epoch microseconds. A local time that happens twice (the hour the
+    /// clocks go back) is the earlier instant; one that never happens (the
+    /// hour they skip) is read with the offset before the change, so it
+    /// lands after the gap (as RFC 5545 and Temporal's "compatible" do).
+    fn instant(&self, local: i64) -> Option<i64> {
+        match self {
+            Zone::Fixed(offset) => local.checked_sub(offset * 1_000_000),
+            Zone::Rules(rules) => {
+                let offset = instant_by_rules(rules.as_ref(), local.div_euclid(1_000_000))?;
+                local.checked_sub(offset.checked_mul(1_000_000)?)
+            }
+            #[cfg(not(target_arch = "wasm32"))]
+            Zone::Named(zone) => {
+                let civil = jiff::tz::Offset::UTC
+                    .to_datetime(jiff::Timestamp::from_microsecond(local).ok()?);
+                let instant = zone.to_ambiguous_timestamp(civil).compatible().ok()?;
+                Some(instant.as_microsecond())
+            }
+        }
+    }
+}
+
+/// A zone by name: from the lookup a front set.
+fn looked_up(text: &str) -> Option<Zone> {
+    ZONE_LOOKUP
+        .get()
+        .and_then(|lookup| lookup(text))
+        .map(Zone::Rules)
+}
+
+/// Where zone names are found, for the message refusing one.
+#[cfg(not(target_arch = "wasm32"))]
+const ZONE_NAMES: &str = "of this system's tz database (/usr/share/zoneinfo, or TZDIR)";
+#[cfg(target_arch = "wasm32")]
+const ZONE_NAMES: &str = "known to the JS engine (Intl)";
+
+/// A zone by name: the system's tz database, then the lookup a front set.
+#[cfg(not(target_arch = "wasm32"))]
+fn named(text: &str) -> Option<Zone> {
+    match jiff::tz::TimeZone::get(text) {
+        Ok(zone) => Some(Zone::Named(zone)),
+        Err(_) => looked_up(text),
+    }
+}
+
+/// A zone by name: the lookup a front set.
+#[cfg(target_arch = "wasm32")]
+fn named(text: &str) -> Option<Zone> {
+    looked_up(text)
 }
 
 /// Reads timestamps of one format, with the time zone of those written
@@ -82,7 +189,7 @@ pub(crate) struct TimeReader<'a> {
 
 /// Why a timestamp was not read.
 const NO_ZONE: &str = "has no time zone: set the time_zone option to where it was written \
-                       (\"UTC\", or an offset such as \"+02:00\")";
+                       (\"UTC\", an offset such as \"+02:00\", or a name such as \"Europe/Paris\")";
 
 impl<'a> TimeReader<'a> {
     /// A reader of `format`, with `time_zone` (checked here) for the
@@ -140,10 +247,8 @@ impl<'a> TimeReader<'a> {
 
     /// A naive local time (in microseconds as if it were UTC) in the zone.
     fn local(&self, local: i64, text: &str) -> Result<i64, String> {
-        match self.zone {
-            Some(Zone(offset)) => local
-                .checked_sub(offset * 1_000_000)
-                .ok_or_else(|| self.not(text)),
+        match &self.zone {
+            Some(zone) => zone.instant(local).ok_or_else(|| self.not(text)),
             None => Err(format!("timestamp {text:?} {NO_ZONE}")),
         }
     }
@@ -884,18 +989,112 @@ mod tests {
     }
 
     #[test]
+    fn naive_times_in_a_named_zone_follow_its_rules() {
+        let s = |seconds: i64| Ok(seconds * 1_000_000);
+        let cases = [
+            // Winter (+01:00) and summer (+02:00) in Paris; a date alone is
+            // its midnight there.
+            ("2026-01-15 10:00:00", "Europe/Paris", s(1_768_467_600)),
+            ("2026-07-15", "Europe/Paris", s(1_784_066_400)),
+            // 02:30 on the day clocks skip from 02:00 to 03:00: after the gap
+            // (03:30 +02:00); on the day they go back, the first 02:30 (+02:00).
+            ("2026-03-29T02:30:00", "Europe/Paris", s(1_774_747_800)),
+            ("2026-10-25T02:30:00", "Europe/Paris", s(1_792_888_200)),
+            ("2011-10-11 13:45:40", "America/New_York", s(1_318_355_140)),
+        ];
+        for (text, zone, expected) in cases {
+            assert_eq!(
+                read(text, TimestampFormat::Auto, Some(zone)),
+                expected,
+                "{text} {zone}"
+            );
+        }
+        // An offset written in the timestamp wins over the zone.
+        assert_eq!(
+            read(
+                "2026-07-15T10:00:00Z",
+                TimestampFormat::Auto,
+                Some("Europe/Paris")
+            ),
+            s(1_784_109_600)
+        );
+        let pattern = TimestampFormat::Pattern("%d/%m/%Y %H:%M".into());
+        assert_eq!(
+            read("15/01/2026 10:00", pattern, Some("Europe/Paris")),
+            s(1_768_467_600)
+        );
+    }
+
+    /// Paris in 2026 as rules that only tell an instant's offset.
+    struct Paris2026;
+
+    impl ZoneRules for Paris2026 {
+        fn offset_at(&self, epoch_seconds: i64) -> Option<i64> {
+            let summer = 1_774_746_000..1_792_890_000; // 03-29 01:00Z .. 10-25 01:00Z
+            Some(if summer.contains(&epoch_seconds) {
+                7200
+            } else {
+                3600
+            })
+        }
+    }
+
+    #[test]
+    fn rules_that_only_tell_offsets_give_the_instants_the_tz_database_gives() {
+        let rules = Zone::Rules(std::sync::Arc::new(Paris2026));
+        let database = Zone::parse("Europe/Paris").unwrap();
+        // Every 5 minutes of the days around both changes, and a year's noons.
+        let days = [
+            1_774_656_000_i64,
+            1_774_742_400,
+            1_792_800_000,
+            1_792_886_400,
+        ];
+        let mut locals: Vec<i64> = days
+            .iter()
+            .flat_map(|day| (0..2 * 288).map(move |k| day + k * 300))
+            .collect();
+        locals.extend((0..365).map(|d| 1_767_268_800 + d * 86_400));
+        for local in locals {
+            let micros = local * 1_000_000 + 250_000;
+            assert_eq!(
+                rules.instant(micros),
+                database.instant(micros),
+                "local {local}"
+            );
+        }
+        // The gap and the fold, by hand: 02:30 is 01:30Z (after the gap) and
+        // 00:30Z (the first of the two).
+        assert_eq!(
+            rules.instant(1_774_751_400 * 1_000_000),
+            Some(1_774_747_800 * 1_000_000)
+        );
+        assert_eq!(
+            rules.instant(1_792_895_400 * 1_000_000),
+            Some(1_792_888_200 * 1_000_000)
+        );
+    }
+
+    #[test]
     fn time_zone_options_are_checked() {
         let auto = TimestampFormat::Auto;
         for zone in ["UTC", "Z", "+02:00", "-0530", "+02", "GMT", "Etc/UTC"] {
             assert!(TimeReader::new(&auto, Some(zone)).is_ok(), "{zone}");
         }
-        let error = TimeReader::new(&auto, Some("Europe/Paris")).unwrap_err();
+        let error = TimeReader::new(&auto, Some("Mars/Olympus")).err().unwrap();
         assert_eq!(error.kind(), crate::ErrorKind::InvalidOption);
-        assert!(error.to_string().contains("fixed offsets only"), "{error}");
-        let error = TimeReader::new(&auto, Some("+25:00")).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("\"Mars/Olympus\" is not a time zone of this system's tz database"),
+            "{error}"
+        );
+        let error = TimeReader::new(&auto, Some("+25:00")).err().unwrap();
         assert_eq!(
             error.to_string(),
-            "invalid option time_zone: \"+25:00\" is not a time zone: give \"UTC\" or an offset such as \"+02:00\""
+            "invalid option time_zone: \"+25:00\" is not a time zone of this system's tz database \
+             (/usr/share/zoneinfo, or TZDIR): give \"UTC\", an offset such as \"+02:00\" \
+             or a tz database name such as \"Europe/Paris\""
         );
         for (pattern, why) in [
             ("%Q", "%Q is not a field this reader knows"),

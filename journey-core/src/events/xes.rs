@@ -602,6 +602,7 @@ impl EventLog {
     /// its traces into parts parsed on other threads (see [`Parts`]);
     /// otherwise, or where a cut turns out not to be one, read in order on
     /// this thread.
+    #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
     fn read_xes_text(
         &mut self,
         mut input: impl BufRead,
