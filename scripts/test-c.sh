@@ -39,8 +39,9 @@ done
 
 echo "-- C tests, valgrind, shared library"
 cc "${CFLAGS[@]}" -g tests/c/test_journey.c -L"$lib" -ljourney -lpthread -lm -o "$out/test_journey_shared"
-# (The suppression: the standard library's record of a thread that started
-# one, kept for its life; reading a gzipped XES log starts one.)
+# (The suppressions: the standard library's record of a thread that started
+# one, kept for its life, as reading a gzipped XES log does; and the zones
+# jiff has read from the tz database, cached for the process's life.)
 LD_LIBRARY_PATH="$lib" valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
   --suppressions=tests/c/valgrind.supp --error-exitcode=1 "$out/test_journey_shared" examples/data
 

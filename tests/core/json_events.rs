@@ -306,3 +306,57 @@ fn the_tracker_is_fed_the_same_payloads() {
         ErrorKind::ParseError
     );
 }
+
+#[test]
+fn the_tracker_reads_each_payload_by_the_options_of_its_call() {
+    // The tracker keeps the reader of the last options: calls that change
+    // them (other paths, another zone, options that do not build) each get
+    // their own.
+    use journey_core::tracker::{Observed, Tracker, TrackerOptions};
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/data/gym.json"
+    ))
+    .unwrap();
+    let document = journey_core::Document::from_json(&text).unwrap();
+    let tracker =
+        Tracker::new(document.journey("gym").unwrap(), TrackerOptions::default()).unwrap();
+    let segment = preset(JsonPreset::Segment);
+    let own = JsonOptions {
+        customer: Some(vec!["who".into()]),
+        event: Some(vec!["what".into()]),
+        timestamp: Some(vec!["when".into()]),
+        time_zone: Some("Europe/Paris".into()),
+        ..JsonOptions::default()
+    };
+    let broken = JsonOptions {
+        time_zone: Some("Mars/Olympus".into()),
+        ..own.clone()
+    };
+    for round in 0..2 {
+        let by_segment = format!(
+            r#"{{"userId":"u{round}","event":"online_reviews","timestamp":"2026-01-01T09:00:00Z"}}"#
+        );
+        let by_own = format!(
+            r#"{{"who":"u{round}","what":"free_trial_popup","when":"2026-01-01 11:00:00"}}"#
+        );
+        assert_eq!(
+            tracker.observe_json(&by_segment, &segment).unwrap(),
+            Observed::Placed
+        );
+        assert!(tracker.observe_json(&by_own, &segment).is_err());
+        assert_eq!(
+            tracker.observe_json(&by_own, &own).unwrap(),
+            Observed::Placed
+        );
+        assert_eq!(
+            tracker.observe_json(&by_own, &broken).unwrap_err().kind(),
+            ErrorKind::InvalidOption
+        );
+    }
+    // 11:00 in Paris in winter is 10:00Z.
+    assert_eq!(tracker.stats().placed, 4);
+    let position = tracker.position("u1").unwrap();
+    assert_eq!(position.touchpoint, "free_trial_popup");
+    assert_eq!(position.last_seen, 1_767_261_600_000);
+}

@@ -122,9 +122,10 @@ fn text_of(value: &Value) -> Option<String> {
 }
 
 /// Reads events out of JSON values by the options' paths.
+#[derive(Debug)]
 pub(crate) struct JsonReader<'a> {
     fields: [Paths; 4],
-    measures: &'a BTreeMap<String, String>,
+    measures: std::borrow::Cow<'a, BTreeMap<String, String>>,
     time: TimeReader<'a>,
 }
 
@@ -150,9 +151,19 @@ impl<'a> JsonReader<'a> {
         }
         Ok(JsonReader {
             fields,
-            measures: &options.measures,
+            measures: std::borrow::Cow::Borrowed(&options.measures),
             time: TimeReader::new(&options.timestamp_format, options.time_zone.as_deref())?,
         })
+    }
+
+    /// The reader with what it borrows copied, to be kept beyond the
+    /// options (the tracker keeps the last one it built).
+    pub(crate) fn into_owned(self) -> JsonReader<'static> {
+        JsonReader {
+            fields: self.fields,
+            measures: std::borrow::Cow::Owned(self.measures.into_owned()),
+            time: self.time.into_owned(),
+        }
     }
 
     fn first<'v>(&self, value: &'v Value, field: usize) -> Option<&'v Value> {
@@ -186,7 +197,7 @@ impl<'a> JsonReader<'a> {
         let micros = self.time.read(&stamp)?;
         let name = self.text(value, 2, "event name")?;
         let channel = self.first(value, 3).and_then(text_of);
-        for (key, path) in self.measures {
+        for (key, path) in self.measures.iter() {
             let number = match at(value, path) {
                 None | Some(Value::Null) => continue,
                 Some(Value::Number(number)) => number.as_f64(),

@@ -181,7 +181,7 @@ fn named(text: &str) -> Option<Zone> {
 /// without one.
 #[derive(Debug, Clone)]
 pub(crate) struct TimeReader<'a> {
-    format: &'a TimestampFormat,
+    format: std::borrow::Cow<'a, TimestampFormat>,
     zone: Option<Zone>,
     /// The pattern's pieces, for [`TimestampFormat::Pattern`].
     pattern: Vec<Piece>,
@@ -209,10 +209,19 @@ impl<'a> TimeReader<'a> {
         };
         let zone = time_zone.map(Zone::parse).transpose()?;
         Ok(TimeReader {
-            format,
+            format: std::borrow::Cow::Borrowed(format),
             zone,
             pattern,
         })
+    }
+
+    /// The reader with its format copied, to be kept beyond the options.
+    pub(crate) fn into_owned(self) -> TimeReader<'static> {
+        TimeReader {
+            format: std::borrow::Cow::Owned(self.format.into_owned()),
+            zone: self.zone,
+            pattern: self.pattern,
+        }
     }
 
     /// `text` in epoch microseconds, or why not.
@@ -222,7 +231,7 @@ impl<'a> TimeReader<'a> {
             Some(Parsed::Naive(local)) => self.local(local, text),
             None => Err(self.not(text)),
         };
-        match self.format {
+        match &*self.format {
             TimestampFormat::Auto => match epoch_micros(text.as_bytes(), None) {
                 Some(micros) => micros.ok_or_else(|| self.not(text)),
                 None => date_time(text),
@@ -254,7 +263,7 @@ impl<'a> TimeReader<'a> {
     }
 
     fn not(&self, text: &str) -> String {
-        let what = match self.format {
+        let what = match &*self.format {
             TimestampFormat::Auto => {
                 "an ISO 8601 date-time or epoch seconds/milliseconds/microseconds"
             }

@@ -319,7 +319,18 @@ pub struct Tracker {
     contexts: ContextIndex,
     /// The longest context path.
     context_depth: usize,
+    /// The reader [`Tracker::observe_json`] built last, with its options:
+    /// a helpdesk feeds every event with the same ones.
+    json_reader: JsonReaderCache,
 }
+
+/// The last JSON event reader and the options it was built from.
+type JsonReaderCache = Mutex<
+    Option<(
+        crate::events::JsonOptions,
+        std::sync::Arc<crate::events::JsonReader<'static>>,
+    )>,
+>;
 
 fn snapshot_error(message: impl Into<String>) -> Error {
     Error::InvalidSnapshot {
@@ -471,6 +482,7 @@ impl Tracker {
             customers: AtomicUsize::new(0),
             shards,
             hasher: hashbrown::DefaultHashBuilder::default(),
+            json_reader: Mutex::new(None),
         })
     }
 
@@ -515,7 +527,21 @@ impl Tracker {
         event: &str,
         options: &crate::events::JsonOptions,
     ) -> Result<Observed, Error> {
-        let reader = crate::events::JsonReader::new(options)?;
+        let reader = {
+            let mut cached = self
+                .json_reader
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            match &*cached {
+                Some((built_for, reader)) if built_for == options => std::sync::Arc::clone(reader),
+                _ => {
+                    let reader = crate::events::JsonReader::new(options)?.into_owned();
+                    let reader = std::sync::Arc::new(reader);
+                    *cached = Some((options.clone(), std::sync::Arc::clone(&reader)));
+                    reader
+                }
+            }
+        };
         let value: serde_json::Value =
             serde_json::from_str(event).map_err(|e| Error::from_json(&e))?;
         let mut measures = Vec::new();
