@@ -513,3 +513,30 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_legend_names_only_what_is_drawn_and_lanes_read_as_people_write_them() {
+    let document = Document::from_json(
+        r#"{"schema": "journey/1", "journeys": [{"id": "j", "name": "J",
+            "stages": [{"id": "s", "name": "S"}],
+            "touchpoints": [
+              {"id": "a", "name": "Reminder", "stage": "s", "channel": "sms", "emotion": 1},
+              {"id": "b", "name": "Visit", "stage": "s", "channel": "in_person"}],
+            "entries": [{"touchpoint": "a"}]}]}"#,
+    )
+    .unwrap();
+    let svg = render_svg(&document, "j", &SvgOptions::default()).unwrap();
+    let tree = parse(&svg);
+    let legend = texts(&with_class(&tree, "legend")[0]);
+    assert!(!legend.contains("Pain point"), "{legend}");
+    assert!(with_class(&tree, "pain-marker").is_empty());
+    let lanes: Vec<String> = with_class(&tree, "lane").iter().map(texts).collect();
+    assert_eq!(lanes, ["SMS", "In person"]);
+    // With a pain point, the legend says what its marker means.
+    let mut marked = document.clone();
+    marked.journeys[0].touchpoints[1].pain_points = vec!["Queue at the desk".into()];
+    let svg = render_svg(&marked, "j", &SvgOptions::default()).unwrap();
+    let tree = parse(&svg);
+    assert!(texts(&with_class(&tree, "legend")[0]).contains("Pain point"));
+    assert_eq!(with_class(&tree, "pain-marker").len(), 1);
+}

@@ -896,7 +896,9 @@ impl<'a> Map<'a> {
         {
             items.push((Symbol::Card(Look::Goal), "Goal".to_owned()));
         }
-        items.push((Symbol::Pain, "Pain point".to_owned()));
+        if self.cards.iter().any(Card::is_pain) {
+            items.push((Symbol::Pain, "Pain point".to_owned()));
+        }
         for (k, journey) in std::iter::once(self.journey)
             .chain(self.compared.iter().copied())
             .enumerate()
@@ -1023,8 +1025,11 @@ impl<'a> Map<'a> {
 
 /// A channel's name for people: `review_site` → `Review site` (an ASCII
 /// first letter capitalised; other text as written, which spares the npm
-/// package Unicode's case tables).
+/// package Unicode's case tables); `sms` → `SMS`.
 fn channel_label(channel: &Channel) -> String {
+    if *channel == Channel::Sms {
+        return "SMS".to_owned();
+    }
     let mut name = channel.as_str().replace('_', " ");
     if let Some(first) = name.get_mut(..1) {
         first.make_ascii_uppercase();
