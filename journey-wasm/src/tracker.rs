@@ -177,9 +177,10 @@ impl Tracker {
         #[wasm_bindgen(unchecked_param_type = "string | object")] event: JsValue,
         options: Option<JsonOptionsArg>,
     ) -> Result<JsValue, JsValue> {
-        let event = match event.as_string() {
-            Some(_) => string(event, "event")?,
-            None => json_text(&event, "event")?,
+        let event = if event.is_string() {
+            string(event, "event")?
+        } else {
+            json_text(&event, "event")?
         };
         let options: journey_core::events::JsonOptions = optional(options.map(JsValue::from))?;
         let observed = self.tracker.observe_json(&event, &options);

@@ -303,8 +303,11 @@ fn key_value(element: &BytesStart<'_>, line: u64) -> Result<Option<Attribute>, E
     let Some(kind) = attribute_kind(element.local_name().as_ref()) else {
         return Ok(None);
     };
-    let [key, value] = named_values(element, line, [b"key", b"value"])?;
-    Ok(key.map(|key| (key, value.unwrap_or_default(), kind)))
+    let Some((key, value)) = raw_key_value(element, line)? else {
+        return Ok(None);
+    };
+    let (key, value) = (unescaped(&key, line)?, unescaped(&value, line)?);
+    Ok(Some((key.into_owned(), value.into_owned(), kind)))
 }
 
 /// The size a part of a plain XES text is cut at (at the trace starting
@@ -599,7 +602,8 @@ impl EventLog {
     }
 
     /// Plain XES text: on native targets with more than one core, cut at
-    /// its traces into parts parsed on other threads (see [`Parts`]);
+    /// its traces into parts parsed on other threads (see
+    /// [`EventLog::read_xes_parts`]);
     /// otherwise, or where a cut turns out not to be one, read in order on
     /// this thread.
     #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
