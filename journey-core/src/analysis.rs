@@ -37,7 +37,7 @@
 
 use hashbrown::HashMap;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::collections::{BTreeMap, BinaryHeap};
 
 use petgraph::stable_graph::NodeIndex;
 use schemars::JsonSchema;
@@ -345,7 +345,7 @@ pub fn analyze_with_measures(
 /// The transient part of the chain in index space.
 struct Chain {
     /// Present touchpoints reachable from the entries (goals included).
-    reachable: BTreeSet<NodeIndex>,
+    reachable: crate::graph::NodeSet,
     /// Transient nodes (reachable, present, not goals) in journey order.
     nodes: Vec<NodeIndex>,
     /// Present goals in the journey's goal order.
@@ -428,7 +428,6 @@ impl Chain {
         }
         let mut nodes: Vec<NodeIndex> = reachable
             .iter()
-            .copied()
             .filter(|&node| !graph.is_goal(node))
             .collect();
         crate::order::sort_by_key(&mut nodes, |&node| graph.position_of(node));
@@ -1191,7 +1190,7 @@ fn moments_of_truth(
     moments
 }
 
-fn gaps(graph: &JourneyGraph<'_>, reachable: &BTreeSet<NodeIndex>) -> Gaps {
+fn gaps(graph: &JourneyGraph<'_>, reachable: &crate::graph::NodeSet) -> Gaps {
     let journey = graph.journey();
     let mut gaps = Gaps {
         empty_stages: journey

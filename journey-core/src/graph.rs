@@ -37,7 +37,45 @@ pub struct JourneyGraph<'a> {
     /// the rest of the crate: the npm package pays for each).
     nodes: HashMap<&'a str, usize>,
     stage_order: HashMap<&'a str, usize>,
-    goals: BTreeSet<NodeIndex>,
+    goals: NodeSet,
+}
+
+/// A set of a graph's nodes, one flag per node index, iterated in index
+/// order (the order of a `BTreeSet<NodeIndex>`, without the tree's code:
+/// the npm package pays for each element type a tree holds).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NodeSet {
+    flags: Vec<bool>,
+}
+
+impl NodeSet {
+    /// Adds `node`; whether it was not in the set.
+    pub(crate) fn insert(&mut self, node: NodeIndex) -> bool {
+        let at = node.index();
+        if at >= self.flags.len() {
+            self.flags.resize(at + 1, false);
+        }
+        !std::mem::replace(&mut self.flags[at], true)
+    }
+
+    /// Whether `node` is in the set.
+    pub(crate) fn contains(&self, node: &NodeIndex) -> bool {
+        self.flags.get(node.index()).copied().unwrap_or(false)
+    }
+
+    /// Whether the set has no node.
+    pub(crate) fn is_empty(&self) -> bool {
+        !self.flags.contains(&true)
+    }
+
+    /// The nodes in the set, by increasing index.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = NodeIndex> + '_ {
+        self.flags
+            .iter()
+            .enumerate()
+            .filter(|&(_, &inside)| inside)
+            .map(|(at, _)| NodeIndex::new(at))
+    }
 }
 
 /// Which way a stage-level edge goes through the ordered stages.
@@ -101,12 +139,12 @@ impl<'a> JourneyGraph<'a> {
         for (position, stage) in journey.stages.iter().enumerate() {
             stage_order.entry(stage.id.as_str()).or_insert(position);
         }
-        let goals = crate::order::set(
-            journey
-                .goals
-                .iter()
-                .filter_map(|goal| nodes.get(goal.as_str()).map(|&n| NodeIndex::new(n))),
-        );
+        let mut goals = NodeSet::default();
+        for goal in &journey.goals {
+            if let Some(&node) = nodes.get(goal.as_str()) {
+                goals.insert(NodeIndex::new(node));
+            }
+        }
         JourneyGraph {
             journey,
             graph,
@@ -181,7 +219,7 @@ impl<'a> JourneyGraph<'a> {
             })
             .collect();
         crate::order::sort_by(&mut edges, Ord::cmp);
-        let mut seen = BTreeSet::new();
+        let mut seen = NodeSet::default();
         edges
             .into_iter()
             .filter(|(_, other)| seen.insert(*other))
@@ -191,8 +229,8 @@ impl<'a> JourneyGraph<'a> {
 
     /// Present touchpoints reached from the entries through present
     /// touchpoints, not walking on from goals (which absorb).
-    pub(crate) fn reachable_nodes(&self) -> BTreeSet<NodeIndex> {
-        let mut seen = BTreeSet::new();
+    pub(crate) fn reachable_nodes(&self) -> NodeSet {
+        let mut seen = NodeSet::default();
         let mut queue = VecDeque::new();
         for entry in &self.journey.entries {
             if let Some(node) = self.node(&entry.touchpoint)
@@ -219,7 +257,7 @@ impl<'a> JourneyGraph<'a> {
     pub fn reachable(&self) -> BTreeSet<&'a str> {
         crate::order::set(
             self.reachable_nodes()
-                .into_iter()
+                .iter()
                 .map(|node| self.touchpoint_at(node).id.as_str()),
         )
     }
@@ -231,9 +269,9 @@ impl<'a> JourneyGraph<'a> {
     /// `steps` holds the [`JourneyGraph::resolved`] next steps of the nodes
     /// (absent nodes have none), computed once by the caller.
     pub(crate) fn can_reach_with_probability(
-        targets: &BTreeSet<NodeIndex>,
+        targets: &NodeSet,
         steps: &HashMap<NodeIndex, Vec<(NodeIndex, f64)>>,
-    ) -> BTreeSet<NodeIndex> {
+    ) -> NodeSet {
         let mut incoming: HashMap<NodeIndex, Vec<NodeIndex>> = HashMap::new();
         for (&node, next) in steps {
             for &(target, probability) in next {
@@ -242,8 +280,8 @@ impl<'a> JourneyGraph<'a> {
                 }
             }
         }
-        let mut seen: BTreeSet<NodeIndex> = targets.clone();
-        let mut queue: VecDeque<NodeIndex> = targets.iter().copied().collect();
+        let mut seen = targets.clone();
+        let mut queue: VecDeque<NodeIndex> = targets.iter().collect();
         while let Some(node) = queue.pop_front() {
             for &previous in incoming.get(&node).into_iter().flatten() {
                 if seen.insert(previous) {

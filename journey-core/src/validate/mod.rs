@@ -8,7 +8,6 @@
 //! handle. Codes never change meaning once released; see [`Code`].
 
 use hashbrown::{HashMap, HashSet};
-use std::collections::{BTreeMap, BTreeSet};
 
 pub(crate) mod report;
 
@@ -48,11 +47,14 @@ pub fn validate_document(document: &Document) -> Report {
         document.journeys.iter().map(|j| j.id.as_str()),
     );
     let personas: HashSet<&str> = document.personas.iter().map(|p| p.id.as_str()).collect();
-    let measures: BTreeMap<&str, &MeasureDefinition> =
-        crate::order::map(document.measures.iter().map(|m| (m.key.as_str(), m)));
+    // A repeated key (reported above) is looked up as its last definition.
+    let mut measures: HashMap<&str, usize> = HashMap::new();
+    for (position, measure) in document.measures.iter().enumerate() {
+        measures.insert(measure.key.as_str(), position);
+    }
     let context = Context {
         personas: Some(&personas),
-        measures: Some(&measures),
+        measures: Some((&measures, &document.measures)),
     };
     for journey in &document.journeys {
         check_journey(&mut report, journey, &context);
@@ -77,7 +79,8 @@ pub fn validate_journey(journey: &Journey) -> Report {
 
 struct Context<'a> {
     personas: Option<&'a HashSet<&'a str>>,
-    measures: Option<&'a BTreeMap<&'a str, &'a MeasureDefinition>>,
+    /// The document's measure definitions and each key's position in them.
+    measures: Option<(&'a HashMap<&'a str, usize>, &'a [MeasureDefinition])>,
 }
 
 fn check_ids<'a>(report: &mut Report, list: &str, ids: impl Iterator<Item = &'a str>) {
@@ -194,13 +197,12 @@ fn check_journey(report: &mut Report, journey: &Journey, context: &Context<'_>) 
     );
     check_personas(report, context, &journey.personas, &at);
     let stage_ids: HashSet<&str> = journey.stages.iter().map(|s| s.id.as_str()).collect();
-    let status: BTreeMap<&str, Status> = crate::order::map(
-        journey
-            .touchpoints
-            .iter()
-            .rev()
-            .map(|t| (t.id.as_str(), t.status)),
-    );
+    // A repeated id (reported above) is looked up as its first touchpoint.
+    let mut positions: HashMap<&str, usize> = HashMap::new();
+    for (position, touchpoint) in journey.touchpoints.iter().enumerate() {
+        positions.entry(touchpoint.id.as_str()).or_insert(position);
+    }
+    let status = |id: &str| positions.get(id).map(|&at| journey.touchpoints[at].status);
     let goals: HashSet<&str> = journey.goals.iter().map(String::as_str).collect();
 
     for touchpoint in &journey.touchpoints {
@@ -241,10 +243,10 @@ fn check_journey(report: &mut Report, journey: &Journey, context: &Context<'_>) 
             if !check_finite(report, path, measured.value) {
                 continue;
             }
-            let Some(measures) = context.measures else {
+            let Some((positions, measures)) = context.measures else {
                 continue;
             };
-            match measures.get(key.as_str()) {
+            match positions.get(key.as_str()).map(|&at| &measures[at]) {
                 None => report.error(
                     Code::DanglingReference,
                     format!("{tp}.measures[{key}]"),
@@ -269,12 +271,12 @@ fn check_journey(report: &mut Report, journey: &Journey, context: &Context<'_>) 
     }
 
     // Transitions.
-    let mut outgoing_sum: BTreeMap<&str, f64> = BTreeMap::new();
+    let mut outgoing_sum: HashMap<&str, f64> = HashMap::new();
     let mut pairs = HashSet::new();
     for (position, transition) in journey.transitions.iter().enumerate() {
         let tr = format!("{at}.transitions[{position}]");
         for (end, id) in [("from", &transition.from), ("to", &transition.to)] {
-            match status.get(id.as_str()) {
+            match status(id) {
                 None => report.error(
                     Code::DanglingReference,
                     format!("{tr}.{end}"),
@@ -338,7 +340,7 @@ fn check_journey(report: &mut Report, journey: &Journey, context: &Context<'_>) 
     let mut total_weight = 0.0;
     for (position, entry) in journey.entries.iter().enumerate() {
         let en = format!("{at}.entries[{position}]");
-        match status.get(entry.touchpoint.as_str()) {
+        match status(&entry.touchpoint) {
             None => report.error(
                 Code::DanglingReference,
                 format!("{en}.touchpoint"),
@@ -392,7 +394,7 @@ fn check_journey(report: &mut Report, journey: &Journey, context: &Context<'_>) 
             );
         }
         for id in row.path.iter().chain(row.next.keys()) {
-            if !status.contains_key(id.as_str()) {
+            if status(id).is_none() {
                 report.error(
                     Code::DanglingReference,
                     path.clone(),
@@ -420,7 +422,7 @@ fn check_journey(report: &mut Report, journey: &Journey, context: &Context<'_>) 
                 format!("goal {goal:?} is listed more than once"),
             );
         }
-        match status.get(goal.as_str()) {
+        match status(goal) {
             None => report.error(
                 Code::DanglingReference,
                 path,
@@ -476,7 +478,7 @@ fn check_structure(report: &mut Report, journey: &Journey, at: &str, goals: &Has
             }
         }
     }
-    let mut leaks = BTreeSet::new();
+    let mut leaks = crate::graph::NodeSet::default();
     let mut steps = HashMap::new();
     for node in graph.nodes() {
         let touchpoint = graph.touchpoint_at(node);
@@ -511,7 +513,7 @@ fn check_structure(report: &mut Report, journey: &Journey, at: &str, goals: &Has
     let trapped: Vec<&str> = reachable
         .iter()
         .filter(|node| !can_end.contains(node))
-        .map(|&node| graph.touchpoint_at(node).id.as_str())
+        .map(|node| graph.touchpoint_at(node).id.as_str())
         .collect();
     if !trapped.is_empty() {
         report.error(
