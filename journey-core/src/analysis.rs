@@ -1047,7 +1047,9 @@ fn stage_experience(journey: &Journey, reach: &HashMap<&str, f64>) -> Vec<StageE
         .zip(journey.touchpoints_by_stage())
         .map(|(stage, members)| {
             let mut emotion = (0.0, 0.0);
-            let mut measures: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+            // Reach-weighted sums and their weights, per measure key.
+            let mut sums: BTreeMap<String, f64> = BTreeMap::new();
+            let mut weights: BTreeMap<String, f64> = BTreeMap::new();
             for touchpoint in members {
                 let r = reach.get(touchpoint.id.as_str()).copied().unwrap_or(0.0);
                 if touchpoint.status != Status::Present || r <= 0.0 {
@@ -1058,18 +1060,17 @@ fn stage_experience(journey: &Journey, reach: &HashMap<&str, f64>) -> Vec<StageE
                     emotion.1 += r;
                 }
                 for (key, value) in &touchpoint.measures {
-                    let slot = measures.entry(key.clone()).or_insert((0.0, 0.0));
-                    slot.0 += r * value.value;
-                    slot.1 += r;
+                    *sums.entry(key.clone()).or_insert(0.0) += r * value.value;
+                    *weights.entry(key.clone()).or_insert(0.0) += r;
                 }
             }
             StageExperience {
                 stage: stage.id.clone(),
                 emotion: (emotion.1 > 0.0).then(|| emotion.0 / emotion.1),
                 measures: crate::order::map(
-                    measures
-                        .into_iter()
-                        .map(|(key, (sum, weight))| (key, sum / weight)),
+                    sums.into_iter()
+                        .zip(weights.into_values())
+                        .map(|((key, sum), weight)| (key, sum / weight)),
                 ),
             }
         })

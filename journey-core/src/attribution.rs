@@ -315,26 +315,41 @@ pub fn paths_from_traces(
     goals: &[String],
     values: &BTreeMap<String, f64>,
 ) -> Vec<PathData> {
-    let mut grouped: BTreeMap<Vec<String>, PathData> = BTreeMap::new();
+    // Each distinct path once, by its key (every id prefixed by its length,
+    // so no two paths share one) and its position in `grouped`.
+    let mut positions: HashMap<String, usize> = HashMap::new();
+    let mut grouped: Vec<PathData> = Vec::new();
+    let mut key = String::new();
     for trace in &traces.traces {
         let goal_at = trace
             .steps
             .iter()
             .position(|s| goals.contains(&s.touchpoint));
         let end = goal_at.unwrap_or(trace.steps.len());
-        let path: Vec<String> = trace.steps[..end]
-            .iter()
-            .map(|s| s.touchpoint.clone())
-            .collect();
-        if path.is_empty() {
+        if end == 0 {
             continue;
         }
-        let entry = grouped.entry(path.clone()).or_insert(PathData {
-            path,
-            conversions: 0.0,
-            value: 0.0,
-            nulls: 0.0,
-        });
+        let steps = &trace.steps[..end];
+        key.clear();
+        for step in steps {
+            key.push_str(&step.touchpoint.len().to_string());
+            key.push(':');
+            key.push_str(&step.touchpoint);
+        }
+        let at = match positions.get(key.as_str()) {
+            Some(&at) => at,
+            None => {
+                positions.insert(key.clone(), grouped.len());
+                grouped.push(PathData {
+                    path: steps.iter().map(|s| s.touchpoint.clone()).collect(),
+                    conversions: 0.0,
+                    value: 0.0,
+                    nulls: 0.0,
+                });
+                grouped.len() - 1
+            }
+        };
+        let entry = &mut grouped[at];
         match goal_at {
             Some(g) => {
                 entry.conversions += 1.0;
@@ -346,7 +361,9 @@ pub fn paths_from_traces(
             None => entry.nulls += 1.0,
         }
     }
-    grouped.into_values().collect()
+    // In path order (each path is there once: a total order).
+    crate::order::sort_by(&mut grouped, |a, b| a.path.cmp(&b.path));
+    grouped
 }
 
 /// Which models to compute.

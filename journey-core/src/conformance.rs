@@ -7,8 +7,7 @@
 //! stage, skips a stage going forward, or is simply a transition the map
 //! does not draw.
 
-use hashbrown::HashSet;
-use std::collections::BTreeMap;
+use hashbrown::{HashMap, HashSet};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -94,8 +93,10 @@ pub fn conformance(journey: &Journey, traces: &Traces, top: usize) -> Conformanc
             .map(|&p| (p != crate::model::NO_STAGE).then_some(p))
     };
     let mut per_trace = Vec::with_capacity(traces.traces.len());
-    let mut deviations: BTreeMap<(DeviationKind, String, String), (u64, Vec<String>)> =
-        BTreeMap::new();
+    // Each deviating pair once, by its position in `listed` (the pair
+    // decides its kind).
+    let mut deviations: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut listed: Vec<Deviation> = Vec::new();
     let (mut total, mut allowed) = (0u64, 0u64);
     for trace in &traces.traces {
         let mut trace_allowed = 0u32;
@@ -113,12 +114,20 @@ pub fn conformance(journey: &Journey, traces: &Traces, top: usize) -> Conformanc
                 (Some(Some(a)), Some(Some(b))) if b > a + 1 => DeviationKind::SkippedStage,
                 _ => DeviationKind::UnexpectedTransition,
             };
-            let entry = deviations
-                .entry((kind, from.to_owned(), to.to_owned()))
-                .or_default();
-            entry.0 += 1;
-            if entry.1.len() < 3 && !entry.1.contains(&trace.customer) {
-                entry.1.push(trace.customer.clone());
+            let at = *deviations.entry((from, to)).or_insert_with(|| {
+                listed.push(Deviation {
+                    kind,
+                    from: from.to_owned(),
+                    to: to.to_owned(),
+                    count: 0,
+                    customers: Vec::new(),
+                });
+                listed.len() - 1
+            });
+            let entry = &mut listed[at];
+            entry.count += 1;
+            if entry.customers.len() < 3 && !entry.customers.contains(&trace.customer) {
+                entry.customers.push(trace.customer.clone());
             }
         }
         let transitions = trace_allowed + trace_deviations;
@@ -135,17 +144,8 @@ pub fn conformance(journey: &Journey, traces: &Traces, top: usize) -> Conformanc
             deviations: trace_deviations,
         });
     }
-    let mut listed: Vec<Deviation> = deviations
-        .into_iter()
-        .map(|((kind, from, to), (count, customers))| Deviation {
-            kind,
-            from,
-            to,
-            count,
-            customers,
-        })
-        .collect();
-    // Most frequent first; ties in (kind, from, to) order, as the keys were.
+    // Most frequent first; ties in (kind, from, to) order (a total order:
+    // each pair is listed once).
     crate::order::sort_by(&mut listed, |a, b| {
         b.count
             .cmp(&a.count)

@@ -267,23 +267,27 @@ impl<'a> JourneyGraph<'a> {
     /// is 0 leads nowhere.
     ///
     /// `steps` holds the [`JourneyGraph::resolved`] next steps of the nodes
-    /// (absent nodes have none), computed once by the caller.
+    /// by node index (absent nodes have none), computed once by the caller.
     pub(crate) fn can_reach_with_probability(
         targets: &NodeSet,
-        steps: &HashMap<NodeIndex, Vec<(NodeIndex, f64)>>,
+        steps: &[Vec<(NodeIndex, f64)>],
     ) -> NodeSet {
-        let mut incoming: HashMap<NodeIndex, Vec<NodeIndex>> = HashMap::new();
-        for (&node, next) in steps {
+        // The nodes leading into each node, by node index.
+        let mut incoming: Vec<Vec<NodeIndex>> = Vec::new();
+        for (node, next) in steps.iter().enumerate() {
             for &(target, probability) in next {
                 if probability > 0.0 {
-                    incoming.entry(target).or_default().push(node);
+                    if incoming.len() <= target.index() {
+                        incoming.resize(target.index() + 1, Vec::new());
+                    }
+                    incoming[target.index()].push(NodeIndex::new(node));
                 }
             }
         }
         let mut seen = targets.clone();
         let mut queue: VecDeque<NodeIndex> = targets.iter().collect();
         while let Some(node) = queue.pop_front() {
-            for &previous in incoming.get(&node).into_iter().flatten() {
+            for &previous in incoming.get(node.index()).into_iter().flatten() {
                 if seen.insert(previous) {
                     queue.push_back(previous);
                 }
@@ -397,7 +401,7 @@ impl<'a> JourneyGraph<'a> {
     /// The stage-level view: one edge for every ordered pair of stages that a
     /// transition between present touchpoints connects, in stage order.
     pub fn stage_graph(&self) -> Vec<StageEdge> {
-        let mut counts: std::collections::BTreeMap<(usize, usize), usize> = Default::default();
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
         for edge in self.graph.edge_references() {
             let (source, target) = (edge.source(), edge.target());
             if !self.is_present(source) || !self.is_present(target) {
@@ -407,7 +411,16 @@ impl<'a> JourneyGraph<'a> {
                 self.stage_position_of(source),
                 self.stage_position_of(target),
             ) {
-                *counts.entry((from, to)).or_default() += 1;
+                pairs.push((from, to));
+            }
+        }
+        crate::order::sort_by(&mut pairs, Ord::cmp);
+        // Runs of one pair, in pair order, with their lengths.
+        let mut counts: Vec<((usize, usize), usize)> = Vec::new();
+        for pair in pairs {
+            match counts.last_mut() {
+                Some((last, count)) if *last == pair => *count += 1,
+                _ => counts.push((pair, 1)),
             }
         }
         counts

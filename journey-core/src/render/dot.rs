@@ -144,13 +144,15 @@ pub fn to_dot(journey: &Journey, options: &DotOptions) -> String {
         }
     }
     // Each source's transitions, in document order, gathered once.
-    let mut leaving: hashbrown::HashMap<&str, Vec<&crate::model::Transition>> =
-        hashbrown::HashMap::new();
+    // (by the source's position in `leaving`).
+    let mut sources: hashbrown::HashMap<&str, usize> = hashbrown::HashMap::new();
+    let mut leaving: Vec<Vec<&crate::model::Transition>> = Vec::new();
     for transition in &journey.transitions {
-        leaving
-            .entry(&transition.from)
-            .or_default()
-            .push(transition);
+        let at = *sources.entry(&transition.from).or_insert_with(|| {
+            leaving.push(Vec::new());
+            leaving.len() - 1
+        });
+        leaving[at].push(transition);
     }
     for touchpoint in &journey.touchpoints {
         if !drawn.remove(touchpoint.id.as_str()) {
@@ -159,9 +161,9 @@ pub fn to_dot(journey: &Journey, options: &DotOptions) -> String {
         let Some((steps, _)) = graph.next_steps(&touchpoint.id) else {
             continue;
         };
-        let transitions = leaving
+        let transitions = sources
             .get(touchpoint.id.as_str())
-            .map_or(&[][..], Vec::as_slice);
+            .map_or(&[][..], |&at| leaving[at].as_slice());
         // In document order of the transitions, one edge per target.
         let mut targets: Vec<&str> = Vec::new();
         for transition in transitions {

@@ -266,7 +266,8 @@ impl<'a> Map<'a> {
             .collect();
         let mut lanes: Vec<String> = Vec::new();
         let mut channels: Vec<&Channel> = Vec::new();
-        let mut per_cell: HashMap<(usize, usize), usize> = HashMap::new();
+        // Cards so far in each cell, by lane then stage.
+        let mut per_cell: Vec<Vec<usize>> = Vec::new();
         let mut cards = Vec::with_capacity(drawn.len());
         for (touchpoint, stage) in drawn {
             let lane = match options.lanes {
@@ -280,7 +281,14 @@ impl<'a> Map<'a> {
                     }
                 },
             };
-            let row = per_cell.entry((lane, stage)).or_default();
+            if per_cell.len() <= lane {
+                per_cell.resize(lane + 1, Vec::new());
+            }
+            let cells = &mut per_cell[lane];
+            if cells.len() <= stage {
+                cells.resize(stage + 1, 0);
+            }
+            let row = &mut cells[stage];
             let missing = touchpoint.status == Status::Missing;
             cards.push(Card {
                 touchpoint,

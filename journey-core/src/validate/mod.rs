@@ -16,6 +16,7 @@ pub use report::{Code, Finding, Report, Severity};
 use crate::document::Document;
 use crate::graph::JourneyGraph;
 use crate::model::{Journey, MeasureDefinition, Status};
+use petgraph::graph::NodeIndex;
 
 impl Document {
     /// Every validation finding, errors and warnings (see [`crate::validate`]).
@@ -479,7 +480,8 @@ fn check_structure(report: &mut Report, journey: &Journey, at: &str, goals: &Has
         }
     }
     let mut leaks = crate::graph::NodeSet::default();
-    let mut steps = HashMap::new();
+    // The resolved next steps by node index (none for absent nodes).
+    let mut steps: Vec<Vec<(NodeIndex, f64)>> = Vec::new();
     for node in graph.nodes() {
         let touchpoint = graph.touchpoint_at(node);
         if touchpoint.status != Status::Present {
@@ -504,7 +506,10 @@ fn check_structure(report: &mut Report, journey: &Journey, at: &str, goals: &Has
             );
         }
         let (next, drop_off) = graph.resolved(node);
-        steps.insert(node, next);
+        if steps.len() <= node.index() {
+            steps.resize(node.index() + 1, Vec::new());
+        }
+        steps[node.index()] = next;
         if is_goal || drop_off > 0.0 {
             leaks.insert(node);
         }
