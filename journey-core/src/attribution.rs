@@ -242,8 +242,8 @@ fn parse_path_row<'r>(
     let number = |index: Option<usize>, name: &str| -> Result<f64, String> {
         match text(index, name)? {
             "" => Ok(0.0),
-            text => match text.parse::<f64>() {
-                Ok(n) if n.is_finite() && n >= 0.0 => Ok(n),
+            text => match crate::number::finite_f64(text) {
+                Some(n) if n >= 0.0 => Ok(n),
                 _ => Err(format!("{name} {text:?} is not a non-negative number")),
             },
         }
@@ -278,13 +278,13 @@ fn parse_path_row<'r>(
 /// (`path,total_conversions,total_conversion_value,total_null`, steps joined
 /// with ` > `).
 pub fn write_paths_csv(paths: &[PathData], output: impl std::io::Write) -> Result<(), Error> {
-    let failed = |e: csv::Error| Error::Csv {
+    let failed = |e: std::io::Error| Error::Csv {
         row: 0,
         message: e.to_string(),
     };
-    let mut writer = csv::Writer::from_writer(output);
+    let mut writer = crate::events::CsvWriter::new(output);
     writer
-        .write_record([
+        .record([
             "path",
             "total_conversions",
             "total_conversion_value",
@@ -292,19 +292,17 @@ pub fn write_paths_csv(paths: &[PathData], output: impl std::io::Write) -> Resul
         ])
         .map_err(failed)?;
     for path in paths {
+        let fields = [
+            path.path.join(" > "),
+            path.conversions.to_string(),
+            path.value.to_string(),
+            path.nulls.to_string(),
+        ];
         writer
-            .write_record([
-                path.path.join(" > "),
-                path.conversions.to_string(),
-                path.value.to_string(),
-                path.nulls.to_string(),
-            ])
+            .record(fields.iter().map(String::as_str))
             .map_err(failed)?;
     }
-    writer.flush().map_err(|e| Error::Csv {
-        row: 0,
-        message: e.to_string(),
-    })
+    writer.flush().map_err(failed)
 }
 
 /// Path data from traces: a trace converts when it reaches one of `goals`;

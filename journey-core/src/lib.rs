@@ -86,6 +86,7 @@ pub mod graph;
 mod linalg;
 pub mod mermaid;
 pub mod model;
+mod number;
 pub mod options;
 mod order;
 mod parallel;

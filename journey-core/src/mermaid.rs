@@ -276,10 +276,7 @@ impl Reader {
         }
         let mut pieces = data.split(':');
         let score_text = pieces.next().unwrap_or_default().trim();
-        let score: f64 = score_text
-            .parse()
-            .ok()
-            .filter(|s: &f64| s.is_finite())
+        let score = crate::number::finite_f64(score_text)
             .ok_or_else(|| fail(number, format!("the score {score_text:?} is not a number")))?;
         if !(1.0..=5.0).contains(&score) {
             return Err(fail(number, format!("the score {score} is outside 1..5")));

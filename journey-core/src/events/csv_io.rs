@@ -465,11 +465,11 @@ impl EventLog {
             .map(|k| (self.measure_keys.name(k), k))
             .collect();
         crate::order::sort_by(&mut keys, Ord::cmp);
-        let mut writer = csv::Writer::from_writer(output);
-        let failed = |e: csv::Error| csv_error(0, &e.to_string());
+        let mut writer = CsvWriter::new(output);
+        let failed = |e: std::io::Error| csv_error(0, &e.to_string());
         let mut header = vec!["customer", "timestamp", "event", "channel"];
         header.extend(keys.iter().map(|(name, _)| *name));
-        writer.write_record(&header).map_err(failed)?;
+        writer.record(header).map_err(failed)?;
         let mut values: Vec<Option<f64>> = vec![None; self.measure_keys.len()];
         for (index, event) in self.iter().enumerate() {
             let micros = self.timestamp[index];
@@ -482,20 +482,83 @@ impl EventLog {
                 values[key as usize] = Some(value);
             }
             writer
-                .write_field(event.customer)
-                .and_then(|()| writer.write_field(&time))
-                .and_then(|()| writer.write_field(event.name))
-                .and_then(|()| writer.write_field(event.channel.unwrap_or_default()))
+                .field(event.customer)
+                .and_then(|()| writer.field(&time))
+                .and_then(|()| writer.field(event.name))
+                .and_then(|()| writer.field(event.channel.unwrap_or_default()))
                 .map_err(failed)?;
             for (_, key) in &keys {
                 let text = values[*key as usize].map(|v| v.to_string());
                 writer
-                    .write_field(text.as_deref().unwrap_or_default())
+                    .field(text.as_deref().unwrap_or_default())
                     .map_err(failed)?;
             }
-            writer.write_record(None::<&[u8]>).map_err(failed)?;
+            writer.end().map_err(failed)?;
         }
-        writer.flush().map_err(|e| csv_error(0, &e.to_string()))
+        writer.flush().map_err(failed)
+    }
+}
+
+/// CSV out, as RFC 4180 has it and the csv crate's default writer writes
+/// it: fields separated by `,`, a field quoted only when it holds `,`, `"`,
+/// CR or LF (its quotes doubled), records ended by LF; buffered.
+pub(crate) struct CsvWriter<W: std::io::Write> {
+    output: std::io::BufWriter<W>,
+    /// Whether the record being written has a field yet.
+    started: bool,
+}
+
+impl<W: std::io::Write> CsvWriter<W> {
+    pub(crate) fn new(output: W) -> Self {
+        CsvWriter {
+            output: std::io::BufWriter::new(output),
+            started: false,
+        }
+    }
+
+    /// Writes the next field of the current record.
+    pub(crate) fn field(&mut self, text: &str) -> std::io::Result<()> {
+        use std::io::Write;
+        let output = &mut self.output;
+        if std::mem::replace(&mut self.started, true) {
+            output.write_all(b",")?;
+        }
+        if !text
+            .bytes()
+            .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+        {
+            return output.write_all(text.as_bytes());
+        }
+        output.write_all(b"\"")?;
+        for (at, piece) in text.split('"').enumerate() {
+            if at > 0 {
+                output.write_all(b"\"\"")?;
+            }
+            output.write_all(piece.as_bytes())?;
+        }
+        output.write_all(b"\"")
+    }
+
+    /// Ends the current record.
+    pub(crate) fn end(&mut self) -> std::io::Result<()> {
+        self.started = false;
+        std::io::Write::write_all(&mut self.output, b"\n")
+    }
+
+    /// A whole record.
+    pub(crate) fn record<'a>(
+        &mut self,
+        fields: impl IntoIterator<Item = &'a str>,
+    ) -> std::io::Result<()> {
+        for field in fields {
+            self.field(field)?;
+        }
+        self.end()
+    }
+
+    /// Writes out what is buffered.
+    pub(crate) fn flush(&mut self) -> std::io::Result<()> {
+        std::io::Write::flush(&mut self.output)
     }
 }
 
@@ -861,10 +924,61 @@ pub(super) fn parse_row<'r, 'c>(
             None | Some("") => continue,
             Some(value) => value,
         };
-        match value.parse::<f64>() {
-            Ok(number) if number.is_finite() => measures.push((key, number)),
-            _ => return Err(format!("{key} value {value:?} is not a number")),
+        match crate::number::finite_f64(value) {
+            Some(number) => measures.push((key, number)),
+            None => return Err(format!("{key} value {value:?} is not a number")),
         }
     }
     Ok((customer, timestamp, name, channel))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CsvWriter;
+
+    fn written(records: &[&[&str]]) -> String {
+        let mut bytes = Vec::new();
+        let mut writer = CsvWriter::new(&mut bytes);
+        for record in records {
+            writer.record(record.iter().copied()).unwrap();
+        }
+        writer.flush().unwrap();
+        drop(writer);
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn quotes_only_what_needs_quotes_and_doubles_quotes() {
+        assert_eq!(
+            written(&[
+                &["plain", "", "with space", " edge "],
+                &["a,b", "say \"hi\"", "two\nlines", "cr\rhere", "\""],
+            ]),
+            "plain,,with space, edge \n\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\"cr\rhere\",\"\"\"\"\n"
+        );
+    }
+
+    #[test]
+    fn what_it_writes_reads_back_field_for_field() {
+        let fields = ["x", "a,b", "\"q\"", "l1\r\nl2", "", "é ; ü"];
+        let text = written(&[&fields, &fields]);
+        let mut reader = csv_core::Reader::new();
+        let mut input = text.as_bytes();
+        let (mut output, mut ends) = (vec![0u8; 256], vec![0usize; 16]);
+        for _ in 0..2 {
+            let (result, read, _, count) = reader.read_record(input, &mut output, &mut ends);
+            assert_eq!(result, csv_core::ReadRecordResult::Record);
+            input = &input[read..];
+            let mut start = 0;
+            let got: Vec<&str> = ends[..count]
+                .iter()
+                .map(|&end| {
+                    let field = std::str::from_utf8(&output[start..end]).unwrap();
+                    start = end;
+                    field
+                })
+                .collect();
+            assert_eq!(got, fields);
+        }
+    }
 }

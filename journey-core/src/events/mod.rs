@@ -31,7 +31,7 @@ pub(crate) use crate::symbols::{Symbols, intern_into};
 pub use csv_io::{
     CsvOptions, MAX_LISTED_PROBLEMS, MAX_RECORD_BYTES, OnError, ReadReport, RowProblem,
 };
-pub(crate) use csv_io::{Header, RawRecord, Records};
+pub(crate) use csv_io::{CsvWriter, Header, RawRecord, Records};
 pub(crate) use json::JsonReader;
 pub use json::{JsonOptions, JsonPreset};
 use time::*;
