@@ -590,7 +590,10 @@ fn build_chain(indexed: &Indexed<'_>, order: usize) -> Chain {
     let width = indexed.names.len();
     let dense = order == 1 && width <= DENSE_TOUCHPOINTS;
     let mut dense_counts = vec![0.0; if dense { width * width } else { 0 }];
-    let mut counts: HashMap<(u32, u32), f64> = HashMap::new();
+    // Sparse counts: each edge once in `edges`, found by its position (the
+    // index map type discovery uses too).
+    let mut positions: HashMap<(u32, u32), u32> = HashMap::new();
+    let mut edges: Vec<((u32, u32), f64)> = Vec::new();
     let mut conversions: Vec<f64> = Vec::new();
     let mut totals: Vec<f64> = Vec::new();
     // Start weights by state, summed in state order (deterministic).
@@ -632,7 +635,11 @@ fn build_chain(indexed: &Indexed<'_>, order: usize) -> Chain {
                     if dense {
                         dense_counts[p as usize * width + s as usize] += weight;
                     } else {
-                        *counts.entry((p, s)).or_default() += weight;
+                        let at = *positions.entry((p, s)).or_insert_with(|| {
+                            edges.push(((p, s), 0.0));
+                            edges.len() as u32 - 1
+                        });
+                        edges[at as usize].1 += weight;
                     }
                     totals[p as usize] += weight;
                 }
@@ -647,7 +654,7 @@ fn build_chain(indexed: &Indexed<'_>, order: usize) -> Chain {
     if dense {
         for (index, &count) in dense_counts.iter().enumerate() {
             if count != 0.0 {
-                counts.insert(((index / width) as u32, (index % width) as u32), count);
+                edges.push((((index / width) as u32, (index % width) as u32), count));
             }
         }
     }
@@ -656,7 +663,7 @@ fn build_chain(indexed: &Indexed<'_>, order: usize) -> Chain {
     for (s, w) in start.into_iter().enumerate() {
         start_vector[s] = w / start_total;
     }
-    let mut edges: Vec<((u32, u32), f64)> = counts.into_iter().collect();
+    drop(positions);
     crate::order::sort_by_key(&mut edges, |&(edge, _)| edge);
     let mut q: Vec<Vec<(usize, f64)>> = vec![Vec::new(); states.len()];
     for ((from, to), count) in edges {

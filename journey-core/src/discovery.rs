@@ -534,7 +534,9 @@ struct Tally<'t, 'a> {
     edges: Vec<((u32, u32), EdgeTally)>,
     edge_index: EdgeIndex,
     variants: hashbrown::HashMap<Box<[u32]>, u64>,
-    measures: hashbrown::HashMap<(u32, u32), MeasureState>,
+    /// Per (touchpoint, measure key), by position in `measures`.
+    measure_index: hashbrown::HashMap<(u32, u32), u32>,
+    measures: Vec<((u32, u32), MeasureState)>,
 }
 
 /// An edge's durations, with a dense histogram (index = bucket; at most
@@ -558,6 +560,16 @@ enum EdgeIndex {
 }
 
 impl<'t, 'a> Tally<'t, 'a> {
+    /// The state of measure `key` at a touchpoint, added when new.
+    fn measure(&mut self, key: (u32, u32)) -> &mut MeasureState {
+        let measures = &mut self.measures;
+        let at = *self.measure_index.entry(key).or_insert_with(|| {
+            measures.push((key, MeasureState::default()));
+            measures.len() as u32 - 1
+        });
+        &mut measures[at as usize].1
+    }
+
     /// The index of edge `from → to`, added when new.
     fn edge(&mut self, from: u32, to: u32) -> usize {
         let next = self.edges.len() as u32;
@@ -621,7 +633,7 @@ impl<'t, 'a> Tally<'t, 'a> {
             *self.variants.entry(variant).or_default() += count;
         }
         for (key, state) in other.measures {
-            self.measures.entry(key).or_default().merge(&state);
+            self.measure(key).merge(&state);
         }
     }
 
@@ -647,7 +659,8 @@ impl<'t, 'a> Tally<'t, 'a> {
                 EdgeIndex::Hashed(Default::default())
             },
             variants: Default::default(),
-            measures: Default::default(),
+            measure_index: Default::default(),
+            measures: Vec::new(),
         }
     }
 
@@ -665,10 +678,7 @@ impl<'t, 'a> Tally<'t, 'a> {
                 let touchpoint = table.touchpoint[step];
                 self.frequencies[touchpoint as usize] += 1;
                 for &(key, value) in &table.measures[table.measure_range(step)] {
-                    self.measures
-                        .entry((touchpoint, key))
-                        .or_default()
-                        .add(value);
+                    self.measure((touchpoint, key)).add(value);
                 }
                 if step > start {
                     let from = table.touchpoint[step - 1];

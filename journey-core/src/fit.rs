@@ -254,8 +254,17 @@ pub fn contexts(
         .zip(&table.known)
         .map(|(id, known)| *known && ids.contains(&**id))
         .collect();
-    type Row = (HashMap<u32, u64>, u64);
-    let mut rows: HashMap<Vec<u32>, Row> = HashMap::new();
+    // Each context path once in `rows`, found by position through `row_of`
+    // (the variant tables' map type); a row's next steps once each, found
+    // through `next_of` by (row, next) (the edge tables' map type).
+    struct Row<'p> {
+        path: &'p [u32],
+        next: Vec<(u32, u64)>,
+        ends: u64,
+    }
+    let mut row_of: HashMap<Box<[u32]>, u64> = HashMap::new();
+    let mut next_of: HashMap<(u32, u32), u32> = HashMap::new();
+    let mut rows: Vec<Row<'_>> = Vec::new();
     for span in &table.traces {
         let steps = &table.touchpoint[span.start as usize..span.end as usize];
         for (i, &current) in steps.iter().enumerate() {
@@ -272,38 +281,65 @@ pub fn contexts(
                 if path.iter().any(|&t| !on_map[t as usize]) {
                     break;
                 }
-                let row = rows.entry(path.to_vec()).or_default();
+                let at = match row_of.get(path) {
+                    Some(&at) => at as usize,
+                    None => {
+                        row_of.insert(path.into(), rows.len() as u64);
+                        rows.push(Row {
+                            path,
+                            next: Vec::new(),
+                            ends: 0,
+                        });
+                        rows.len() - 1
+                    }
+                };
+                let row = &mut rows[at];
                 match next {
-                    Some(next) => *row.0.entry(next).or_default() += 1,
-                    None => row.1 += 1,
+                    Some(next) => {
+                        let slot = *next_of.entry((at as u32, next)).or_insert_with(|| {
+                            row.next.push((next, 0));
+                            row.next.len() as u32 - 1
+                        });
+                        row.next[slot as usize].1 += 1;
+                    }
+                    None => row.ends += 1,
                 }
             }
         }
     }
-    let same_shape = |a: &Row, b: &Row| {
-        let total = |r: &Row| r.0.values().sum::<u64>() + r.1;
-        let (ta, tb) = (total(a), total(b));
+    let total = |r: &Row<'_>| r.next.iter().map(|&(_, n)| n).sum::<u64>() + r.ends;
+    let same_shape = |a: &Row<'_>, b: usize| {
+        let b_row = &rows[b];
+        let (ta, tb) = (total(a), total(b_row));
         // Equal distributions: every count in the same proportion.
-        a.1 * tb == b.1 * ta
-            && a.0.len() == b.0.len()
-            && a.0
-                .iter()
-                .all(|(k, &v)| b.0.get(k).is_some_and(|&w| v * tb == w * ta))
+        a.ends * tb == b_row.ends * ta
+            && a.next.len() == b_row.next.len()
+            && a.next.iter().all(|&(k, v)| {
+                next_of
+                    .get(&(b as u32, k))
+                    .is_some_and(|&slot| v * tb == b_row.next[slot as usize].1 * ta)
+            })
     };
     let mut out: Vec<Context> = rows
         .iter()
-        .filter(|(path, row)| path.len() >= 2 && row.0.values().sum::<u64>() + row.1 >= min_count)
-        .filter(|(path, row)| !rows.get(&path[1..]).is_some_and(|s| same_shape(row, s)))
-        .map(|(path, (next, ends))| Context {
-            path: path
+        .filter(|row| row.path.len() >= 2 && total(row) >= min_count)
+        .filter(|row| {
+            !row_of
+                .get(&row.path[1..])
+                .is_some_and(|&shorter| same_shape(row, shorter as usize))
+        })
+        .map(|row| Context {
+            path: row
+                .path
                 .iter()
                 .map(|&t| table.touchpoints[t as usize].to_owned())
                 .collect(),
             next: crate::order::map(
-                next.iter()
-                    .map(|(&t, &n)| (table.touchpoints[t as usize].to_owned(), n)),
+                row.next
+                    .iter()
+                    .map(|&(t, n)| (table.touchpoints[t as usize].to_owned(), n)),
             ),
-            ends: *ends,
+            ends: row.ends,
             extra: Default::default(),
         })
         .collect();
