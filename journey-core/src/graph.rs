@@ -218,11 +218,14 @@ impl<'a> JourneyGraph<'a> {
                 (*edge.weight(), other)
             })
             .collect();
+        // Each touchpoint once, at its first transition: by touchpoint (ties
+        // in transition order), the first of each kept, then back in
+        // transition order (no set as large as the graph for each call).
+        crate::order::sort_by(&mut edges, |a, b| (a.1, a.0).cmp(&(b.1, b.0)));
+        edges.dedup_by_key(|&mut (_, other)| other);
         crate::order::sort_by(&mut edges, Ord::cmp);
-        let mut seen = NodeSet::default();
         edges
             .into_iter()
-            .filter(|(_, other)| seen.insert(*other))
             .map(|(_, other)| self.touchpoint_at(other).id.as_str())
             .collect()
     }
@@ -558,5 +561,23 @@ mod tests {
         assert_eq!(graph.successors("a"), vec!["c", "m"]);
         assert_eq!(graph.predecessors("a"), vec!["b"]);
         assert_eq!(graph.reachable(), ["a", "c"].into_iter().collect());
+    }
+
+    #[test]
+    fn neighbours_come_once_each_in_the_order_of_their_first_transition() {
+        let j = journey(vec![
+            Transition::new("a", "m"),
+            Transition::new("b", "a"),
+            Transition::new("a", "c"),
+            Transition::new("a", "m"),
+            Transition::new("a", "b"),
+            Transition::new("c", "a"),
+            Transition::new("a", "c"),
+            Transition::new("b", "a"),
+        ]);
+        let graph = JourneyGraph::new(&j);
+        assert_eq!(graph.successors("a"), vec!["m", "c", "b"]);
+        assert_eq!(graph.predecessors("a"), vec!["b", "c"]);
+        assert!(graph.successors("nowhere").is_empty());
     }
 }
