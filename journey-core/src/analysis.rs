@@ -1047,9 +1047,10 @@ fn stage_experience(journey: &Journey, reach: &HashMap<&str, f64>) -> Vec<StageE
         .zip(journey.touchpoints_by_stage())
         .map(|(stage, members)| {
             let mut emotion = (0.0, 0.0);
-            // Reach-weighted sums and their weights, per measure key.
-            let mut sums: BTreeMap<String, f64> = BTreeMap::new();
-            let mut weights: BTreeMap<String, f64> = BTreeMap::new();
+            // Per measure key, its reach-weighted sum and weight, found by
+            // the key's position.
+            let mut positions: HashMap<&str, usize> = HashMap::new();
+            let mut sums: Vec<(&str, f64, f64)> = Vec::new();
             for touchpoint in members {
                 let r = reach.get(touchpoint.id.as_str()).copied().unwrap_or(0.0);
                 if touchpoint.status != Status::Present || r <= 0.0 {
@@ -1060,8 +1061,12 @@ fn stage_experience(journey: &Journey, reach: &HashMap<&str, f64>) -> Vec<StageE
                     emotion.1 += r;
                 }
                 for (key, value) in &touchpoint.measures {
-                    *sums.entry(key.clone()).or_insert(0.0) += r * value.value;
-                    *weights.entry(key.clone()).or_insert(0.0) += r;
+                    let at = *positions.entry(key.as_str()).or_insert_with(|| {
+                        sums.push((key.as_str(), 0.0, 0.0));
+                        sums.len() - 1
+                    });
+                    sums[at].1 += r * value.value;
+                    sums[at].2 += r;
                 }
             }
             StageExperience {
@@ -1069,8 +1074,7 @@ fn stage_experience(journey: &Journey, reach: &HashMap<&str, f64>) -> Vec<StageE
                 emotion: (emotion.1 > 0.0).then(|| emotion.0 / emotion.1),
                 measures: crate::order::map(
                     sums.into_iter()
-                        .zip(weights.into_values())
-                        .map(|((key, sum), weight)| (key, sum / weight)),
+                        .map(|(key, sum, weight)| (key.to_owned(), sum / weight)),
                 ),
             }
         })

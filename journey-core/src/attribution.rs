@@ -330,9 +330,9 @@ pub fn paths_from_traces(
         let steps = &trace.steps[..end];
         key.clear();
         for step in steps {
-            key.push_str(&step.touchpoint.len().to_string());
-            key.push(':');
-            key.push_str(&step.touchpoint);
+            use std::fmt::Write;
+            // (Writing to a String cannot fail.)
+            let _ = write!(key, "{}:{}", step.touchpoint.len(), step.touchpoint);
         }
         let at = match positions.get(key.as_str()) {
             Some(&at) => at,

@@ -84,10 +84,16 @@ struct Context<'a> {
     measures: Option<(&'a HashMap<&'a str, usize>, &'a [MeasureDefinition])>,
 }
 
-fn check_ids<'a>(report: &mut Report, list: &str, ids: impl Iterator<Item = &'a str>) {
+/// Reports empty and repeated ids; returns each id's first position.
+fn check_ids<'a>(
+    report: &mut Report,
+    list: &str,
+    ids: impl Iterator<Item = &'a str>,
+) -> HashMap<&'a str, usize> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (position, id) in ids.enumerate() {
         if id.is_empty() {
+            seen.entry(id).or_insert(position);
             report.error(
                 Code::EmptyId,
                 format!("{list}[{position}]"),
@@ -111,6 +117,7 @@ fn check_ids<'a>(report: &mut Report, list: &str, ids: impl Iterator<Item = &'a 
             seen.insert(id, position);
         }
     }
+    seen
 }
 
 fn check_finite(report: &mut Report, path: impl FnOnce() -> String, value: f64) -> bool {
@@ -186,29 +193,24 @@ fn check_personas(report: &mut Report, context: &Context<'_>, ids: &[String], at
 
 fn check_journey(report: &mut Report, journey: &Journey, context: &Context<'_>) {
     let at = format!("journeys[{}]", journey.id);
-    check_ids(
+    let stage_ids = check_ids(
         report,
         &format!("{at}.stages"),
         journey.stages.iter().map(|s| s.id.as_str()),
     );
-    check_ids(
+    // A repeated id is looked up as its first touchpoint.
+    let positions = check_ids(
         report,
         &format!("{at}.touchpoints"),
         journey.touchpoints.iter().map(|t| t.id.as_str()),
     );
     check_personas(report, context, &journey.personas, &at);
-    let stage_ids: HashSet<&str> = journey.stages.iter().map(|s| s.id.as_str()).collect();
-    // A repeated id (reported above) is looked up as its first touchpoint.
-    let mut positions: HashMap<&str, usize> = HashMap::new();
-    for (position, touchpoint) in journey.touchpoints.iter().enumerate() {
-        positions.entry(touchpoint.id.as_str()).or_insert(position);
-    }
     let status = |id: &str| positions.get(id).map(|&at| journey.touchpoints[at].status);
     let goals: HashSet<&str> = journey.goals.iter().map(String::as_str).collect();
 
     for touchpoint in &journey.touchpoints {
         let tp = format!("{at}.touchpoints[{}]", touchpoint.id);
-        if !stage_ids.contains(touchpoint.stage.as_str()) {
+        if !stage_ids.contains_key(touchpoint.stage.as_str()) {
             report.error(
                 Code::DanglingReference,
                 format!("{tp}.stage"),
