@@ -5,6 +5,7 @@
 //! cargo run --example map -- examples/data/gym.json gym --analysis --compact > gym-small.svg
 //! cargo run --example map -- examples/data/gym.json gym --mermaid > gym.mmd
 //! cargo run --example map -- --synthetic 100 > synthetic-100.svg
+//! cargo run --example map -- examples/data/gym.json gym --options='{"flows": true, "theme": "dark", "width": 1400}' > gym-dark.svg
 //! ```
 
 use std::process::ExitCode;
@@ -56,15 +57,20 @@ fn run() -> Result<String, String> {
     if flag("--mermaid") {
         return mermaid::to_mermaid(&document, &journey).map_err(|e| e.to_string());
     }
+    // Any other option as JSON, e.g. --options='{"flows": true, "theme": "dark"}'.
+    let base: SvgOptions = match args.iter().find_map(|a| a.strip_prefix("--options=")) {
+        Some(json) => serde_json::from_str(json).map_err(|e| format!("--options: {e}"))?,
+        None => SvgOptions::default(),
+    };
     let options = SvgOptions {
-        analysis: flag("--analysis"),
-        compact: flag("--compact").then_some(true),
+        analysis: base.analysis || flag("--analysis"),
+        compact: flag("--compact").then_some(true).or(base.compact),
         lanes: if flag("--order") {
             Lanes::Order
         } else {
-            Lanes::Channel
+            base.lanes
         },
-        ..SvgOptions::default()
+        ..base
     };
     render_svg(&document, &journey, &options).map_err(|e| e.to_string())
 }

@@ -500,8 +500,11 @@ pub enum Layer {
     /// Seen by the customer.
     #[default]
     Frontstage,
-    /// Behind the scenes.
+    /// Behind the scenes: staff and systems the customer does not see.
     Backstage,
+    /// Support processes: the internal systems and partners that make the
+    /// frontstage and backstage work (a service blueprint's bottom layer).
+    Support,
 }
 
 /// Whether a touchpoint exists.
@@ -531,7 +534,7 @@ pub struct Touchpoint {
     /// Communication point or action. Default: communication point.
     #[serde(default, skip_serializing_if = "is_default")]
     pub kind: TouchpointKind,
-    /// Frontstage or backstage. Default: frontstage.
+    /// Frontstage, backstage or support processes. Default: frontstage.
     #[serde(default, skip_serializing_if = "is_default")]
     pub layer: Layer,
     /// The team or department that owns the touchpoint.

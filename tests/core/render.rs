@@ -155,7 +155,9 @@ fn the_gym_map() {
     let tree = parse(&svg);
     let root = tree.root_element();
     assert!(root.has_tag_name("svg"));
-    assert_eq!(root.attribute("role"), Some("img"));
+    // A document of focusable parts (role img would hide the cards from
+    // assistive technology).
+    assert_eq!(root.attribute("role"), Some("graphics-document"));
     // Accessible: a title and a description the root points at.
     assert_eq!(
         root.attribute("aria-labelledby"),
@@ -278,19 +280,34 @@ fn overlays_from_analysis_and_counts() {
     };
     let svg = render_svg(&document, "gym", &options).unwrap();
     let tree = parse(&svg);
+    // The stage's figures in the stage KPIs lane (the header keeps the
+    // name alone, so that narrow columns never run figures together) and in
+    // the header's tooltip.
     let consideration = with_class(&tree, "stage")[1];
     let funnel = &analysis.funnel[1];
+    assert_eq!(texts(&consideration), "Consideration");
     assert_eq!(
-        texts(&consideration),
-        format!(
-            "Consideration reach {:.1}% · lost {:.1}%",
-            100.0 * funnel.reach,
-            100.0 * funnel.drop_off
-        )
+        tooltip(&consideration),
+        "Consideration · reach 67.6% · drop-off 27.3%"
     );
+    let kpis = tree
+        .descendants()
+        .find(|n| n.attribute("data-row") == Some("kpis"))
+        .unwrap();
+    let cell = kpis
+        .descendants()
+        .find(|n| n.attribute("data-stage") == Some("consideration"))
+        .unwrap();
     assert_eq!(
-        texts(&consideration),
-        "Consideration reach 67.6% · lost 27.3%"
+        texts(&cell),
+        format!(
+            "reach {:.1}% drop-off {:.1}%{}",
+            100.0 * funnel.reach,
+            100.0 * funnel.drop_off,
+            funnel
+                .conversion
+                .map_or(String::new(), |c| format!(" conversion {:.1}%", 100.0 * c))
+        )
     );
     let card = with_class(&tree, "touchpoint")
         .into_iter()

@@ -8,4 +8,4 @@ mod dot;
 mod svg;
 
 pub use dot::{DotOptions, EdgeLabels, to_dot};
-pub use svg::{Lanes, SvgOptions, render_svg};
+pub use svg::{CUSTOM_PROPERTIES, Lanes, Row, SvgOptions, Theme, render_svg};
