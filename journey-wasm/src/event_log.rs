@@ -53,7 +53,8 @@ impl EventLog {
         to_js(&report)
     }
 
-    /// The log as CSV text.
+    /// The log as CSV text. In the full build (`journey-wasm/full`).
+    #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = toCsv)]
     pub fn to_csv(&self) -> Result<String, JsValue> {
         let mut out = Vec::new();

@@ -148,7 +148,9 @@ impl JourneyModel {
     }
 
     /// A journey's touchpoint graph as Graphviz DOT text (a cluster per
-    /// stage, missing touchpoints dashed, edges labelled).
+    /// stage, missing touchpoints dashed, edges labelled). In the full
+    /// build (`journey-wasm/full`).
+    #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = toDot)]
     pub fn to_dot(
         &self,
@@ -178,7 +180,9 @@ impl JourneyModel {
     }
 
     /// A journey as a Mermaid `journey` diagram (title, a section per stage,
-    /// a task per present touchpoint with its 1–5 score and actors).
+    /// a task per present touchpoint with its 1–5 score and actors). In the
+    /// full build (`journey-wasm/full`).
+    #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = toMermaid)]
     pub fn to_mermaid(
         &self,
@@ -190,7 +194,8 @@ impl JourneyModel {
 
     /// Reads a Mermaid `journey` diagram into a model: actors become
     /// personas, sections stages, tasks touchpoints. Throws `parse_error`
-    /// with the line.
+    /// with the line. In the full build (`journey-wasm/full`).
+    #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = fromMermaid)]
     pub fn from_mermaid(
         #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,

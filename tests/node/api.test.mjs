@@ -12,6 +12,8 @@ const root = process.env.JOURNEY_ROOT;
 const expectedDir = process.env.JOURNEY_EXPECTED;
 const { JourneyModel, EventLog, Tracker, JourneyError, version } = await import(join(pkg, 'node.mjs'));
 const entry = await import(join(pkg, 'node.mjs'));
+// Mermaid and Graphviz DOT are in the full build (journey-wasm/full).
+const full = await import(join(pkg, 'full', 'node.mjs'));
 const gymText = readFileSync(join(root, 'examples/data/gym.json'), 'utf8');
 const shoeText = readFileSync(join(root, 'examples/data/shoe.json'), 'utf8');
 
@@ -174,7 +176,9 @@ test('options with an unknown key or a wrong type are refused by name, as in Rus
   throwsJourneyError(() => model.analyze('gym', { top: 'many' }), 'invalid_option',
     /^invalid option top: invalid type: string "many", expected usize$/);
   throwsJourneyError(() => model.renderSvg('gym', { analysis: true, colour: 1 }), 'invalid_option', /colour/);
-  throwsJourneyError(() => model.toDot('gym', { labels: 'weights' }), 'invalid_option', /^invalid option labels: /);
+  const fullModel = full.JourneyModel.fromJson(gymText);
+  throwsJourneyError(() => fullModel.toDot('gym', { labels: 'weights' }), 'invalid_option', /^invalid option labels: /);
+  fullModel.free();
   throwsJourneyError(() => new Tracker(model, 'gym', { histroy: 3 }), 'invalid_option', /^invalid option histroy: /);
   throwsJourneyError(() => model.compare('gym', 'gym', { tops: 1 }), 'invalid_option', /tops/);
   // Valid keys still work beside the checks.
@@ -199,7 +203,7 @@ test('the CommonJS entry shares the API', () => {
 });
 
 test('toDot gives exactly the Rust DOT text', () => {
-  const model = JourneyModel.fromJson(gymText);
+  const model = full.JourneyModel.fromJson(gymText);
   const expected = readFileSync(join(expectedDir, 'gym.dot'), 'utf8');
   assert.equal(model.toDot('gym'), expected);
   assert.match(model.toDot('gym', { labels: 'none', vertical: true }), /rankdir=TB/);
@@ -214,7 +218,7 @@ test('renderSvg gives exactly the Rust SVG map', () => {
   assert.equal(model.renderSvg('gym'), expected);
   assert.equal(model.renderSvg('gym', {}), expected);
   const overlay = model.renderSvg('gym', { analysis: true, counts: { contact_form: 7 } });
-  assert.match(overlay, /reach 67\.6% · lost 27\.3%/);
+  assert.match(overlay, /Consideration · reach 67\.6% · drop-off 27\.3%/);
   assert.match(overlay, />n 7<\/text>/);
   const compact = model.renderSvg('gym', { compact: true, lanes: 'order', missing: false });
   assert.equal(compact.match(/class="touchpoint/g).length, 18);
@@ -225,25 +229,29 @@ test('renderSvg gives exactly the Rust SVG map', () => {
 });
 
 test('Mermaid out and in, as in Rust', () => {
-  const model = JourneyModel.fromJson(gymText);
+  const model = full.JourneyModel.fromJson(gymText);
   const text = model.toMermaid('gym');
   assert.equal(text, readFileSync(join(expectedDir, 'gym.mmd'), 'utf8'));
-  const back = JourneyModel.fromMermaid(text);
+  const back = full.JourneyModel.fromMermaid(text);
   assert.equal(back.toMermaid('joining_a_gym'), text);
   assert.deepEqual(back.stages('joining_a_gym').map((s) => s.name),
     ['Awareness', 'Consideration', 'Conversion', 'Retention', 'Loyalty and advocacy']);
   back.free();
-  const docs = JourneyModel.fromMermaid(readFileSync(join(root, 'examples/data/mermaid/working-day.mmd'), 'utf8'));
+  const docs = full.JourneyModel.fromMermaid(readFileSync(join(root, 'examples/data/mermaid/working-day.mmd'), 'utf8'));
   const work = docs.journey('my_working_day');
   assert.deepEqual(work.touchpoints.map((t) => [t.name, t.emotion, t.personas]), [
     ['Make tea', 2, ['me']], ['Go upstairs', 0, ['me']], ['Do work', -2, ['me', 'cat']],
     ['Go downstairs', 2, ['me']], ['Sit down', 2, ['me']],
   ]);
   docs.free();
-  throwsJourneyError(() => JourneyModel.fromMermaid('journey\n  section A\n    Task: 9: Me\n'), 'parse_error',
+  throwsJourneyError(() => full.JourneyModel.fromMermaid('journey\n  section A\n    Task: 9: Me\n'), 'parse_error',
     /Mermaid line 3: the score 9 is outside 1\.\.5/);
   throwsJourneyError(() => model.toMermaid('pool'), 'not_found');
   model.free();
+  // The default build leaves them to the full one.
+  assert.equal(typeof JourneyModel.fromMermaid, 'undefined');
+  assert.equal(typeof JourneyModel.prototype.toMermaid, 'undefined');
+  assert.equal(typeof JourneyModel.prototype.toDot, 'undefined');
 });
 
 test('a non-string where a string belongs, or a count out of range, is a JourneyError and harms nothing', () => {
@@ -295,7 +303,7 @@ test('hostile option objects and events are refused with a JourneyError; the obj
   }
   assert.equal(log.length, 0);
   log.push({ customer: 'a', name: 'online_reviews', timestamp: 0, measures: { csat: 4 } });
-  assert.match(log.toCsv(), /a,.*online_reviews/);
+  assert.deepEqual(log.traces().traces.map((t) => t.steps.map((step) => step.touchpoint)), [['online_reviews']]);
   log.free();
   model.free();
 });

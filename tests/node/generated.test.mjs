@@ -9,6 +9,8 @@ import { join } from 'node:path';
 const pkg = process.env.JOURNEY_WASM_PKG;
 const dir = join(process.env.JOURNEY_EXPECTED, 'generated');
 const { JourneyModel } = await import(join(pkg, 'node.mjs'));
+// Mermaid and DOT are in the full build.
+const full = await import(join(pkg, 'full', 'node.mjs'));
 
 const documents = readdirSync(dir).filter((name) => name.endsWith('.json')).sort();
 
@@ -24,10 +26,15 @@ for (const name of documents) {
     try {
       assert.deepStrictEqual(model.analyze(id), JSON.parse(read('analysis')));
       assert.equal(model.renderSvg(id, { analysis: true }), read('svg'));
-      assert.equal(model.toDot(id), read('dot'));
-      assert.equal(model.toMermaid(id), read('mmd'));
     } finally {
       model.free();
+    }
+    const formats = full.JourneyModel.fromJson(read('json'));
+    try {
+      assert.equal(formats.toDot(id), read('dot'));
+      assert.equal(formats.toMermaid(id), read('mmd'));
+    } finally {
+      formats.free();
     }
   });
 }

@@ -18,7 +18,8 @@ const dom = new JSDOM('<!doctype html><html><body></body></html>');
 globalThis.window = dom.window;
 globalThis.document = dom.window.document;
 const mermaid = (await import(require.resolve('mermaid'))).default;
-const { JourneyModel } = await import(join(process.env.JOURNEY_WASM_PKG, 'node.mjs'));
+// Mermaid is in the full build (journey-wasm/full).
+const { JourneyModel } = await import(join(process.env.JOURNEY_WASM_PKG, 'full', 'node.mjs'));
 
 const { check, finish } = checks();
 
