@@ -424,20 +424,30 @@ export interface DotOptions {
 
 /** Options of `JourneyModel.renderSvg`. */
 export interface SvgOptions {
-  /** Overlay the analysis: reach and drop-off on each card, reach per stage, and the analysis' pain points marked. The journey must then be valid. Default: false. */
+  /** Overlay the analysis: reach and drop-off on each card, the stage KPIs lane, and the analysis' pain points marked. The journey must then be valid. Default: false. */
   analysis?: boolean;
   /** Small one-line cards. Default (`null`): compact beyond 100 drawn touchpoints or 15 stages. */
   compact?: boolean | null;
-  /** Ids of other journeys of the document whose emotion curves are drawn with this one's: one line per persona's journey, or as-is against to-be. Their stages are matched by id, then by name. Default: none. */
+  /** Ids of other journeys of the document whose emotion curves are drawn with this one's: one line per persona's journey, or as-is against to-be. Their stages are matched by id, then by name; a touchpoint this map draws is placed under its card. Default: none. */
   compare?: string[];
   /** Observed counts per touchpoint id (e.g. discovery's touchpoint frequencies), shown on the cards. Default: none. */
   counts?: { [key: string]: number };
-  /** How cards are placed in a stage. Default: a lane per channel. */
+  /** Draw the transitions between cards: forward, back-jumps and loops as distinct arcs, wider for a higher probability (or observed count), and each card's drop-off. Default: false. */
+  flows?: boolean;
+  /** How cards are split in the touchpoints lane. Default: a sub-lane per channel. */
   lanes?: Lanes;
   /** Draw missing touchpoints (dashed). Default: true. */
   missing?: boolean;
+  /** The persona header: each persona's name, description, goals, motivations and frustrations, and the journey's scope. Default: true. */
+  persona?: boolean;
+  /** The lanes, top to bottom, in the order given. Default (`null`): the lanes the journey has content for, in the order of `Row` (the touchpoints and the emotion curve always; stage KPIs with the analysis). */
+  rows?: Row[] | null;
+  /** The colours. Default: light. */
+  theme?: Theme;
   /** The heading. Default: the journey's name. */
   title?: string | null;
+  /** The map's width in pixels: columns share it and text wraps to what each column has. A map cannot be narrower than its columns' minimum (120 px a card, 72 px compact); then it is wider than asked. The SVG has a `viewBox`, so it also scales to any width in a page. Default: as wide as the cards need. */
+  width?: number | null;
 }
 
 /** The kind of an `JourneyError`: a closed list, the same in every front. */
@@ -645,11 +655,11 @@ export type JourneyKind = "current_state" | "future_state" | "day_in_the_life" |
 /** Ready field mappings, from the sources' published field names. */
 export type JsonPreset = "segment" | "zendesk" | "intercom" | "freshdesk";
 
-/** How touchpoints are placed within a stage's column. */
-export type Lanes = "channel" | "order";
+/** How touchpoint cards are split into sub-lanes within the touchpoints lane. */
+export type Lanes = "channel" | "order" | "layer";
 
 /** Whether the customer sees a touchpoint (service-blueprint layers). */
-export type Layer = "frontstage" | "backstage";
+export type Layer = "frontstage" | "backstage" | "support";
 
 /** One touchpoint's Markov credit. */
 export interface MarkovCredit {
@@ -818,6 +828,9 @@ export interface RapidDrop {
   to: string;
 }
 
+/** A lane (row) of the map. */
+export type Row = "actions" | "touchpoints" | "thoughts" | "emotion" | "pain_points" | "opportunities" | "measures" | "kpis";
+
 /** A row that could not be used. */
 export interface RowProblem {
   /** Why it was not used. */
@@ -911,6 +924,9 @@ export interface Step {
   touchpoint: string;
 }
 
+/** The colours the map is drawn with (each overridable by its custom property). */
+export type Theme = "light" | "dark";
+
 /** How timestamps are written in an event log. */
 export type TimestampFormat = "auto" | "rfc3339" | "epoch_seconds" | "epoch_millis" | "epoch_micros" | {
   pattern: string;
@@ -932,7 +948,7 @@ export interface Touchpoint {
   importance?: number | null;
   /** Communication point or action. Default: communication point. */
   kind?: TouchpointKind;
-  /** Frontstage or backstage. Default: frontstage. */
+  /** Frontstage, backstage or support processes. Default: frontstage. */
   layer?: Layer;
   /** Experience-measure values keyed by measure key. */
   measures?: { [key: string]: MeasureValue };

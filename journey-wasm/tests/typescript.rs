@@ -83,7 +83,7 @@ fn ts(schema: &Value) -> String {
 /// `None` becomes `null`. A link this table does not know fails the test, so
 /// no Rust name reaches the package's docs.
 fn first_paragraph(description: &str) -> String {
-    const NAMES: [(&str, &str); 19] = [
+    const NAMES: [(&str, &str); 22] = [
         ("analyze", "`JourneyModel.analyze`"),
         ("Mapping", "`Mapping`"),
         ("MAX_LISTED_PROBLEMS", "1,000"),
@@ -94,6 +94,9 @@ fn first_paragraph(description: &str) -> String {
         ("Priority", "`Priority`"),
         ("to_dot", "`JourneyModel.toDot`"),
         ("render_svg", "`JourneyModel.renderSvg`"),
+        ("Row", "`Row`"),
+        ("SvgOptions::lanes", "`lanes`"),
+        ("SvgOptions::analysis", "`analysis`"),
         ("Error", "`JourneyError`"),
         ("Options::max_path_expansions", "`max_path_expansions`"),
         ("Options::rapid_drop", "`rapid_drop`"),

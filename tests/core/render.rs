@@ -557,3 +557,373 @@ fn the_legend_names_only_what_is_drawn_and_lanes_read_as_people_write_them() {
     assert!(texts(&with_class(&tree, "legend")[0]).contains("Pain point"));
     assert_eq!(with_class(&tree, "pain-marker").len(), 1);
 }
+
+/// The node with this `data-row`.
+fn row<'a, 'i>(tree: &'a roxmltree::Document<'i>, key: &str) -> Option<roxmltree::Node<'a, 'i>> {
+    tree.descendants()
+        .find(|n| has_class(n, "row") && n.attribute("data-row") == Some(key))
+}
+
+/// A text lane's cell of one stage: its items' text, each item's wrapped
+/// lines joined again.
+fn cell_text(lane: &roxmltree::Node<'_, '_>, stage: &str) -> String {
+    lane.children()
+        .find(|n| has_class(n, "cell") && n.attribute("data-stage") == Some(stage))
+        .map(|cell| texts(&cell))
+        .unwrap_or_default()
+}
+
+fn number(node: &roxmltree::Node<'_, '_>, attribute: &str) -> f64 {
+    node.attribute(attribute)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no number {attribute} on {node:?}"))
+}
+
+#[test]
+fn the_gym_map_is_the_practitioners_map() {
+    let document = common::example("gym.json");
+    let gym = document.journey("gym").unwrap();
+    let svg = render_svg(&document, "gym", &SvgOptions::default()).unwrap();
+    let tree = parse(&svg);
+    // The persona: name, description, goals, motivations, frustrations.
+    let jordan = document.persona(&gym.personas[0]).unwrap();
+    let persona = with_class(&tree, "persona");
+    assert_eq!(persona.len(), 1);
+    assert_eq!(persona[0].attribute("data-id"), Some(jordan.id.as_str()));
+    let header = texts(&persona[0]);
+    assert!(header.starts_with(&jordan.name), "{header}");
+    for item in jordan
+        .goals
+        .iter()
+        .chain(&jordan.motivations)
+        .chain(&jordan.pain_points)
+    {
+        assert!(header.contains(item.as_str()), "{item} in {header}");
+    }
+    assert!(header.contains("Goals") && header.contains("Frustrations"));
+    let scope = texts(&with_class(&tree, "scope")[0]);
+    let gym_scope = gym.scope.as_ref().unwrap();
+    assert!(
+        scope.contains(gym_scope.start.as_deref().unwrap()),
+        "{scope}"
+    );
+    // The lanes the document has content for, in the default order (the
+    // gym has no analysis asked, so no stage KPIs).
+    let rows: Vec<&str> = with_class(&tree, "row")
+        .iter()
+        .map(|n| n.attribute("data-row").unwrap())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "actions",
+            "touchpoints",
+            "thoughts",
+            "emotion",
+            "pain_points",
+            "opportunities",
+            "measures"
+        ]
+    );
+    // Every stage's actions and thoughts in its own cell, whole and in order
+    // (the stage's, then its touchpoints').
+    let (actions, thoughts) = (
+        row(&tree, "actions").unwrap(),
+        row(&tree, "thoughts").unwrap(),
+    );
+    for stage in &gym.stages {
+        let members = gym.touchpoints.iter().filter(|t| t.stage == stage.id);
+        let expected: Vec<&str> = stage
+            .actions
+            .iter()
+            .chain(members.clone().flat_map(|t| &t.actions))
+            .map(String::as_str)
+            .collect();
+        assert!(!expected.is_empty(), "{}", stage.id);
+        assert_eq!(
+            cell_text(&actions, &stage.id),
+            expected.join(" "),
+            "{}",
+            stage.id
+        );
+        let expected: Vec<&str> = stage
+            .thoughts
+            .iter()
+            .chain(members.flat_map(|t| &t.thoughts))
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            cell_text(&thoughts, &stage.id),
+            expected.join(" "),
+            "{}",
+            stage.id
+        );
+    }
+    // Pain points and opportunities as text, under the stage of their card.
+    let pains = row(&tree, "pain_points").unwrap();
+    assert_eq!(
+        cell_text(&pains, "consideration"),
+        "Contact form: Has to wait for a call back to learn about classes"
+    );
+    let opportunities = row(&tree, "opportunities").unwrap();
+    assert_eq!(
+        cell_text(&opportunities, "conversion"),
+        "Progress tracking Class schedules Trainer booking Recommendations"
+    );
+    // Measures against their targets, met or missed (CES is lower-is-better).
+    let measures = row(&tree, "measures").unwrap();
+    assert_eq!(
+        cell_text(&measures, "consideration"),
+        "CES 5.2 / target 3 ✗ missed"
+    );
+    let met: Vec<String> = measures
+        .descendants()
+        .filter(|n| has_class(n, "met"))
+        .filter_map(|n| n.text().map(str::to_owned))
+        .collect();
+    assert_eq!(
+        met,
+        ["CSAT 4.5 / target 4 ✓ met", "NPS 42 / target 30 ✓ met"]
+    );
+    assert!(
+        measures
+            .descendants()
+            .filter(|n| has_class(n, "missed"))
+            .count()
+            >= 3
+    );
+    // Each emotion point under its card: within the card's width.
+    let points = with_class(&tree, "emotion-point");
+    let felt = gym
+        .touchpoints
+        .iter()
+        .filter(|t| t.status == Status::Present && t.emotion.is_some())
+        .count();
+    assert_eq!(points.len(), felt);
+    let cards = with_class(&tree, "touchpoint");
+    for point in &points {
+        let id = point.attribute("data-id").unwrap();
+        let card = cards
+            .iter()
+            .find(|c| c.attribute("data-id") == Some(id))
+            .unwrap();
+        let rect = card_rect(card);
+        let (x, width) = (number(&rect, "x"), number(&rect, "width"));
+        let cx = number(point, "cx");
+        assert!(
+            x <= cx && cx <= x + width,
+            "{id}: {cx} outside {x}..{}",
+            x + width
+        );
+    }
+    // Every card focusable, named for assistive technology.
+    for card in &cards {
+        assert_eq!(card.attribute("tabindex"), Some("0"));
+        let id = card.attribute("data-id").unwrap();
+        let name = &gym.touchpoint(id).unwrap().name;
+        assert!(
+            card.attribute("aria-label")
+                .unwrap()
+                .starts_with(name.as_str())
+        );
+    }
+}
+
+#[test]
+fn rows_in_the_order_asked_and_a_service_blueprint() {
+    use journey_core::render::Row;
+    let document = common::example("gym.json");
+    let options = SvgOptions {
+        rows: Some(vec![Row::Emotion, Row::Touchpoints, Row::Emotion]),
+        lanes: Lanes::Layer,
+        persona: false,
+        ..SvgOptions::default()
+    };
+    let svg = render_svg(&document, "gym", &options).unwrap();
+    let tree = parse(&svg);
+    let rows: Vec<&str> = with_class(&tree, "row")
+        .iter()
+        .map(|n| n.attribute("data-row").unwrap())
+        .collect();
+    assert_eq!(rows, ["emotion", "touchpoints"], "once each, in order");
+    assert!(with_class(&tree, "persona").is_empty());
+    // The gym's touchpoints are all frontstage: one layer, with the owners
+    // on the cards.
+    let lanes: Vec<&str> = with_class(&tree, "lane")
+        .iter()
+        .map(|n| n.attribute("data-lane").unwrap())
+        .collect();
+    assert_eq!(lanes, ["frontstage"]);
+    let consultation = with_class(&tree, "touchpoint")
+        .into_iter()
+        .find(|c| c.attribute("data-id") == Some("consultation"))
+        .unwrap();
+    assert!(
+        texts(&consultation).ends_with("Sales"),
+        "{}",
+        texts(&consultation)
+    );
+    // A blueprint with every layer: in layer order, whatever the list's.
+    let mut document = document;
+    let gym = document
+        .journeys
+        .iter_mut()
+        .find(|j| j.id == "gym")
+        .unwrap();
+    gym.touchpoints[0].layer = journey_core::Layer::Support;
+    gym.touchpoints[1].layer = journey_core::Layer::Backstage;
+    let svg = render_svg(&document, "gym", &options).unwrap();
+    let tree = parse(&svg);
+    let lanes: Vec<String> = with_class(&tree, "lane").iter().map(texts).collect();
+    assert_eq!(lanes, ["Frontstage", "Backstage", "Support processes"]);
+}
+
+#[test]
+fn flows_between_the_cards() {
+    let document = common::example("gym.json");
+    let gym = document.journey("gym").unwrap();
+    let svg = render_svg(
+        &document,
+        "gym",
+        &SvgOptions {
+            flows: true,
+            ..SvgOptions::default()
+        },
+    )
+    .unwrap();
+    let tree = parse(&svg);
+    let flows: Vec<_> = with_class(&tree, "flow")
+        .into_iter()
+        .filter(|n| n.has_tag_name("path"))
+        .collect();
+    // One arc per transition between drawn cards.
+    assert_eq!(flows.len(), gym.transitions.len());
+    let stage_of = |id: &str| {
+        let stage = &gym.touchpoint(id).unwrap().stage;
+        gym.stages.iter().position(|s| &s.id == stage).unwrap()
+    };
+    for flow in &flows {
+        let (from, to) = (
+            flow.attribute("data-from").unwrap(),
+            flow.attribute("data-to").unwrap(),
+        );
+        let kind = if from == to {
+            "loop"
+        } else if stage_of(to) < stage_of(from) {
+            "back"
+        } else {
+            ""
+        };
+        if !kind.is_empty() {
+            assert!(has_class(flow, kind), "{from} -> {to} is {kind}");
+        }
+        // Wider for a likelier transition.
+        let t = gym
+            .transitions
+            .iter()
+            .find(|t| t.from == from && t.to == to)
+            .unwrap();
+        if let Some(p) = t.probability {
+            let width = number(flow, "stroke-width");
+            assert!(
+                (width - (1.0 + 4.0 * p)).abs() <= 0.05,
+                "{from} -> {to}: {width}"
+            );
+        }
+    }
+    assert!(
+        flows.iter().any(|f| has_class(f, "back")),
+        "the gym has back-jumps"
+    );
+    // Drop-off: what leaves a card without a transition, where every
+    // transition out of it has a probability.
+    let exits = with_class(&tree, "exit");
+    let online = exits
+        .iter()
+        .find(|e| e.attribute("data-from") == Some("online_reviews"))
+        .unwrap();
+    let out: f64 = gym
+        .transitions
+        .iter()
+        .filter(|t| t.from == "online_reviews")
+        .filter_map(|t| t.probability)
+        .sum();
+    assert_eq!(
+        tooltip(online),
+        format!("Online reviews: drop-off {:.1}%", 100.0 * (1.0 - out))
+    );
+    assert!(texts(&with_class(&tree, "legend")[0]).contains("Back-jump or loop"));
+    // Without the option, none.
+    let plain = render_svg(&document, "gym", &SvgOptions::default()).unwrap();
+    assert!(!plain.contains("class=\"flow"));
+}
+
+#[test]
+fn themes_custom_properties_and_width() {
+    use journey_core::render::{CUSTOM_PROPERTIES, Theme};
+    let document = common::example("gym.json");
+    let dark = render_svg(
+        &document,
+        "gym",
+        &SvgOptions {
+            theme: Theme::Dark,
+            width: Some(1800.0),
+            ..SvgOptions::default()
+        },
+    )
+    .unwrap();
+    let tree = parse(&dark);
+    let root = tree.root_element();
+    assert_eq!(root.attribute("data-theme"), Some("dark"));
+    assert_eq!(root.attribute("width"), Some("1800"));
+    assert_eq!(
+        root.attribute("viewBox").unwrap().split(' ').nth(2),
+        Some("1800")
+    );
+    let background = with_class(&tree, "background")[0];
+    assert_eq!(background.attribute("fill"), Some("#0f172a"));
+    // Every colour can be restyled from the page, the theme's as default.
+    let style = tree
+        .descendants()
+        .find(|n| n.has_tag_name("style"))
+        .and_then(|n| n.text())
+        .unwrap();
+    for (name, light, dark_value) in CUSTOM_PROPERTIES {
+        assert!(
+            style.contains(&format!("var({name},{dark_value})")),
+            "{name} in {style}"
+        );
+        assert!(!style.contains(&format!("var({name},{light})")) || light == dark_value);
+    }
+    assert!(style.starts_with("svg.journey-map[data-theme=\"dark\"] "));
+    // Columns share the width asked for; a narrower one than the cards need
+    // is widened, never squeezed.
+    let stage_widths = |svg: &str| -> Vec<f64> {
+        let tree = parse(svg);
+        with_class(&tree, "stage-box")
+            .iter()
+            .chain(with_class(&tree, "stage-box-alt").iter())
+            .map(|r| number(r, "width"))
+            .collect()
+    };
+    let wide: f64 = stage_widths(&dark).iter().sum();
+    let light = render_svg(&document, "gym", &SvgOptions::default()).unwrap();
+    let natural: f64 = stage_widths(&light).iter().sum();
+    assert!(wide < natural, "{wide} {natural}");
+    let narrow = render_svg(
+        &document,
+        "gym",
+        &SvgOptions {
+            width: Some(300.0),
+            ..SvgOptions::default()
+        },
+    )
+    .unwrap();
+    let narrow_width: f64 = number(&parse(&narrow).root_element(), "width");
+    assert!(narrow_width > 300.0);
+    assert!(parse(&light).root_element().attribute("data-theme") == Some("light"));
+    // Emotion points are ringed in the background's colour.
+    let point = with_class(&tree, "emotion-point")[0];
+    assert!(has_class(&point, "point"));
+    assert_eq!(point.attribute("stroke"), Some("#0f172a"));
+}

@@ -308,7 +308,7 @@ mod paint {
     pub const MISSING: Paint = Paint("card-missing", super::colour::MISSING, MISSING_BORDER);
     pub const GOAL: Paint = Paint("card-goal", super::colour::CARD, GOAL_BORDER);
     pub const CARD_NAME: Paint = Paint("card-name", CARD_TEXT, NONE);
-    pub const MISSING_NAME: Paint = Paint("card-name", MISSING_TEXT, NONE);
+    pub const MISSING_NAME: Paint = Paint("card-name missing-name", MISSING_TEXT, NONE);
     pub const OVERLAY: Paint = Paint("overlay", CARD_NOTE, NONE);
     pub const PAIN: Paint = Paint("pain-badge", super::colour::PAIN, NONE);
     pub const PAIN_MARK: Paint = Paint("pain-badge-text", PAIN_TEXT, NONE);
@@ -333,9 +333,10 @@ mod paint {
     pub const PERSONA_TEXT: Paint = Paint("persona-text", TEXT, NONE);
     pub const QUESTION: Paint = Paint("item question", TEXT, NONE);
     pub const POINT_STROKE: Paint = Paint("point", NONE, super::colour::BACKGROUND);
-    /// Every paint with a rule of its own in the style block (`MET` and
-    /// `MISSED` are `.item` with a second class).
-    pub const ALL: [Paint; 37] = [
+    /// Every paint with a rule of its own in the style block (`MET`,
+    /// `MISSED` and `MISSING_NAME` are `.item` and `.card-name` with a
+    /// second class; `QUESTION` is an item in the item's colour).
+    pub const ALL: [Paint; 38] = [
         BACKGROUND,
         TITLE,
         DESCRIPTION,
@@ -350,6 +351,7 @@ mod paint {
         MISSING,
         GOAL,
         CARD_NAME,
+        MISSING_NAME,
         OVERLAY,
         PAIN,
         PAIN_MARK,
@@ -769,10 +771,15 @@ impl<'a> Map<'a> {
         out
     }
 
+    /// A colour of the theme.
+    fn colour(&self, k: u8) -> &'static str {
+        let (_, light, dark) = CUSTOM_PROPERTIES[usize::from(k)];
+        if self.dark { dark } else { light }
+    }
+
     /// A curve's colour.
     fn curve_colour(&self, k: usize) -> &'static str {
-        let (_, light, dark) = CUSTOM_PROPERTIES[usize::from(colour::CURVE) + k % DASHES.len()];
-        if self.dark { dark } else { light }
+        self.colour(colour::CURVE + (k % DASHES.len()) as u8)
     }
 
     /// The text items of a text lane in one stage, with their paints.
@@ -1793,12 +1800,12 @@ impl<'a> Map<'a> {
             for (x, e, t) in &points {
                 let _ = write!(
                     body,
-                    r#"<circle class="emotion-point point-{slot}" data-id="{}" cx="{}" cy="{}" r="{}" fill="{colour}" stroke="{}" stroke-width="1"><title>{} {}</title></circle>"#,
+                    r#"<circle class="emotion-point point point-{slot}" data-id="{}" cx="{}" cy="{}" r="{}" fill="{colour}" stroke="{}" stroke-width="1"><title>{} {}</title></circle>"#,
                     xml(&t.id),
                     n(*x),
                     n(y_of(*e)),
                     if m.name_lines > 1 { "4" } else { "3" },
-                    CUSTOM_PROPERTIES[0].1,
+                    self.colour(colour::BACKGROUND),
                     xml(&t.name),
                     signed(*e)
                 );
