@@ -1018,7 +1018,7 @@ impl<'a> Map<'a> {
             });
         }
         let rows_height: f64 = heights.iter().sum();
-        for i in 0..stages {
+        for (i, lines) in header_lines.iter().enumerate() {
             let x = self.stage_x[i];
             let band = if i.is_multiple_of(2) {
                 paint::BAND_EVEN
@@ -1034,7 +1034,7 @@ impl<'a> Map<'a> {
                 n(self.stage_width(i)),
                 n(rows_height)
             );
-            self.stage_header(&mut body, i, &header_lines[i], header_top, header_height);
+            self.stage_header(&mut body, i, lines, header_top, header_height);
         }
 
         let mut top = rows_top;
@@ -1178,7 +1178,10 @@ impl<'a> Map<'a> {
             .iter()
             .filter_map(|id| self.document.persona(id))
             .collect();
-        let mut blocks: Vec<(Option<&Persona>, Vec<(String, Vec<String>)>)> = Vec::new();
+        // Each block: its persona (none for the scope), and its parts: a
+        // heading (empty for the description) with its items.
+        type Parts = Vec<(String, Vec<String>)>;
+        let mut blocks: Vec<(Option<&Persona>, Parts)> = Vec::new();
         for p in &personas {
             let mut parts = Vec::new();
             if let Some(d) = &p.description {
