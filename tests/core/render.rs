@@ -34,9 +34,14 @@ fn the_gym_journey_as_dot() {
         .collect();
     let edges = dot
         .lines()
-        .filter(|l| l.contains(" -> ") && !l.starts_with("  \"\" ->"))
+        .filter(|l| l.contains(" -> ") && !l.starts_with("  \"\" ->") && !l.contains("style=invis"))
         .count();
     assert_eq!(edges, distinct.len());
+    // Jumps back to an earlier stage do not rank their target before.
+    assert!(dot.contains(
+        "  \"trial_ending_email\" -> \"contact_form\" [label=\"0.1\", constraint=false];\n"
+    ));
+    assert_eq!(dot.matches("constraint=false").count(), 1);
     assert_eq!(to_dot(gym, &DotOptions::default()), dot, "deterministic");
     let plain = to_dot(
         gym,
@@ -47,6 +52,65 @@ fn the_gym_journey_as_dot() {
     );
     assert!(plain.contains("rankdir=TB"));
     assert!(!plain.contains("[label=\"0."));
+}
+
+/// Graphviz lays the gym's stages out left to right, in order: every
+/// touchpoint of a stage left of every touchpoint of the next. Needs
+/// Graphviz's `dot` (scripts/test.sh installs it; CI fails without it).
+#[test]
+fn graphviz_draws_the_stages_in_order() {
+    let document = common::example("gym.json");
+    let gym = document.journey("gym").unwrap();
+    let dot = to_dot(gym, &DotOptions::default());
+    let child = std::process::Command::new("dot")
+        .arg("-Tplain")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(e) if std::env::var_os("CI").is_none() => {
+            eprintln!("Graphviz's dot is not installed ({e}): skipped outside CI");
+            return;
+        }
+        Err(e) => panic!("Graphviz's dot: {e}"),
+    };
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(dot.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let plain = String::from_utf8(output.stdout).unwrap();
+    let x_of = |id: &str| -> f64 {
+        plain
+            .lines()
+            .find_map(|l| {
+                let mut words = l.split(' ');
+                (words.next() == Some("node") && words.next() == Some(id))
+                    .then(|| words.next().unwrap().parse().unwrap())
+            })
+            .unwrap_or_else(|| panic!("{id} not laid out"))
+    };
+    let mut previous_right = f64::NEG_INFINITY;
+    for stage in &gym.stages {
+        let xs: Vec<f64> = gym
+            .touchpoints
+            .iter()
+            .filter(|t| t.stage == stage.id)
+            .map(|t| x_of(&t.id))
+            .collect();
+        let left = xs.iter().copied().fold(f64::INFINITY, f64::min);
+        assert!(
+            left > previous_right,
+            "{} starts at {left}, before {previous_right}",
+            stage.id
+        );
+        previous_right = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    }
 }
 
 #[test]
@@ -95,8 +159,13 @@ fn counts_label_fitted_journeys() {
         .count();
     assert_eq!(labelled, counted.len());
     for ((from, to), count) in &counted {
-        let edge = format!("  \"{from}\" -> \"{to}\" [label=\"{count}\"];");
-        assert!(dot.contains(&edge), "{edge}");
+        // (a jump back to an earlier stage also says constraint=false)
+        let edge = format!("  \"{from}\" -> \"{to}\" [label=\"{count}\"");
+        assert!(
+            dot.contains(&format!("{edge}];"))
+                || dot.contains(&format!("{edge}, constraint=false];")),
+            "{edge}"
+        );
     }
     assert!(dot.starts_with(&format!("digraph \"{}\" {{", journey.id)));
 }

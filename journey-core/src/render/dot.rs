@@ -106,12 +106,8 @@ pub fn to_dot(journey: &Journey, options: &DotOptions) -> String {
         let _ = writeln!(out, "{indent}{} [{}];", quoted(id), attributes.join(", "));
     };
     let mut drawn = hashbrown::HashSet::new();
-    for (k, (stage, members)) in journey
-        .stages
-        .iter()
-        .zip(journey.touchpoints_by_stage())
-        .enumerate()
-    {
+    let by_stage = journey.touchpoints_by_stage();
+    for (k, (stage, members)) in journey.stages.iter().zip(&by_stage).enumerate() {
         let _ = writeln!(out, "  subgraph {} {{", quoted(&format!("cluster_{k}")));
         let _ = writeln!(
             out,
@@ -130,6 +126,53 @@ pub fn to_dot(journey: &Journey, options: &DotOptions) -> String {
             node(&mut out, "  ", &touchpoint.id);
         }
     }
+    // Graphviz ranks nodes by the edges alone, so clusters would overlap and
+    // interleave: an invisible anchor before each stage after the first,
+    // after every touchpoint of the stage before it and before every one of
+    // its own, keeps the stages in order. Anchor ids start with invisible
+    // separators, as many as it takes for no touchpoint id to start so.
+    let stage_of = journey.stage_positions();
+    let mut prefix = String::from("\u{2063}");
+    while journey
+        .touchpoints
+        .iter()
+        .any(|t| t.id.starts_with(&prefix))
+    {
+        prefix.push('\u{2063}');
+    }
+    let anchor = |k: usize| quoted(&format!("{prefix}{k}"));
+    for k in 1..journey.stages.len() {
+        let _ = writeln!(
+            out,
+            "  {} [style=invis, shape=point, width=0, label=\"\"];",
+            anchor(k)
+        );
+        if k > 1 {
+            let _ = writeln!(out, "  {} -> {} [style=invis];", anchor(k - 1), anchor(k));
+        }
+        for touchpoint in &by_stage[k - 1] {
+            let _ = writeln!(
+                out,
+                "  {} -> {} [style=invis];",
+                quoted(&touchpoint.id),
+                anchor(k)
+            );
+        }
+        for touchpoint in &by_stage[k] {
+            let _ = writeln!(
+                out,
+                "  {} -> {} [style=invis];",
+                anchor(k),
+                quoted(&touchpoint.id)
+            );
+        }
+    }
+    let stage_index = |id: &str| {
+        by_id
+            .get(id)
+            .and_then(|&k| stage_of.get(journey.touchpoints[k].stage.as_str()))
+            .copied()
+    };
     if !journey.entries.is_empty() {
         let _ = writeln!(out, "  \"\" [shape=point, width=0.15, label=\"\"];");
         let total: f64 = journey.entries.iter().map(|e| e.weight.max(0.0)).sum();
@@ -196,7 +239,21 @@ pub fn to_dot(journey: &Journey, options: &DotOptions) -> String {
                 }
                 EdgeLabels::None => None,
             };
-            let label = label.map_or(String::new(), |l| format!(" [label={}]", quoted(&l)));
+            let mut attributes: Vec<String> = label
+                .map(|l| format!("label={}", quoted(&l)))
+                .into_iter()
+                .collect();
+            // A jump back to an earlier stage does not rank it before.
+            if let (Some(from), Some(to)) = (stage_index(&touchpoint.id), stage_index(target))
+                && to < from
+            {
+                attributes.push("constraint=false".to_owned());
+            }
+            let label = if attributes.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", attributes.join(", "))
+            };
             let _ = writeln!(
                 out,
                 "  {} -> {}{label};",
