@@ -804,6 +804,12 @@ static void test_xes_discovery(const char *data, const char *out_dir) {
   }
 }
 
+/* The options of the second map the test script compares with Rust's. */
+#define MAP_OPTIONS                                                                                     \
+  "{\"flows\": true, \"theme\": \"dark\", \"analysis\": true, \"lanes\": \"layer\", \"width\": 1400, " \
+  "\"rows\": [\"kpis\", \"touchpoints\", \"emotion\", \"actions\", \"thoughts\", \"pain_points\", "        \
+  "\"opportunities\", \"measures\"]}"
+
 /* SVG map and Mermaid text; with an output folder, both are written there so
    the test script can compare them byte for byte with the Rust output. */
 static void test_render(JourneyModel *gym, const char *out_dir) {
@@ -813,12 +819,20 @@ static void test_render(JourneyModel *gym, const char *out_dir) {
   CHECK(strncmp(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\"", 39) == 0 && len == strlen(svg));
   CHECK(strstr(svg, ">Awareness</text>") != NULL && strstr(svg, ">Loyalty and advocacy</text>") != NULL);
   CHECK(count_of(svg, "class=\"touchpoint missing") == 5);
-  CHECK(count_of(svg, "class=\"emotion-curve\"") == 1);
+  CHECK(count_of(svg, "class=\"emotion-curve ") == 1);
+  CHECK(strstr(svg, "class=\"persona\" data-id=\"fitness_beginner\"") != NULL);
   write_file(out_dir, "gym.svg", svg, len);
+  journey_string_free(svg);
+  /* Every lane, flows, a blueprint, the dark theme and a width: the same
+     bytes as Rust too (the test script compares them). */
+  CHECK_STATUS(journey_model_render_svg(gym, S("gym"), S(MAP_OPTIONS), &svg, &len), JOURNEY_STATUS_OK);
+  CHECK(strstr(svg, "data-theme=\"dark\"") != NULL && count_of(svg, "<path class=\"flow ") > 20);
+  write_file(out_dir, "gym-options.svg", svg, len);
+  write_file(out_dir, "gym-options.json", MAP_OPTIONS, strlen(MAP_OPTIONS));
   journey_string_free(svg);
   CHECK_STATUS(journey_model_render_svg(gym, S("gym"), S("{\"analysis\": true, \"counts\": {\"contact_form\": 7}}"), &svg, &len),
                JOURNEY_STATUS_OK);
-  CHECK(strstr(svg, "reach 67.6% · lost 27.3%") != NULL && strstr(svg, ">n 7</text>") != NULL);
+  CHECK(strstr(svg, "reach 67.6% · drop-off 27.3%") != NULL && strstr(svg, ">n 7</text>") != NULL);
   journey_string_free(svg);
   CHECK_STATUS(journey_model_render_svg(gym, S("gym"), S("{\"lanes\": \"diagonal\"}"), &svg, &len),
                JOURNEY_STATUS_INVALID_OPTION);

@@ -1,0 +1,191 @@
+// The journey map in headless Chromium, as a page shows it: the gym, the shoe
+// and a generated 15-stage, 100-touchpoint journey with long names, every
+// lane, the flows and the analysis on, at their own width and at narrower
+// widths asked for. With the browser's own text boxes (getBBox): no text
+// runs out of its card or its stage's column, and no text overlaps other
+// text. axe-core finds no accessibility violation, and Tab reaches every
+// card in order. Screenshots go to ARTIFACTS. Run by scripts/test-wasm.sh
+// (PLAYWRIGHT: path of playwright-core; AXE: path of axe.min.js).
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checks } from '../checks.mjs';
+import { serve } from '../../examples/web/serve.mjs';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require(process.env.PLAYWRIGHT);
+const artifacts = process.env.ARTIFACTS;
+mkdirSync(artifacts, { recursive: true });
+const { check, finish } = checks();
+
+/** A deterministic journey of 15 stages and 100 touchpoints with every lane's
+ * content, long names, loops, back-jumps and skips. */
+function generated() {
+  let seed = 7;
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const channels = ['web', 'email', 'phone', 'chat', 'in_person', 'mobile_app', 'sms', 'social'];
+  const words = ['review', 'compare', 'subscription', 'onboarding', 'verification', 'checkout', 'support',
+    'notification', 'renewal', 'Supercalifragilisticexpialidocious'];
+  const phrase = (n) => Array.from({ length: n }, () => words[Math.floor(next() * words.length)]).join(' ');
+  const stages = Array.from({ length: 15 }, (_, s) => ({
+    id: `s${s}`,
+    name: s % 4 === 0 ? `Stage ${s}: ${phrase(5)}` : `Stage ${s}`,
+    actions: [phrase(3), phrase(6)],
+    thoughts: s % 2 ? [`Will the ${phrase(2)} work?`] : [phrase(8)],
+  }));
+  const missing = (t) => t % 11 === 5;
+  const touchpoints = Array.from({ length: 100 }, (_, t) => ({
+    id: `t${t}`,
+    name: t % 7 === 0 ? phrase(6) : `Step ${t} ${phrase(1)}`,
+    stage: `s${Math.min(14, Math.floor(t / 6.7))}`,
+    channel: channels[Math.floor(next() * channels.length)],
+    emotion: Math.round((next() * 4 - 2) * 10) / 10,
+    ...(t % 5 === 0 ? { pain_points: [phrase(4)] } : {}),
+    ...(t % 6 === 0 ? { opportunities: [phrase(5)] } : {}),
+    ...(t % 3 === 0 ? { measures: { csat: { value: 2 + next() * 3, sample_size: 10 + t } } } : {}),
+    ...(missing(t) ? { status: 'missing' } : {}),
+  }));
+  const transitions = [];
+  for (let t = 0; t < 99; t++) {
+    if (missing(t)) continue;
+    transitions.push({ from: `t${t}`, to: `t${missing(t + 1) ? t + 2 : t + 1}`, probability: 0.6 });
+    if (t + 2 < 100 && !missing(t + 2)) transitions.push({ from: `t${t}`, to: `t${t + 2}`, probability: 0.2 });
+    if (t >= 8 && t % 9 === 0 && !missing(t - 6)) transitions.push({ from: `t${t}`, to: `t${t - 6}`, probability: 0.1 });
+    if (t % 13 === 0) transitions.push({ from: `t${t}`, to: `t${t}`, probability: 0.05 });
+  }
+  return {
+    schema: 'journey/1',
+    personas: [{ id: 'pat', name: 'Pat, who reads every word', goals: [phrase(7), phrase(3)], pain_points: [phrase(9)] }],
+    measures: [{ key: 'csat', name: 'Customer satisfaction', scale: { type: 'score', min: 1, max: 5 }, target: 4 }],
+    journeys: [{
+      id: 'generated', name: `A generated journey with ${phrase(12)}`, personas: ['pat'],
+      scope: { start: phrase(4), end: phrase(5) }, stages, touchpoints, transitions,
+      entries: [{ touchpoint: 't1', weight: 1 }], goals: ['t99'],
+    }],
+  };
+}
+
+const everything = {
+  rows: ['actions', 'touchpoints', 'thoughts', 'emotion', 'pain_points', 'opportunities', 'measures', 'kpis'],
+  flows: true,
+  analysis: true,
+};
+
+/** In the page: renders one map into #map and measures every text. */
+async function measure(page, document, journey, options) {
+  return page.evaluate(async ({ document, journey, options }) => {
+    const { default: init, JourneyModel } = await import('/pkg/web.js');
+    await init();
+    const model = JourneyModel.fromJson(typeof document === 'string' ? document : JSON.stringify(document));
+    const host = window.document.getElementById('map');
+    host.innerHTML = model.renderSvg(journey, options);
+    model.free();
+    const svg = host.querySelector('svg');
+    const box = (element) => {
+      const b = element.getBBox();
+      return { x: b.x, y: b.y, right: b.x + b.width, bottom: b.y + b.height };
+    };
+    const label = (t) => `"${t.textContent}"`;
+    const problems = [];
+    const texts = [...svg.querySelectorAll('text')].filter((t) => t.textContent.trim() !== '')
+      .map((t) => ({ t, b: box(t) }));
+    const slack = 0.5;
+    // Inside its card; inside its stage's column.
+    for (const { t, b } of texts) {
+      const card = t.closest('.touchpoint');
+      if (card !== null) {
+        const c = box(card.querySelector('rect'));
+        if (b.x < c.x - slack || b.right > c.right + slack || b.y < c.y - slack || b.bottom > c.bottom + slack) {
+          problems.push(`${label(t)} overflows card ${card.dataset.id}`);
+        }
+      }
+      const cell = t.closest('.cell');
+      if (cell !== null) {
+        const stage = svg.querySelector(`.stage[data-index="${[...svg.querySelectorAll('.stage')]
+          .findIndex((s) => s.dataset.id === cell.dataset.stage)}"] rect`);
+        const s = box(stage);
+        if (b.x < s.x - slack || b.right > s.right + slack) problems.push(`${label(t)} runs out of stage ${cell.dataset.stage}`);
+      }
+      if (b.right > svg.viewBox.baseVal.width + slack || b.x < -slack) problems.push(`${label(t)} runs off the map`);
+    }
+    // No two texts overlap (sorted by left edge, so only neighbours compare).
+    texts.sort((a, b) => a.b.x - b.b.x);
+    for (let i = 0; i < texts.length; i++) {
+      for (let j = i + 1; j < texts.length && texts[j].b.x < texts[i].b.right - slack; j++) {
+        const [a, b] = [texts[i].b, texts[j].b];
+        const across = Math.min(a.right, b.right) - Math.max(a.x, b.x);
+        const down = Math.min(a.bottom, b.bottom) - Math.max(a.y, b.y);
+        if (across > slack && down > slack) problems.push(`${label(texts[i].t)} overlaps ${label(texts[j].t)}`);
+      }
+    }
+    return {
+      problems,
+      texts: texts.length,
+      cards: [...svg.querySelectorAll('.touchpoint')].map((c) => c.dataset.id),
+      width: svg.viewBox.baseVal.width,
+    };
+  }, { document, journey, options });
+}
+
+const server = await serve(0);
+const url = `http://127.0.0.1:${server.address().port}/`;
+const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'journey-chromium-')), {
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+try {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(String(error)));
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  // The web example's origin, emptied: a page of one map.
+  await page.goto(url);
+  await page.evaluate(() => {
+    document.title = 'Journey map';
+    document.body.innerHTML = '<main><h1>Journey map</h1><div id="map"></div></main>';
+  });
+  await page.addScriptTag({ path: process.env.AXE });
+  const gym = await (await fetch(`${url}data/gym.json`)).text();
+  const shoe = await (await fetch(`${url}data/shoe.json`)).text();
+  const maps = [
+    ['gym', gym, 'gym', everything],
+    ['gym-narrow', gym, 'gym', { ...everything, width: 900, lanes: 'order' }],
+    ['gym-dark-blueprint', gym, 'gym', { ...everything, theme: 'dark', lanes: 'layer' }],
+    ['shoe', shoe, 'shoe', everything],
+    ['shoe-narrow', shoe, 'shoe', { ...everything, width: 600 }],
+    ['generated', generated(), 'generated', everything],
+    ['generated-compact', generated(), 'generated', { ...everything, compact: true }],
+    ['gym-default', gym, 'gym', {}],
+  ];
+  for (const [name, document, journey, options] of maps) {
+    const seen = await measure(page, document, journey, options);
+    check(seen.texts > 40, `${name}: ${seen.texts} texts drawn`);
+    check(seen.problems.length === 0, `${name}: ${seen.problems.length} text problems: ${seen.problems.slice(0, 8).join('; ')}`);
+    await (await page.$('#map svg')).screenshot({ path: join(artifacts, `map-${name}.png`) });
+    const axe = await page.evaluate(async () => {
+      const result = await window.axe.run('#map', { resultTypes: ['violations'] });
+      return result.violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes[0].html.slice(0, 120)}`);
+    });
+    check(axe.length === 0, `${name}: axe-core finds ${axe.join('; ')}`);
+    // Tab from the page's start reaches every card, in order.
+    await page.evaluate(() => document.activeElement?.blur());
+    const reached = [];
+    for (let k = 0; k < seen.cards.length; k++) {
+      await page.keyboard.press('Tab');
+      reached.push(await page.evaluate(() => document.activeElement?.closest('.touchpoint')?.dataset.id ?? null));
+    }
+    check(JSON.stringify(reached) === JSON.stringify(seen.cards),
+      `${name}: Tab reaches ${reached.filter((id) => id !== null).length} of ${seen.cards.length} cards in order`);
+  }
+  check(errors.length === 0, `page errors: ${errors.join('; ')}`);
+} finally {
+  await browser.close();
+  server.close();
+}
+finish('browser map');
