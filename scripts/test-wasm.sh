@@ -69,3 +69,7 @@ echo "-- the web example in headless Chromium"
 cargo run --quiet --example gym > /dev/null # writes target/gym.svg
 PLAYWRIGHT="$tools/node_modules/playwright-core" ARTIFACTS="$root/artifacts" GYM_SVG="$root/target/gym.svg" \
   node tests/browser/run.mjs
+
+echo "-- the journey map in headless Chromium: text boxes, axe-core, keyboard"
+PLAYWRIGHT="$tools/node_modules/playwright-core" AXE="$tools/node_modules/axe-core/axe.min.js" \
+  ARTIFACTS="$root/artifacts" node tests/browser/map.mjs

@@ -1419,7 +1419,7 @@ fn changes<'a, T: Serialize + 'a>(
     let as_fields = |item: &T| {
         serde_json::to_string(item)
             .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
+            .and_then(|text| crate::json::from_str(&text).ok())
             .unwrap_or_default()
     };
     let mut old: Vec<(String, serde_json::Map<String, serde_json::Value>)> = Vec::new();

@@ -149,7 +149,7 @@ impl Document {
         )?;
         // Read the schema first, so that a newer major version is refused
         // with a clear error instead of a confusing shape mismatch.
-        let probe: SchemaProbe = serde_json::from_str(text).map_err(|e| Error::from_json(&e))?;
+        let probe: SchemaProbe = crate::json::from_str(text).map_err(|e| Error::from_json(&e))?;
         let schema = match probe.schema {
             None => {
                 return Err(Error::MissingSchema { expected: SCHEMA });
@@ -168,7 +168,7 @@ impl Document {
                 supported: SCHEMA,
             });
         }
-        let document: Document = serde_json::from_str(text).map_err(|e| Error::from_json(&e))?;
+        let document: Document = crate::json::from_str(text).map_err(|e| Error::from_json(&e))?;
         document.check_limits(limits)?;
         Ok(document)
     }

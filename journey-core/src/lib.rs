@@ -56,10 +56,13 @@
 //! - [`attribution`]: heuristic and exact Markov attribution of conversions.
 //! - [`replay`]: a document's journeys against an event log, in one call each.
 //! - [`tracker`]: live per-customer state for helpdesks, with snapshots.
-//! - [`render`]: the journey map as SVG, the touchpoint graph as Graphviz DOT.
+//! - [`render`]: the journey map as SVG (persona, lanes, flows, themes), the
+//!   touchpoint graph as Graphviz DOT.
 //! - [`mermaid`]: Mermaid `journey` diagrams in and out.
 //! - [`synthetic`]: generated journeys of any size, for benchmarks and demos.
 //! - [`options`]: options read strictly, the same in every front.
+//! - [`json`]: JSON text read into the crate's types, every struct from an
+//!   object; the one JSON reader of the crate and its fronts.
 //! - [`error`]: the error type and its kinds.
 
 #![deny(missing_docs)]
@@ -83,6 +86,7 @@ pub mod error;
 pub mod events;
 pub mod fit;
 pub mod graph;
+pub mod json;
 mod linalg;
 pub mod mermaid;
 pub mod model;

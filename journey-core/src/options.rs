@@ -45,10 +45,10 @@ pub fn from_json<T: DeserializeOwned + Default>(text: &str) -> Result<T, Error> 
     if text.trim().is_empty() {
         return Ok(T::default());
     }
-    match serde_json::from_str::<T>(text) {
+    match crate::json::from_str::<T>(text) {
         Ok(parsed) => Ok(parsed),
         Err(error) => Err(blame(text, &error, &|alone| {
-            serde_json::from_str::<T>(alone).err()
+            crate::json::from_str::<T>(alone).err()
         })),
     }
 }
@@ -65,7 +65,7 @@ fn blame(
     if !error.is_data() {
         return Error::from_json(error);
     }
-    if let Ok(object) = serde_json::from_str::<serde_json::Map<String, Value>>(text) {
+    if let Ok(object) = crate::json::from_str::<serde_json::Map<String, Value>>(text) {
         for (key, value) in object {
             let mut alone = serde_json::Map::new();
             alone.insert(key.clone(), value);

@@ -87,7 +87,7 @@ pub unsafe extern "C" fn journey_event_log_push_json(
     guard(|| {
         // SAFETY: forwarded caller guarantees.
         let text = unsafe { text(json, len, "json") }?;
-        let event: journey_core::events::Event = serde_json::from_str(text).map_err(|e| {
+        let event: journey_core::events::Event = journey_core::json::from_str(text).map_err(|e| {
             Failure(
                 JourneyStatus::ParseError,
                 format!("the event is not valid: {e}"),

@@ -35,8 +35,7 @@ pub(crate) fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> 
 
 pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
     let text = json_text(&value, what)?;
-    let mut deserializer = serde_json::Deserializer::from_str(&text);
-    T::deserialize(&mut deserializer)
+    journey_core::json::from_str(&text)
         .map_err(|e| invalid_argument(format!("{what} is not valid: {}", without_position(&e))))
 }
 

@@ -118,7 +118,7 @@ try {
   // gym.svg, as the main example wrote it, opened on its own.
   const file = await browser.newPage();
   // The viewport holds the whole map: an SVG document has no body to scroll.
-  await file.setViewportSize({ width: 1200, height: 1900 });
+  await file.setViewportSize({ width: 2300, height: 1800 });
   await file.goto(pathToFileURL(process.env.GYM_SVG).href);
   await file.bringToFront();
   const svg = await file.$('svg');

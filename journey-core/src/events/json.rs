@@ -302,7 +302,7 @@ impl EventLog {
             // value (a pretty-printed document) or the only one (a
             // document on one line: its events numbered by position).
             input.read_line(&mut line).map_err(failed)?;
-            if let Ok(value) = serde_json::from_str::<Value>(&line) {
+            if let Ok(value) = crate::json::from_str::<Value>(&line) {
                 let mut next = String::new();
                 let mut number = 1;
                 while next.trim().is_empty() {
@@ -324,7 +324,7 @@ impl EventLog {
                 line = next;
                 loop {
                     if !line.trim().is_empty() {
-                        match serde_json::from_str::<Value>(&line) {
+                        match crate::json::from_str::<Value>(&line) {
                             Ok(value) => {
                                 for record in records_of(value)? {
                                     take(self, number, Ok(record), &mut report)?;
@@ -348,7 +348,7 @@ impl EventLog {
         if first.is_some() {
             input.read_to_string(&mut line).map_err(failed)?;
             let document =
-                serde_json::from_str::<Value>(&line).map_err(|e| Error::from_json(&e))?;
+                crate::json::from_str::<Value>(&line).map_err(|e| Error::from_json(&e))?;
             for (k, record) in records_of(document)?.into_iter().enumerate() {
                 take(self, k as u64 + 1, Ok(record), &mut report)?;
             }

@@ -71,7 +71,7 @@ type Attribute = (String, String, &'static [u8]);
 
 /// Fills `block` from `input` as far as it goes: the bytes read (0 at the end).
 #[cfg(not(target_arch = "wasm32"))]
-fn read_block(input: &mut impl Read, block: &mut [u8]) -> std::io::Result<usize> {
+fn read_block(input: &mut (impl Read + ?Sized), block: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
     while filled < block.len() {
         match input.read(&mut block[filled..]) {
@@ -336,7 +336,7 @@ fn trace_starts(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
 
 /// Reads up to [`PART`] more bytes into `carry`: whether the input ended.
 #[cfg(not(target_arch = "wasm32"))]
-fn fill(input: &mut impl Read, carry: &mut Vec<u8>) -> Result<bool, Error> {
+fn fill(input: &mut (impl Read + ?Sized), carry: &mut Vec<u8>) -> Result<bool, Error> {
     let start = carry.len();
     carry.resize(start + PART, 0);
     match read_block(input, &mut carry[start..]) {
@@ -361,7 +361,8 @@ type PartTraces = Option<(TraceBuffer, Vec<Tag>)>;
 #[cfg(not(target_arch = "wasm32"))]
 fn parse_part(template: &Parser<'_>, root: &[u8], part: &[u8]) -> PartTraces {
     let mut parser = template.clone();
-    let mut reader = quick_xml::Reader::from_reader(root.chain(part));
+    let mut text = root.chain(part);
+    let mut reader = quick_xml::Reader::from_reader(&mut text as &mut dyn BufRead);
     let mut buffer = Vec::new();
     loop {
         match parser.next_trace(&mut reader, &mut buffer) {
@@ -383,6 +384,11 @@ struct PartOrder {
     line: u64,
     waiting: std::collections::BTreeMap<usize, (Vec<u8>, PartTraces)>,
 }
+
+/// The XML reader every XES read uses: one reader type (of any buffered
+/// input), so the parser is compiled once, not once per input type (the
+/// npm package pays for each copy).
+type XmlReader<'r> = quick_xml::Reader<&'r mut dyn BufRead>;
 
 /// The reader's state between XML events: the elements open, the log's
 /// classifiers and defaults, and the trace being read.
@@ -418,9 +424,9 @@ impl<'o> Parser<'o> {
 
     /// Reads XML events until a trace ends (`true`, the trace in
     /// `self.trace`) or the text does (`false`).
-    fn next_trace<R: BufRead>(
+    fn next_trace(
         &mut self,
-        reader: &mut quick_xml::Reader<R>,
+        reader: &mut XmlReader<'_>,
         buffer: &mut Vec<u8>,
     ) -> Result<bool, Error> {
         loop {
@@ -548,7 +554,7 @@ impl EventLog {
         let report = if gzipped {
             self.read_xes_inflating(buffered, options, &time)
         } else {
-            self.read_xes_text(buffered, options, &time)
+            self.read_xes_text(&mut buffered, options, &time)
         };
         report
             .and_then(|report| report.kept_some(options.allow_empty))
@@ -576,7 +582,7 @@ impl EventLog {
                         block: Vec::new(),
                         at: 0,
                     };
-                    self.read_xes_text(BufReader::with_capacity(1 << 16, blocks), options, time)
+                    self.read_xes_text(&mut BufReader::with_capacity(1 << 16, blocks), options, time)
                 });
                 loop {
                     let mut block = vec![0; 1 << 18];
@@ -598,7 +604,7 @@ impl EventLog {
                 })
             });
         }
-        self.read_xes_text(BufReader::with_capacity(1 << 16, decoder), options, time)
+        self.read_xes_text(&mut BufReader::with_capacity(1 << 16, decoder), options, time)
     }
 
     /// Plain XES text: on native targets with more than one core, cut at
@@ -609,7 +615,7 @@ impl EventLog {
     #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
     fn read_xes_text(
         &mut self,
-        mut input: impl BufRead,
+        input: &mut dyn BufRead,
         options: &XesOptions,
         time: &TimeReader<'_>,
     ) -> Result<ReadReport, Error> {
@@ -617,7 +623,7 @@ impl EventLog {
         let mut parser = Parser::new(options);
         #[cfg(not(target_arch = "wasm32"))]
         if crate::parallel::threads() > 1 {
-            self.read_xes_parts(&mut input, &mut parser, time, &mut report)?;
+            self.read_xes_parts(input, &mut parser, time, &mut report)?;
             return Ok(report);
         }
         let mut reader = quick_xml::Reader::from_reader(input);
@@ -626,9 +632,9 @@ impl EventLog {
     }
 
     /// Reads `reader` to its end with `parser`, appending each trace.
-    fn read_traces<R: BufRead>(
+    fn read_traces(
         &mut self,
-        reader: &mut quick_xml::Reader<R>,
+        reader: &mut XmlReader<'_>,
         parser: &mut Parser<'_>,
         time: &TimeReader<'_>,
         report: &mut ReadReport,
@@ -653,7 +659,7 @@ impl EventLog {
     #[cfg(not(target_arch = "wasm32"))]
     fn read_xes_parts(
         &mut self,
-        input: &mut impl BufRead,
+        input: &mut dyn BufRead,
         parser: &mut Parser<'_>,
         time: &TimeReader<'_>,
         report: &mut ReadReport,
@@ -672,13 +678,15 @@ impl EventLog {
         };
         let mut head = parser.clone();
         let head_read = first.is_some_and(|first| {
-            let mut reader = quick_xml::Reader::from_reader(&carry[..first]);
+            let mut head_text = &carry[..first];
+            let mut reader = quick_xml::Reader::from_reader(&mut head_text as &mut dyn BufRead);
             matches!(head.next_trace(&mut reader, &mut Vec::new()), Ok(false))
                 && head.open == [Tag::Log]
                 && head.know_wanted().is_ok()
         });
         let Some(first) = first.filter(|_| head_read) else {
-            let mut reader = quick_xml::Reader::from_reader(carry.as_slice().chain(input));
+            let mut rest = carry.as_slice().chain(input);
+            let mut reader = quick_xml::Reader::from_reader(&mut rest as &mut dyn BufRead);
             return self.read_traces(&mut reader, parser, time, report);
         };
         carry.drain(..first);
@@ -774,7 +782,8 @@ impl EventLog {
             unread.extend_from_slice(&carry);
             let mut in_order = template.clone();
             in_order.line = order.line;
-            let mut reader = quick_xml::Reader::from_reader(unread.as_slice().chain(input));
+            let mut rest = unread.as_slice().chain(input);
+            let mut reader = quick_xml::Reader::from_reader(&mut rest as &mut dyn BufRead);
             self.read_traces(&mut reader, &mut in_order, time, report)
         })
     }
@@ -1056,7 +1065,8 @@ mod tests {
             let mut log = EventLog::new();
             let time = TimeReader::new(&TimestampFormat::Rfc3339, None).unwrap();
             let mut report = ReadReport::default();
-            let mut reader = quick_xml::Reader::from_reader(text.as_bytes());
+            let mut bytes = text.as_bytes();
+            let mut reader = quick_xml::Reader::from_reader(&mut bytes as &mut dyn BufRead);
             log.read_traces(&mut reader, &mut Parser::new(options), &time, &mut report)
                 .and_then(|()| report.kept_some(options.allow_empty))
                 .map_err(as_xes)

@@ -543,7 +543,7 @@ impl Tracker {
             }
         };
         let value: serde_json::Value =
-            serde_json::from_str(event).map_err(|e| Error::from_json(&e))?;
+            crate::json::from_str(event).map_err(|e| Error::from_json(&e))?;
         let mut measures = Vec::new();
         let (customer, micros, name, _) = reader
             .event(&value, &mut measures)

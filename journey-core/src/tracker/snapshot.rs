@@ -85,7 +85,7 @@ impl Tracker {
         // options use (a byte reader would be a second copy of it).
         let text =
             std::str::from_utf8(body).map_err(|_| snapshot_error("its body is not UTF-8 text"))?;
-        let saved: Saved = serde_json::from_str(text).map_err(|e| {
+        let saved: Saved = crate::json::from_str(text).map_err(|e| {
             snapshot_error(format!("its body cannot be read: {}", Error::from_json(&e)))
         })?;
         // Written exactly as a snapshot writes it: no repeated map key, no
