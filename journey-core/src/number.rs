@@ -1,4 +1,5 @@
-//! Decimal numbers in text (CSV measures, path values, Mermaid scores),
+//! Decimal numbers in text (CSV, XES and JSON event measures, path values,
+//! Mermaid scores),
 //! read by the crate's one float reader, serde_json's exact one: Rust's
 //! `str::parse` would bring a second, with its tables (14 KB of the npm
 //! package's WebAssembly, gzipped, with the csv crate's writer that used it).

@@ -40,10 +40,20 @@ fn sort_positions(order: &mut [usize], compare: &mut dyn FnMut(usize, usize) -> 
     order.sort_unstable_by(|&a, &b| compare(a, b).then(a.cmp(&b)));
 }
 
-/// Moves `items[order[k]]` to position `k`, cycle by cycle (`order` is
-/// used up).
+/// Moves `items[order[k]]` to position `k` (`order` is used up). Only the
+/// swapping is generic: the swaps are found once for every element type.
 fn permute<T>(items: &mut [T], order: &mut [usize]) {
-    for start in 0..items.len() {
+    for (a, b) in swaps(order) {
+        items.swap(a, b);
+    }
+}
+
+/// The swaps, in order, that move the item at `order[k]` to position `k`,
+/// cycle by cycle (`order` is used up).
+#[inline(never)]
+fn swaps(order: &mut [usize]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for start in 0..order.len() {
         let mut at = start;
         while order[at] != usize::MAX {
             let from = order[at];
@@ -51,10 +61,11 @@ fn permute<T>(items: &mut [T], order: &mut [usize]) {
             if from == start {
                 break;
             }
-            items.swap(at, from);
+            out.push((at, from));
             at = from;
         }
     }
+    out
 }
 
 /// A map of `pairs` (a later pair wins over an earlier one with its key).

@@ -87,12 +87,13 @@ pub unsafe extern "C" fn journey_event_log_push_json(
     guard(|| {
         // SAFETY: forwarded caller guarantees.
         let text = unsafe { text(json, len, "json") }?;
-        let event: journey_core::events::Event = journey_core::json::from_str(text).map_err(|e| {
-            Failure(
-                JourneyStatus::ParseError,
-                format!("the event is not valid: {e}"),
-            )
-        })?;
+        let event: journey_core::events::Event =
+            journey_core::json::from_str(text).map_err(|e| {
+                Failure(
+                    JourneyStatus::ParseError,
+                    format!("the event is not valid: {e}"),
+                )
+            })?;
         // SAFETY: the caller guarantees a live log used by this thread only.
         let log = unsafe { log.as_mut() }.ok_or_else(|| invalid("log is NULL"))?;
         log.0.push(&event)?;

@@ -201,7 +201,7 @@ impl<'a> JsonReader<'a> {
             let number = match at(value, path) {
                 None | Some(Value::Null) => continue,
                 Some(Value::Number(number)) => number.as_f64(),
-                Some(Value::String(text)) => text.parse::<f64>().ok(),
+                Some(Value::String(text)) => crate::number::finite_f64(text),
                 Some(_) => None,
             };
             match number.filter(|n| n.is_finite()) {

@@ -582,7 +582,11 @@ impl EventLog {
                         block: Vec::new(),
                         at: 0,
                     };
-                    self.read_xes_text(&mut BufReader::with_capacity(1 << 16, blocks), options, time)
+                    self.read_xes_text(
+                        &mut BufReader::with_capacity(1 << 16, blocks),
+                        options,
+                        time,
+                    )
                 });
                 loop {
                     let mut block = vec![0; 1 << 18];
@@ -604,7 +608,11 @@ impl EventLog {
                 })
             });
         }
-        self.read_xes_text(&mut BufReader::with_capacity(1 << 16, decoder), options, time)
+        self.read_xes_text(
+            &mut BufReader::with_capacity(1 << 16, decoder),
+            options,
+            time,
+        )
     }
 
     /// Plain XES text: on native targets with more than one core, cut at
@@ -871,10 +879,8 @@ impl EventLog {
                     let channel = wanted.channel.and_then(&value).map(|(v, _)| v);
                     for (k, key) in options.measures.iter().enumerate() {
                         if let Some((text, kind)) = value(wanted.measures + k) {
-                            let number = text
-                                .parse::<f64>()
-                                .ok()
-                                .filter(|n| n.is_finite() && (kind == b"int" || kind == b"float"));
+                            let number = crate::number::finite_f64(&text)
+                                .filter(|_| kind == b"int" || kind == b"float");
                             match number {
                                 Some(number) => measures.push((key.as_str(), number)),
                                 None => {

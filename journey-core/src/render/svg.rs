@@ -1424,22 +1424,14 @@ impl<'a> Map<'a> {
                 continue;
             };
             let ((x1, y1), (x2, y2)) = (boxes[a], boxes[b]);
-            let (p, marker, d) = if a == b {
+            // A cubic curve: start, two control points, end.
+            let (p, marker, curve) = if a == b {
                 let cx = x1 + w * 0.35;
+                let top = y1 - 22.0;
                 (
                     paint::LOOP,
                     "arrow-back",
-                    format!(
-                        "M{},{}C{},{} {},{} {},{}",
-                        n(cx - 10.0),
-                        n(y1),
-                        n(cx - 14.0),
-                        n(y1 - 22.0),
-                        n(cx + 14.0),
-                        n(y1 - 22.0),
-                        n(cx + 10.0),
-                        n(y1)
-                    ),
+                    [cx - 10.0, y1, cx - 14.0, top, cx + 14.0, top, cx + 10.0, y1],
                 )
             } else if x2 > x1 + w * 0.5 {
                 let (sx, sy, ex, ey) = (x1 + w, y1 + h / 2.0, x2, y2 + h / 2.0);
@@ -1447,39 +1439,28 @@ impl<'a> Map<'a> {
                 (
                     paint::FLOW,
                     "arrow",
-                    format!(
-                        "M{},{}C{},{} {},{} {},{}",
-                        n(sx),
-                        n(sy),
-                        n(sx + bend),
-                        n(sy),
-                        n(ex - bend),
-                        n(ey),
-                        n(ex),
-                        n(ey)
-                    ),
+                    [sx, sy, sx + bend, sy, ex - bend, ey, ex, ey],
                 )
             } else {
                 // Back (or within one column): an arc over the cards.
                 let (sx, ex) = (x1 + w * 0.5, x2 + w * 0.5);
-                let lift = 18.0 + (sx - ex).abs() * 0.08;
-                let peak = y1.min(y2) - lift;
+                let peak = y1.min(y2) - 18.0 - (sx - ex).abs() * 0.08;
                 (
                     paint::BACK,
                     "arrow-back",
-                    format!(
-                        "M{},{}C{},{} {},{} {},{}",
-                        n(sx),
-                        n(y1),
-                        n(sx),
-                        n(peak),
-                        n(ex),
-                        n(peak),
-                        n(ex),
-                        n(y2)
-                    ),
+                    [sx, y1, sx, peak, ex, peak, ex, y2],
                 )
             };
+            let mut d = String::new();
+            for (k, pair) in curve.chunks(2).enumerate() {
+                let _ = write!(
+                    d,
+                    "{}{},{}",
+                    ["M", "C", " ", " "][k],
+                    n(pair[0]),
+                    n(pair[1])
+                );
+            }
             let width = 1.0 + 4.0 * weight(t.probability, t.count);
             let mut tooltip = format!(
                 "{} → {}",
