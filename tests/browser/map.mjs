@@ -89,7 +89,10 @@ async function measure(page, document, journey, options) {
       const b = element.getBBox();
       return { x: b.x, y: b.y, right: b.x + b.width, bottom: b.y + b.height };
     };
-    const label = (t) => `"${t.textContent}"`;
+    const label = (t) => {
+      const b = t.getBBox();
+      return `"${t.textContent}" (${[b.x, b.y, b.width, b.height].map((v) => v.toFixed(1)).join(' ')})`;
+    };
     const problems = [];
     const texts = [...svg.querySelectorAll('text')].filter((t) => t.textContent.trim() !== '')
       .map((t) => ({ t, b: box(t) }));
@@ -147,6 +150,9 @@ try {
   // The web example's origin, emptied: a page of one map.
   await page.goto(url);
   await page.evaluate(() => {
+    // Without the example's styles, which scale a map down to the page's
+    // width: text is measured at the size the map draws it.
+    document.querySelectorAll('style, link[rel=stylesheet]').forEach((sheet) => sheet.remove());
     document.title = 'Journey map';
     document.body.innerHTML = '<main><h1>Journey map</h1><div id="map"></div></main>';
   });

@@ -882,6 +882,18 @@ impl<'a> Map<'a> {
         out
     }
 
+    /// The distance between the lines of a lane label: 1.3 times its size,
+    /// so that no font's ascent and descent make two lines touch.
+    fn label_line(&self) -> f64 {
+        (self.metrics.small + 1.0) * 1.3
+    }
+
+    /// The distance between the lines of a stage's name (1.3 times its
+    /// size).
+    fn header_line(&self) -> f64 {
+        (self.metrics.font + 1.0) * 1.3
+    }
+
     /// A stage's width.
     fn stage_width(&self, stage: usize) -> f64 {
         self.stage_x[stage + 1] - self.stage_x[stage]
@@ -978,8 +990,11 @@ impl<'a> Map<'a> {
             .map(|(i, s)| wrap(&s.name, m.font + 1.0, self.stage_width(i) - 14.0, 3).0)
             .collect();
         let most = header_lines.iter().map(Vec::len).max().unwrap_or(1).max(1);
-        let header_height =
-            (most as f64 * (m.font + 3.0) + 16.0).max(if m.name_lines > 1 { 44.0 } else { 32.0 });
+        let header_height = (most as f64 * self.header_line() + 16.0).max(if m.name_lines > 1 {
+            44.0
+        } else {
+            32.0
+        });
         let header_top = y;
         let rows_top = header_top + header_height + 6.0;
 
@@ -1009,7 +1024,7 @@ impl<'a> Map<'a> {
             };
             // A lane label must fit beside its lane.
             let (label, _) = wrap(row.label(), m.small + 1.0, self.label_width - 10.0, 3);
-            let label_height = label.len() as f64 * (m.small + 3.0) + 14.0;
+            let label_height = label.len() as f64 * self.label_line() + 14.0;
             cells.push(content);
             heights.push(if matches!(row, Row::Touchpoints | Row::Emotion) {
                 height
@@ -1130,7 +1145,7 @@ impl<'a> Map<'a> {
             ] {
                 let _ = write!(
                     out,
-                    r#"<marker id="{}-{name}" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="5" markerHeight="5" orient="auto-start-reverse"><path {} d="M0,0L8,4L0,8z"/></marker>"#,
+                    r#"<marker id="{}-{name}" viewBox="0 0 8 8" refX="7" refY="4" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path {} d="M0,0L8,4L0,8z"/></marker>"#,
                     self.prefix,
                     self.paint(p)
                 );
@@ -1162,7 +1177,7 @@ impl<'a> Map<'a> {
                 body,
                 r#"<text {} x="{MARGIN}" y="{}" font-size="{}" font-weight="600">{}</text>"#,
                 self.paint(paint::LABEL),
-                n(top + 18.0 + k as f64 * (m.small + 3.0)),
+                n(top + 18.0 + k as f64 * self.label_line()),
                 n(m.small + 1.0),
                 xml(line)
             );
@@ -1345,7 +1360,7 @@ impl<'a> Map<'a> {
             n(width - 4.0),
             n(height)
         );
-        let text_height = lines.len() as f64 * (m.font + 3.0);
+        let text_height = lines.len() as f64 * self.header_line();
         let mut baseline = top + (height - text_height) / 2.0 + m.font;
         for line in lines {
             let _ = write!(
@@ -1357,7 +1372,7 @@ impl<'a> Map<'a> {
                 n(m.font + 1.0),
                 xml(line)
             );
-            baseline += m.font + 3.0;
+            baseline += self.header_line();
         }
         let _ = writeln!(body, "</g>");
     }
