@@ -90,6 +90,8 @@ cat > "$pkg/package.json" <<JSON
       }
     },
     "./journey_wasm_bg.wasm": "./web/journey_wasm_bg.wasm",
+    "./map": { "types": "./map.d.ts", "default": "./map.js" },
+    "./element": { "types": "./element.d.ts", "default": "./element.js" },
     "./full": {
       "node": {
         "types": "./full/node.d.ts",
@@ -104,8 +106,8 @@ cat > "$pkg/package.json" <<JSON
     "./full/journey_wasm_bg.wasm": "./full/web/journey_wasm_bg.wasm",
     "./package.json": "./package.json"
   },
-  "files": ["web/", "node/", "full/", "web.js", "web.d.ts", "common.js", "common.cjs", "node.cjs", "node.mjs", "node.d.ts", "errors.d.ts", "README.md"],
-  "sideEffects": false,
+  "files": ["web/", "node/", "full/", "web.js", "web.d.ts", "common.js", "common.cjs", "node.cjs", "node.mjs", "node.d.ts", "errors.d.ts", "map.js", "map.d.ts", "element.js", "element.d.ts", "README.md"],
+  "sideEffects": ["./element.js", "./full/element.js"],
   "engines": { "node": ">=18" }
 }
 JSON

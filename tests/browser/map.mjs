@@ -4,7 +4,9 @@
 // widths asked for. With the browser's own text boxes (getBBox): no text
 // runs out of its card or its stage's column, and no text overlaps other
 // text. axe-core finds no accessibility violation, and Tab reaches every
-// card in order. Screenshots go to ARTIFACTS. Run by scripts/test-wasm.sh
+// card in order. The custom element <journey-map> (examples/web/element.html)
+// draws, selects, moves between cards and highlights. Screenshots go to
+// ARTIFACTS. Run by scripts/test-wasm.sh
 // (PLAYWRIGHT: path of playwright-core; AXE: path of axe.min.js).
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -190,6 +192,52 @@ try {
       `${name}: Tab reaches ${reached.filter((id) => id !== null).length} of ${seen.cards.length} cards in order`);
   }
   check(errors.length === 0, `page errors: ${errors.join('; ')}`);
+
+  // <journey-map> in the example page: drawn from its src, selected by click
+  // and by keyboard, arrow keys between cards, a card's lanes in its
+  // tooltip, a path and a stage highlighted.
+  const page2 = await browser.newPage();
+  await page2.setViewportSize({ width: 1600, height: 1000 });
+  page2.on('pageerror', (error) => errors.push(String(error)));
+  await page2.goto(`${url}element.html`);
+  await page2.waitForSelector('journey-map[data-state=ready], journey-map[data-state=error]', { timeout: 30000 });
+  check((await page2.getAttribute('journey-map', 'data-state')) === 'ready', '<journey-map> draws the gym');
+  const ids = await page2.$$eval('journey-map .touchpoint', (cards) => cards.map((card) => card.dataset.id));
+  check(ids.length === 23, `<journey-map> has the gym's 23 cards: ${ids.length}`);
+  check((await page2.$$('journey-map path.flow')).length > 20, '<journey-map> draws the flows (attribute flows)');
+  await page2.click('journey-map .touchpoint[data-id="contact_form"]');
+  check((await page2.textContent('#chosen')) === 'Selected: contact_form (consideration)',
+    `a click selects: ${await page2.textContent('#chosen')}`);
+  await page2.hover('journey-map .touchpoint[data-id="contact_form"]');
+  const tip = await page2.$eval('.journey-map-tooltip', (t) => ({ hidden: t.hidden, text: t.textContent }));
+  check(!tip.hidden && tip.text.startsWith('Contact form\nConsideration · Web')
+    && tip.text.includes('pain point: Has to wait for a call back'), `the tooltip shows the card's lanes: ${JSON.stringify(tip)}`);
+  await page2.focus('journey-map .touchpoint[data-id="contact_form"]');
+  await page2.keyboard.press('ArrowRight');
+  const after = ids[ids.indexOf('contact_form') + 1];
+  check((await page2.evaluate(() => document.activeElement.dataset.id)) === after, `ArrowRight moves to ${after}`);
+  await page2.keyboard.press('Enter');
+  check((await page2.textContent('#chosen')).startsWith(`Selected: ${after} `), 'Enter selects the focused card');
+  await page2.keyboard.press('End');
+  check((await page2.evaluate(() => document.activeElement.dataset.id)) === ids.at(-1), 'End moves to the last card');
+  await page2.click('#path');
+  const path = await page2.evaluate(() => ({
+    dimmed: document.querySelector('journey-map svg').classList.contains('journey-dimmed'),
+    cards: [...document.querySelectorAll('journey-map .touchpoint.highlighted')].map((c) => c.dataset.id),
+    flows: document.querySelectorAll('journey-map path.flow.highlighted').length,
+  }));
+  check(path.dimmed && path.cards.length === 4 && path.flows === 3, `a path highlighted: ${JSON.stringify(path)}`);
+  await page2.click('#stage');
+  const stage = await page2.$$eval('journey-map .touchpoint.highlighted', (cards) => cards.map((c) => c.dataset.stage));
+  check(stage.length === 7 && stage.every((s) => s === 'conversion'), `a stage highlighted: ${JSON.stringify(stage)}`);
+  await page2.click('#clear');
+  check((await page2.$$('journey-map .highlighted')).length === 0, 'clear removes the highlights');
+  await page2.addScriptTag({ path: process.env.AXE });
+  const pageAxe = await page2.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] }))
+    .violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes[0].html.slice(0, 120)}`));
+  check(pageAxe.length === 0, `the element page: axe-core finds ${pageAxe.join('; ')}`);
+  await page2.screenshot({ path: join(artifacts, 'map-element.png'), fullPage: true });
+  check(errors.length === 0, `element page errors: ${errors.join('; ')}`);
 } finally {
   await browser.close();
   server.close();

@@ -2,6 +2,10 @@
 import { JourneyModel, JourneyError, EventLog, attributePaths, version } from 'journey-wasm';
 import * as full from 'journey-wasm/full';
 import type { XesOptions, JsonOptions } from 'journey-wasm/full';
+import type { SvgOptions } from 'journey-wasm';
+import { mountMap } from 'journey-wasm/map';
+import type { JourneyMapCardEvent, JourneyMapController } from 'journey-wasm/map';
+import type { JourneyMapElement } from 'journey-wasm/element';
 import type {
   Analysis, AnalysisOptions, Comparison, Finding, FunnelStage, Journey, JourneyDocument,
   JourneyErrorCode, PainPoint, Report, Stage, Touchpoint, ReadReport, Conformance, Attribution,
@@ -72,4 +76,27 @@ const observed: full.Observed = new full.Tracker(fullModel, 'j').observeJson({ u
 log.readXes('<log/>');
 // @ts-expect-error: presets are a closed set.
 fullLog.readJson('[]', { preset: 'mixpanel' });
-console.log(fromXes, fromJson, xesText, observed);
+const mermaidText: string = fullModel.toMermaid('j');
+const dotText: string = fullModel.toDot('j', { labels: 'none' });
+const csvText: string = fullLog.toCsv();
+// @ts-expect-error: Mermaid is in the full build.
+JourneyModel.fromMermaid(mermaidText);
+console.log(fromXes, fromJson, xesText, observed, dotText, csvText);
+
+// The map in a page: options typed, mountMap's controller and events, <journey-map>.
+const mapOptions: SvgOptions = { rows: ['actions', 'touchpoints', 'emotion'], lanes: 'layer', flows: true, theme: 'dark', width: 1200 };
+// @ts-expect-error: themes are a closed set.
+const badTheme: SvgOptions = { theme: 'sepia' };
+const host = globalThis.document?.createElement('div');
+if (host !== undefined) {
+  const controller: JourneyMapController = mountMap(host, fullModel.renderSvg('j', mapOptions));
+  host.addEventListener('journey-select', (event) => {
+    const detail = (event as CustomEvent<JourneyMapCardEvent>).detail;
+    console.log(detail.id, detail.stage);
+  });
+  controller.highlightPath(['a', 'b']);
+  const element: JourneyMapElement = globalThis.document.createElement('journey-map');
+  element.options = mapOptions;
+  element.highlightStage('s');
+}
+console.log(badTheme);
