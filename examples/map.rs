@@ -4,13 +4,14 @@
 //! cargo run --example map -- examples/data/gym.json gym > gym.svg
 //! cargo run --example map -- examples/data/gym.json gym --analysis --compact > gym-small.svg
 //! cargo run --example map -- examples/data/gym.json gym --mermaid > gym.mmd
+//! cargo run --example map -- examples/data/gym.json gym --flow > gym-flow.svg
 //! cargo run --example map -- --synthetic 100 > synthetic-100.svg
 //! cargo run --example map -- examples/data/gym.json gym --options='{"flows": true, "theme": "dark", "width": 1400}' > gym-dark.svg
 //! ```
 
 use std::process::ExitCode;
 
-use journey_core::render::{Lanes, SvgOptions, render_svg};
+use journey_core::render::{FlowOptions, Lanes, SvgOptions, render_stage_flow, render_svg};
 use journey_core::{Document, mermaid, synthetic};
 
 fn main() -> ExitCode {
@@ -57,8 +58,16 @@ fn run() -> Result<String, String> {
     if flag("--mermaid") {
         return mermaid::to_mermaid(&document, &journey).map_err(|e| e.to_string());
     }
+    let options_json = args.iter().find_map(|a| a.strip_prefix("--options="));
+    if flag("--flow") {
+        let options: FlowOptions = match options_json {
+            Some(json) => serde_json::from_str(json).map_err(|e| format!("--options: {e}"))?,
+            None => FlowOptions::default(),
+        };
+        return render_stage_flow(&document, &journey, &options).map_err(|e| e.to_string());
+    }
     // Any other option as JSON, e.g. --options='{"flows": true, "theme": "dark"}'.
-    let base: SvgOptions = match args.iter().find_map(|a| a.strip_prefix("--options=")) {
+    let base: SvgOptions = match options_json {
         Some(json) => serde_json::from_str(json).map_err(|e| format!("--options: {e}"))?,
         None => SvgOptions::default(),
     };

@@ -706,10 +706,11 @@ enum JourneyStatus journey_model_to_dot(const struct JourneyModel *model,
                                         char **out,
                                         size_t *out_len);
 
-// A journey map as an SVG document: stages as columns, touchpoints as cards
-// (missing ones dashed, pain points marked), the emotion curve, a legend.
+// A journey map as an SVG document: the persona, stages as columns, lanes
+// (actions, touchpoint cards, thoughts, the emotion curve, pain points,
+// opportunities, measures, stage KPIs), flows between the cards, a legend.
 // `options_json` (NULL for the defaults), e.g.
-// `{"analysis":true,"lanes":"order","compact":true,"compare":["gym_future"],"counts":{"contact_form":120}}`.
+// `{"analysis":true,"flows":true,"rows":["actions","touchpoints","emotion"],"lanes":"layer","theme":"dark","width":1400,"compare":["gym_future"],"counts":{"contact_form":120}}`.
 // Deterministic: the same model and options give the same bytes.
 //
 // Fails with `JOURNEY_STATUS_NOT_FOUND` for an unknown journey (or compared
@@ -727,6 +728,28 @@ enum JourneyStatus journey_model_render_svg(const struct JourneyModel *model,
                                             size_t options_len,
                                             char **out,
                                             size_t *out_len);
+
+// A journey's stage flow as an SVG document: a Sankey-style picture of
+// where customers go from stage to stage and where they leave, from the
+// analysis (expected flows per customer) or, with `{"observed":true}`, from
+// the transitions' counts. `options_json` (NULL for the defaults), e.g.
+// `{"observed":true,"theme":"dark","width":900}`. The same bytes as Rust.
+//
+// Fails with `JOURNEY_STATUS_NOT_FOUND` for an unknown journey,
+// `JOURNEY_STATUS_INVALID_OPTION` for bad options and
+// `JOURNEY_STATUS_VALIDATION_ERROR` when an analysed flow is asked of an
+// invalid journey.
+//
+// # Safety
+// `model` must be live; strings as in the conventions; `out` writable;
+// `out_len` NULL or writable. Release `*out` with `journey_string_free()`.
+enum JourneyStatus journey_model_render_stage_flow(const struct JourneyModel *model,
+                                                   const char *journey,
+                                                   size_t journey_len,
+                                                   const char *options_json,
+                                                   size_t options_len,
+                                                   char **out,
+                                                   size_t *out_len);
 
 // A journey as a Mermaid `journey` diagram: the title, a section per stage,
 // a task per present touchpoint with its emotion as a 1–5 score and its

@@ -450,6 +450,18 @@ export interface SvgOptions {
   width?: number | null;
 }
 
+/** Options of `JourneyModel.renderStageFlow`. */
+export interface FlowOptions {
+  /** Draw the transitions' observed counts instead of the analysis' expected flows. Default: false. */
+  observed?: boolean;
+  /** The colours. Default: light. */
+  theme?: Theme;
+  /** The heading. Default: the journey's name, then "stage flow". */
+  title?: string | null;
+  /** The picture's width in pixels (at least 140 a stage). Default: 180 a stage. */
+  width?: number | null;
+}
+
 /** The kind of an `JourneyError`: a closed list, the same in every front. */
 export type JourneyErrorCode = "parse_error" | "unsupported_schema" | "limit_exceeded" | "non_finite_number" | "validation_error" | "not_found" | "csv_error" | "invalid_option" | "invalid_argument" | "invalid_snapshot" | "internal";
 

@@ -29,6 +29,7 @@ echo "-- the SVG map and the Mermaid text from C equal Rust's, byte for byte"
 cargo build --quiet -p journey-examples --example map
 target/debug/examples/map examples/data/gym.json gym | cmp - "$out/gym.svg"
 target/debug/examples/map examples/data/gym.json gym "--options=$(cat "$out/gym-options.json")" | cmp - "$out/gym-options.svg"
+target/debug/examples/map examples/data/gym.json gym --flow | cmp - "$out/gym-flow.svg"
 target/debug/examples/map examples/data/gym.json gym --mermaid | cmp - "$out/gym.mmd"
 
 echo "-- the bundled XES logs: C discovers what Rust does, byte for byte"

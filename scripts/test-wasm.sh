@@ -23,6 +23,7 @@ done
 target/debug/examples/replay --json > "$npm_dir/expected/replay.json"
 target/debug/examples/dot examples/data/gym.json gym > "$npm_dir/expected/gym.dot"
 target/debug/examples/map examples/data/gym.json gym > "$npm_dir/expected/gym.svg"
+target/debug/examples/map examples/data/gym.json gym --flow > "$npm_dir/expected/gym-flow.svg"
 target/debug/examples/map examples/data/gym.json gym --mermaid > "$npm_dir/expected/gym.mmd"
 for journey in gym shoe; do
   target/debug/examples/analyze "examples/data/$journey.json" "$journey" > "$npm_dir/expected/$journey.json"

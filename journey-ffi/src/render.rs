@@ -39,10 +39,11 @@ pub unsafe extern "C" fn journey_model_to_dot(
     })
 }
 
-/// A journey map as an SVG document: stages as columns, touchpoints as cards
-/// (missing ones dashed, pain points marked), the emotion curve, a legend.
+/// A journey map as an SVG document: the persona, stages as columns, lanes
+/// (actions, touchpoint cards, thoughts, the emotion curve, pain points,
+/// opportunities, measures, stage KPIs), flows between the cards, a legend.
 /// `options_json` (NULL for the defaults), e.g.
-/// `{"analysis":true,"lanes":"order","compact":true,"compare":["gym_future"],"counts":{"contact_form":120}}`.
+/// `{"analysis":true,"flows":true,"rows":["actions","touchpoints","emotion"],"lanes":"layer","theme":"dark","width":1400,"compare":["gym_future"],"counts":{"contact_form":120}}`.
 /// Deterministic: the same model and options give the same bytes.
 ///
 /// Fails with `JOURNEY_STATUS_NOT_FOUND` for an unknown journey (or compared
@@ -78,6 +79,50 @@ pub unsafe extern "C" fn journey_model_render_svg(
             )
         };
         let svg = journey_core::render::render_svg(&model.0, journey, &options)?;
+        // SAFETY: checked above.
+        unsafe { put_string(out, out_len, &svg) }
+    })
+}
+
+/// A journey's stage flow as an SVG document: a Sankey-style picture of
+/// where customers go from stage to stage and where they leave, from the
+/// analysis (expected flows per customer) or, with `{"observed":true}`, from
+/// the transitions' counts. `options_json` (NULL for the defaults), e.g.
+/// `{"observed":true,"theme":"dark","width":900}`. The same bytes as Rust.
+///
+/// Fails with `JOURNEY_STATUS_NOT_FOUND` for an unknown journey,
+/// `JOURNEY_STATUS_INVALID_OPTION` for bad options and
+/// `JOURNEY_STATUS_VALIDATION_ERROR` when an analysed flow is asked of an
+/// invalid journey.
+///
+/// # Safety
+/// `model` must be live; strings as in the conventions; `out` writable;
+/// `out_len` NULL or writable. Release `*out` with `journey_string_free()`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_model_render_stage_flow(
+    model: *const JourneyModel,
+    journey: *const c_char,
+    journey_len: usize,
+    options_json: *const c_char,
+    options_len: usize,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        require(out, "out")?;
+        // SAFETY: forwarded caller guarantees.
+        let (model, journey, options) = unsafe {
+            (
+                handle(model, "model")?,
+                text(journey, journey_len, "journey")?,
+                json_options::<journey_core::render::FlowOptions>(
+                    options_json,
+                    options_len,
+                    "options",
+                )?,
+            )
+        };
+        let svg = journey_core::render::render_stage_flow(&model.0, journey, &options)?;
         // SAFETY: checked above.
         unsafe { put_string(out, out_len, &svg) }
     })

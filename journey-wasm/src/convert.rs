@@ -95,6 +95,9 @@ extern "C" {
     /// SVG journey-map options (`SvgOptions` in TypeScript).
     #[wasm_bindgen(typescript_type = "SvgOptions")]
     pub type SvgOptionsArg;
+    /// Stage-flow options (`FlowOptions` in TypeScript).
+    #[wasm_bindgen(typescript_type = "FlowOptions")]
+    pub type FlowOptionsArg;
     /// Tracker options (`TrackerOptions` in TypeScript).
     #[wasm_bindgen(typescript_type = "TrackerOptions")]
     pub type TrackerOptionsArg;

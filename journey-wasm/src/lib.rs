@@ -19,8 +19,8 @@ pub use zones::set_zones;
 
 pub use convert::{
     AnalysisOptionsArg, AttributionOptionsArg, CsvOptionsArg, DotOptionsArg, EventArg,
-    FitOptionsArg, HistoryFilterArg, JsonOptionsArg, MappingArg, PathCsvOptionsArg, SvgOptionsArg,
-    TrackerOptionsArg, XesOptionsArg,
+    FitOptionsArg, FlowOptionsArg, HistoryFilterArg, JsonOptionsArg, MappingArg, PathCsvOptionsArg,
+    SvgOptionsArg, TrackerOptionsArg, XesOptionsArg,
 };
 pub use error::*;
 pub use event_log::*;

@@ -179,6 +179,23 @@ impl JourneyModel {
         journey_core::render::render_svg(&self.document, journey, &options).map_err(to_js_error)
     }
 
+    /// A journey's stage flow as an SVG document: where customers go from
+    /// stage to stage and where they leave, from the analysis or (`observed:
+    /// true`) the transitions' counts. Throws `not_found` for an unknown
+    /// journey, `invalid_option` for bad options and `validation_error` when
+    /// an analysed flow is asked of an invalid journey.
+    #[wasm_bindgen(js_name = renderStageFlow)]
+    pub fn render_stage_flow(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] journey: JsValue,
+        options: Option<FlowOptionsArg>,
+    ) -> Result<String, JsValue> {
+        let journey = &string(journey, "journey")?;
+        let options = optional(options.map(JsValue::from))?;
+        journey_core::render::render_stage_flow(&self.document, journey, &options)
+            .map_err(to_js_error)
+    }
+
     /// A journey as a Mermaid `journey` diagram (title, a section per stage,
     /// a task per present touchpoint with its 1–5 score and actors). In the
     /// full build (`journey-wasm/full`).

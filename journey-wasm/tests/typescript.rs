@@ -83,7 +83,7 @@ fn ts(schema: &Value) -> String {
 /// `None` becomes `null`. A link this table does not know fails the test, so
 /// no Rust name reaches the package's docs.
 fn first_paragraph(description: &str) -> String {
-    const NAMES: [(&str, &str); 22] = [
+    const NAMES: [(&str, &str); 23] = [
         ("analyze", "`JourneyModel.analyze`"),
         ("Mapping", "`Mapping`"),
         ("MAX_LISTED_PROBLEMS", "1,000"),
@@ -95,6 +95,7 @@ fn first_paragraph(description: &str) -> String {
         ("to_dot", "`JourneyModel.toDot`"),
         ("render_svg", "`JourneyModel.renderSvg`"),
         ("Row", "`Row`"),
+        ("render_stage_flow", "`JourneyModel.renderStageFlow`"),
         ("SvgOptions::lanes", "`lanes`"),
         ("SvgOptions::analysis", "`analysis`"),
         ("Error", "`JourneyError`"),
@@ -217,6 +218,7 @@ fn declarations() -> String {
         ("TrackerStats", schema::<tracker::TrackerStats>()),
         ("DotOptions", schema::<render::DotOptions>()),
         ("SvgOptions", schema::<render::SvgOptions>()),
+        ("FlowOptions", schema::<render::FlowOptions>()),
         ("JourneyErrorCode", schema::<journey_core::ErrorKind>()),
     ];
     let mut definitions: BTreeMap<String, Value> = BTreeMap::new();

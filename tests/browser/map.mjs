@@ -78,15 +78,16 @@ const everything = {
 };
 
 /** In the page: renders one map into #map and measures every text. */
-async function measure(page, document, journey, options) {
-  return page.evaluate(async ({ document, journey, options }) => {
+async function measure(page, document, journey, options, flow = false) {
+  return page.evaluate(async ({ document, journey, options, flow }) => {
     const { default: init, JourneyModel } = await import('/pkg/web.js');
     await init();
     const model = JourneyModel.fromJson(typeof document === 'string' ? document : JSON.stringify(document));
     const host = window.document.getElementById('map');
-    host.innerHTML = model.renderSvg(journey, options);
+    host.innerHTML = flow ? model.renderStageFlow(journey, options) : model.renderSvg(journey, options);
     model.free();
     const svg = host.querySelector('svg');
+    if (svg.querySelector('title') === null && !svg.hasAttribute('aria-label')) return { problems: ['no accessible name'], texts: 0, cards: [] };
     const box = (element) => {
       const b = element.getBBox();
       return { x: b.x, y: b.y, right: b.x + b.width, bottom: b.y + b.height };
@@ -133,7 +134,7 @@ async function measure(page, document, journey, options) {
       cards: [...svg.querySelectorAll('.touchpoint')].map((c) => c.dataset.id),
       width: svg.viewBox.baseVal.width,
     };
-  }, { document, journey, options });
+  }, { document, journey, options, flow });
 }
 
 const server = await serve(0);
@@ -170,10 +171,13 @@ try {
     ['generated', generated(), 'generated', everything],
     ['generated-compact', generated(), 'generated', { ...everything, compact: true }],
     ['gym-default', gym, 'gym', {}],
+    ['gym-flow', gym, 'gym', {}, true],
+    ['shoe-flow-observed', shoe, 'shoe', { observed: true, theme: 'dark' }, true],
+    ['generated-flow', generated(), 'generated', {}, true],
   ];
-  for (const [name, document, journey, options] of maps) {
-    const seen = await measure(page, document, journey, options);
-    check(seen.texts > 40, `${name}: ${seen.texts} texts drawn`);
+  for (const [name, document, journey, options, flow] of maps) {
+    const seen = await measure(page, document, journey, options, flow);
+    check(seen.texts > (flow ? 8 : 40), `${name}: ${seen.texts} texts drawn`);
     check(seen.problems.length === 0, `${name}: ${seen.problems.length} text problems: ${seen.problems.slice(0, 8).join('; ')}`);
     await (await page.$('#map svg')).screenshot({ path: join(artifacts, `map-${name}.png`) });
     const axe = await page.evaluate(async () => {

@@ -996,3 +996,131 @@ fn themes_custom_properties_and_width() {
     assert!(has_class(&point, "point"));
     assert_eq!(point.attribute("stroke"), Some("#0f172a"));
 }
+
+/// Stages A, B, C with one touchpoint each: a → b 0.6, b → c 0.5 and back
+/// b → a 0.2, c the goal; observed counts 100, 40 and 10.
+fn three_stages() -> Document {
+    let text = r#"{"schema": "journey/1", "journeys": [{"id": "j", "name": "J",
+        "stages": [{"id": "A", "name": "A"}, {"id": "B", "name": "B"}, {"id": "C", "name": "C"}],
+        "touchpoints": [{"id": "a", "name": "a", "stage": "A"}, {"id": "b", "name": "b", "stage": "B"},
+                        {"id": "c", "name": "c", "stage": "C"}],
+        "transitions": [{"from": "a", "to": "b", "probability": 0.6, "count": 100},
+                        {"from": "b", "to": "c", "probability": 0.5, "count": 40},
+                        {"from": "b", "to": "a", "probability": 0.2, "count": 10}],
+        "entries": [{"touchpoint": "a"}], "goals": ["c"]}]}"#;
+    Document::from_json(text).unwrap()
+}
+
+#[test]
+fn the_stage_flow_of_a_journey_with_a_loop_back() {
+    use journey_core::render::{FlowOptions, render_stage_flow};
+    let document = three_stages();
+    let svg = render_stage_flow(&document, "j", &FlowOptions::default()).unwrap();
+    let tree = parse(&svg);
+    // By hand: visits(a) = 1 + 0.2 visits(b), visits(b) = 0.6 visits(a), so
+    // visits(a) = 1 / 0.88 and visits(b) = 0.6 / 0.88.
+    let (a, b): (f64, f64) = (1.0 / 0.88, 0.6 / 0.88);
+    let links: Vec<(String, String)> = with_class(&tree, "stage-link")
+        .iter()
+        .map(|l| {
+            let kind = if has_class(l, "back") {
+                "back"
+            } else {
+                "forward"
+            };
+            (kind.to_owned(), tooltip(l))
+        })
+        .collect();
+    assert_eq!(
+        links,
+        [
+            (
+                "forward".to_owned(),
+                format!("A → B: {:.1}%", 100.0 * a * 0.6)
+            ),
+            (
+                "forward".to_owned(),
+                format!("B → C: {:.1}%", 100.0 * b * 0.5)
+            ),
+            ("back".to_owned(), format!("B → A: {:.1}%", 100.0 * b * 0.2)),
+        ]
+    );
+    assert_eq!(links[0].1, "A → B: 68.2%");
+    let exits: Vec<String> = with_class(&tree, "stage-exit")
+        .iter()
+        .map(tooltip)
+        .collect();
+    // Everyone ends somewhere: 45.5% + 20.5% + 34.1% (rounded) of customers.
+    assert_eq!(exits, ["A: leave 45.5%", "B: leave 20.5%", "C: goal 34.1%"]);
+    assert!((a * 0.4 + b * 0.3 + b * 0.5 - 1.0).abs() < 1e-12);
+    // Bands as wide as their flows: A → B twice B → C.
+    let widths: Vec<f64> = with_class(&tree, "stage-link")
+        .iter()
+        .map(|l| number(l, "stroke-width"))
+        .collect();
+    assert!((widths[0] / widths[1] - 2.0).abs() < 0.01, "{widths:?}");
+    // Bars labelled with the funnel's reach (B is reached by the 60% who go
+    // on from a the first time; coming back does not reach it again), their
+    // tooltips with the flow through them.
+    let values: Vec<String> = with_class(&tree, "stage-value").iter().map(texts).collect();
+    assert_eq!(values, ["reach 100.0%", "reach 60.0%", "reach 34.1%"]);
+    assert_eq!(
+        tooltip(&with_class(&tree, "stage-node")[0]),
+        "A: 113.6% through it"
+    );
+    // Deterministic.
+    assert_eq!(
+        render_stage_flow(&document, "j", &FlowOptions::default()).unwrap(),
+        svg
+    );
+}
+
+#[test]
+fn the_observed_stage_flow_and_its_errors() {
+    use journey_core::ErrorKind;
+    use journey_core::render::{FlowOptions, render_stage_flow};
+    let document = three_stages();
+    let observed = FlowOptions {
+        observed: true,
+        ..FlowOptions::default()
+    };
+    let svg = render_stage_flow(&document, "j", &observed).unwrap();
+    let tree = parse(&svg);
+    let links: Vec<String> = with_class(&tree, "stage-link")
+        .iter()
+        .map(tooltip)
+        .collect();
+    assert_eq!(links, ["A → B: 100", "B → C: 40", "B → A: 10"]);
+    // What comes in and does not go on ends there: B keeps 50 of 100, C 40.
+    let exits: Vec<String> = with_class(&tree, "stage-exit")
+        .iter()
+        .map(tooltip)
+        .collect();
+    assert_eq!(exits, ["B: leave 50", "C: leave 40"]);
+    let nodes: Vec<String> = with_class(&tree, "stage-node")
+        .iter()
+        .map(tooltip)
+        .collect();
+    // A: 90 start there (100 leave, 10 come back) and 10 come back.
+    assert_eq!(
+        nodes,
+        ["A: 100 through it", "B: 100 through it", "C: 40 through it"]
+    );
+    assert_eq!(
+        render_stage_flow(&document, "nope", &observed)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotFound
+    );
+    // Analysed, the journey must be valid.
+    let mut broken = document.clone();
+    broken.journeys[0].goals.clear();
+    broken.journeys[0].transitions[0].probability = Some(1.5);
+    assert_eq!(
+        render_stage_flow(&broken, "j", &FlowOptions::default())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::ValidationError
+    );
+    assert!(render_stage_flow(&broken, "j", &observed).is_ok());
+}

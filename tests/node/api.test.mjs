@@ -229,6 +229,15 @@ test('renderSvg gives exactly the Rust SVG map', () => {
   model.free();
 });
 
+test('renderStageFlow gives exactly the Rust stage flow', () => {
+  const model = JourneyModel.fromJson(gymText);
+  assert.equal(model.renderStageFlow('gym'), readFileSync(join(expectedDir, 'gym-flow.svg'), 'utf8'));
+  assert.match(model.renderStageFlow('gym', { observed: true, theme: 'dark' }), /data-theme="dark"/);
+  throwsJourneyError(() => model.renderStageFlow('gym', { observd: true }), 'invalid_option', /observd/);
+  throwsJourneyError(() => model.renderStageFlow('pool'), 'not_found');
+  model.free();
+});
+
 test('Mermaid out and in, as in Rust', () => {
   const model = full.JourneyModel.fromJson(gymText);
   const text = model.toMermaid('gym');

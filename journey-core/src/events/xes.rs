@@ -879,7 +879,7 @@ impl EventLog {
                     let channel = wanted.channel.and_then(&value).map(|(v, _)| v);
                     for (k, key) in options.measures.iter().enumerate() {
                         if let Some((text, kind)) = value(wanted.measures + k) {
-                            let number = crate::number::finite_f64(&text)
+                            let number = crate::number::finite_f64(text)
                                 .filter(|_| kind == b"int" || kind == b"float");
                             match number {
                                 Some(number) => measures.push((key.as_str(), number)),

@@ -424,8 +424,8 @@ const COMPACT: Metrics = Metrics {
     label: 84.0,
 };
 
-const MARGIN: f64 = 24.0;
-const FONT: &str =
+pub(super) const MARGIN: f64 = 24.0;
+pub(super) const FONT: &str =
     "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
 /// Dash patterns of the curves: told apart without colour too.
 const DASHES: [&str; 5] = ["", "7 4", "2 3", "9 3 2 3", "4 2"];
@@ -2141,13 +2141,13 @@ fn channel_label(channel: &Channel) -> String {
 /// A number with at most one decimal (rounded half away from zero), written
 /// from integers: float formatting was a third of the rendering time. A
 /// value written in place (no `String` per number).
-fn n(x: f64) -> N {
+pub(super) fn n(x: f64) -> N {
     N(x)
 }
 
 /// See [`n`].
 #[derive(Clone, Copy)]
-struct N(f64);
+pub(super) struct N(f64);
 
 impl std::fmt::Display for N {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -2189,7 +2189,7 @@ impl std::fmt::Display for Painted {
     }
 }
 
-fn percent(p: f64) -> String {
+pub(super) fn percent(p: f64) -> String {
     format!("{:.1}%", p * 100.0)
 }
 
@@ -2222,13 +2222,13 @@ fn emotion_colour(e: f64) -> String {
 
 /// Text for XML: the five special characters escaped, characters XML 1.0
 /// cannot hold replaced by a space. Written in place.
-fn xml(text: &str) -> Xml<'_> {
+pub(super) fn xml(text: &str) -> Xml<'_> {
     Xml(text)
 }
 
 /// See [`xml`].
 #[derive(Clone, Copy)]
-struct Xml<'a>(&'a str);
+pub(super) struct Xml<'a>(&'a str);
 
 impl std::fmt::Display for Xml<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -2280,7 +2280,7 @@ fn text_width(text: &str, size: f64) -> f64 {
 /// Wraps text into at most `lines` lines of `width` pixels; the last line
 /// is cut with `…` when the text does not fit. Returns the lines and whether
 /// anything was cut.
-fn wrap(text: &str, size: f64, width: f64, lines: usize) -> (Vec<String>, bool) {
+pub(super) fn wrap(text: &str, size: f64, width: f64, lines: usize) -> (Vec<String>, bool) {
     let mut out: Vec<String> = Vec::new();
     let mut current = String::new();
     let mut cut = false;
