@@ -62,16 +62,7 @@ fn render(c: &mut Criterion) {
     };
     let full = with_every_lane(document.clone());
     let everything = SvgOptions {
-        rows: Some(vec![
-            Row::Actions,
-            Row::Touchpoints,
-            Row::Thoughts,
-            Row::Emotion,
-            Row::PainPoints,
-            Row::Opportunities,
-            Row::Measures,
-            Row::Kpis,
-        ]),
+        rows: Some(Row::ALL.to_vec()),
         flows: true,
         analysis: true,
         ..SvgOptions::default()

@@ -2,6 +2,40 @@
 
 use crate::prelude::*;
 
+/// The body of the document renderers (the map, the stage flow): a journey
+/// of `model` drawn by `draw` with options read from `options_json`, the
+/// text written to `out`.
+///
+/// # Safety
+/// As the renderers' own: `model` live, strings as in the conventions,
+/// `out` writable, `out_len` NULL or writable.
+#[allow(clippy::too_many_arguments)]
+unsafe fn render<O: serde::de::DeserializeOwned + Default>(
+    model: *const JourneyModel,
+    journey: *const c_char,
+    journey_len: usize,
+    options_json: *const c_char,
+    options_len: usize,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+    draw: fn(&journey_core::Document, &str, &O) -> Result<String, journey_core::Error>,
+) -> JourneyStatus {
+    guard(|| {
+        require(out, "out")?;
+        // SAFETY: forwarded caller guarantees.
+        let (model, journey, options) = unsafe {
+            (
+                handle(model, "model")?,
+                text(journey, journey_len, "journey")?,
+                json_options::<O>(options_json, options_len, "options")?,
+            )
+        };
+        let svg = draw(&model.0, journey, &options)?;
+        // SAFETY: checked above.
+        unsafe { put_string(out, out_len, &svg) }
+    })
+}
+
 /// A journey's touchpoint graph as Graphviz DOT text: a cluster per stage,
 /// missing touchpoints dashed, goals double-bordered, edges labelled with
 /// probabilities. `options_json` (NULL for the defaults), e.g.
@@ -64,24 +98,19 @@ pub unsafe extern "C" fn journey_model_render_svg(
     out: *mut *mut c_char,
     out_len: *mut usize,
 ) -> JourneyStatus {
-    guard(|| {
-        require(out, "out")?;
-        // SAFETY: forwarded caller guarantees.
-        let (model, journey, options) = unsafe {
-            (
-                handle(model, "model")?,
-                text(journey, journey_len, "journey")?,
-                json_options::<journey_core::render::SvgOptions>(
-                    options_json,
-                    options_len,
-                    "options",
-                )?,
-            )
-        };
-        let svg = journey_core::render::render_svg(&model.0, journey, &options)?;
-        // SAFETY: checked above.
-        unsafe { put_string(out, out_len, &svg) }
-    })
+    // SAFETY: forwarded caller guarantees.
+    unsafe {
+        render(
+            model,
+            journey,
+            journey_len,
+            options_json,
+            options_len,
+            out,
+            out_len,
+            journey_core::render::render_svg,
+        )
+    }
 }
 
 /// A journey's stage flow as an SVG document: a Sankey-style picture of
@@ -108,24 +137,19 @@ pub unsafe extern "C" fn journey_model_render_stage_flow(
     out: *mut *mut c_char,
     out_len: *mut usize,
 ) -> JourneyStatus {
-    guard(|| {
-        require(out, "out")?;
-        // SAFETY: forwarded caller guarantees.
-        let (model, journey, options) = unsafe {
-            (
-                handle(model, "model")?,
-                text(journey, journey_len, "journey")?,
-                json_options::<journey_core::render::FlowOptions>(
-                    options_json,
-                    options_len,
-                    "options",
-                )?,
-            )
-        };
-        let svg = journey_core::render::render_stage_flow(&model.0, journey, &options)?;
-        // SAFETY: checked above.
-        unsafe { put_string(out, out_len, &svg) }
-    })
+    // SAFETY: forwarded caller guarantees.
+    unsafe {
+        render(
+            model,
+            journey,
+            journey_len,
+            options_json,
+            options_len,
+            out,
+            out_len,
+            journey_core::render::render_stage_flow,
+        )
+    }
 }
 
 /// A journey as a Mermaid `journey` diagram: the title, a section per stage,

@@ -128,12 +128,11 @@ export function mountMap(element, svg, { tooltips = true } = {}) {
     const card = cardOf(event.target);
     if (card !== null && !card.contains(event.relatedTarget)) hideTip(card);
   };
-  root.addEventListener('click', onClick);
-  root.addEventListener('keydown', onKey);
-  root.addEventListener('pointerover', onEnter);
-  root.addEventListener('pointerout', onLeave);
-  root.addEventListener('focusin', onEnter);
-  root.addEventListener('focusout', onLeave);
+  const listeners = [
+    ['click', onClick], ['keydown', onKey], ['pointerover', onEnter], ['pointerout', onLeave],
+    ['focusin', onEnter], ['focusout', onLeave],
+  ];
+  for (const [type, listener] of listeners) root.addEventListener(type, listener);
 
   const clear = () => {
     root.classList.remove('journey-dimmed');
@@ -173,12 +172,7 @@ export function mountMap(element, svg, { tooltips = true } = {}) {
     clear,
     /** Removes the listeners, the tooltip and the map. */
     destroy() {
-      root.removeEventListener('click', onClick);
-      root.removeEventListener('keydown', onKey);
-      root.removeEventListener('pointerover', onEnter);
-      root.removeEventListener('pointerout', onLeave);
-      root.removeEventListener('focusin', onEnter);
-      root.removeEventListener('focusout', onLeave);
+      for (const [type, listener] of listeners) root.removeEventListener(type, listener);
       tip?.remove();
       root.remove();
     },

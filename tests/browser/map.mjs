@@ -8,15 +8,11 @@
 // draws, selects, moves between cards and highlights. Screenshots go to
 // ARTIFACTS. Run by scripts/test-wasm.sh
 // (PLAYWRIGHT: path of playwright-core; AXE: path of axe.min.js).
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checks } from '../checks.mjs';
-import { serve } from '../../examples/web/serve.mjs';
+import { launch } from './chromium.mjs';
 
-const require = createRequire(import.meta.url);
-const { chromium } = require(process.env.PLAYWRIGHT);
 const artifacts = process.env.ARTIFACTS;
 mkdirSync(artifacts, { recursive: true });
 const { check, finish } = checks();
@@ -137,14 +133,7 @@ async function measure(page, document, journey, options, flow = false) {
   }, { document, journey, options, flow });
 }
 
-const server = await serve(0);
-const url = `http://127.0.0.1:${server.address().port}/`;
-const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'journey-chromium-')), {
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-quic'],
-});
+const { url, browser, close } = await launch();
 try {
   const page = await browser.newPage();
   const errors = [];
@@ -243,7 +232,6 @@ try {
   await page2.screenshot({ path: join(artifacts, 'map-element.png'), fullPage: true });
   check(errors.length === 0, `element page errors: ${errors.join('; ')}`);
 } finally {
-  await browser.close();
-  server.close();
+  await close();
 }
 finish('browser map');

@@ -4,16 +4,11 @@
 // own. Screenshots go to ARTIFACTS. Run by scripts/test-wasm.sh (PLAYWRIGHT:
 // path of playwright-core; GYM_SVG: the SVG the main example wrote).
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { checks } from '../checks.mjs';
 import { pathToFileURL } from 'node:url';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { serve } from '../../examples/web/serve.mjs';
+import { checks } from '../checks.mjs';
+import { launch } from './chromium.mjs';
 
-const require = createRequire(import.meta.url);
-const { chromium } = require(process.env.PLAYWRIGHT);
 const artifacts = process.env.ARTIFACTS;
 mkdirSync(artifacts, { recursive: true });
 
@@ -55,14 +50,7 @@ async function stagesShown(svg, box) {
     && s.x + s.width <= box.x + box.width + 1 && s.y + s.height <= box.y + box.height + 1).map((s) => s.name);
 }
 
-const server = await serve(0);
-const url = `http://127.0.0.1:${server.address().port}/`;
-const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'journey-chromium-')), {
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-quic'],
-});
+const { url, browser, close } = await launch();
 try {
   const page = await browser.newPage();
   const errors = [];
@@ -144,7 +132,6 @@ try {
   const shown = await pixels(page, shot);
   check(shown.ink > 0.05 && shown.colours > 20, `the gym.svg screenshot is blank: ${JSON.stringify(shown)}`);
 } finally {
-  await browser.close();
-  server.close();
+  await close();
 }
 finish('browser');

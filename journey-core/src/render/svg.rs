@@ -100,6 +100,18 @@ pub enum Row {
 }
 
 impl Row {
+    /// Every lane, in the default order.
+    pub const ALL: [Row; 8] = [
+        Row::Actions,
+        Row::Touchpoints,
+        Row::Thoughts,
+        Row::Emotion,
+        Row::PainPoints,
+        Row::Opportunities,
+        Row::Measures,
+        Row::Kpis,
+    ];
+
     fn label(self) -> &'static str {
         match self {
             Row::Actions => "Actions",
@@ -714,22 +726,13 @@ impl<'a> Map<'a> {
                 }
                 seen
             }
-            None => [
-                Row::Actions,
-                Row::Touchpoints,
-                Row::Thoughts,
-                Row::Emotion,
-                Row::PainPoints,
-                Row::Opportunities,
-                Row::Measures,
-                Row::Kpis,
-            ]
-            .into_iter()
-            .filter(|&row| {
-                matches!(row, Row::Touchpoints | Row::Emotion)
-                    || (0..stages).any(|stage| !map.items(row, stage).is_empty())
-            })
-            .collect(),
+            None => Row::ALL
+                .into_iter()
+                .filter(|&row| {
+                    matches!(row, Row::Touchpoints | Row::Emotion)
+                        || (0..stages).any(|stage| !map.items(row, stage).is_empty())
+                })
+                .collect(),
         };
         map
     }
