@@ -829,6 +829,7 @@ static void test_render(JourneyModel *gym, const char *out_dir) {
   CHECK(strstr(svg, "data-theme=\"dark\"") != NULL && count_of(svg, "<path class=\"flow ") > 20);
   write_file(out_dir, "gym-options.svg", svg, len);
   write_file(out_dir, "gym-options.json", MAP_OPTIONS, strlen(MAP_OPTIONS));
+  journey_string_free(svg);
   /* The stage flow: analysed (compared byte for byte with Rust's by the
      test script), observed, and refused for bad options or an unknown journey. */
   CHECK_STATUS(journey_model_render_stage_flow(gym, S("gym"), NULL, 0, &svg, &len), JOURNEY_STATUS_OK);
@@ -844,7 +845,6 @@ static void test_render(JourneyModel *gym, const char *out_dir) {
   CHECK(message_contains("observd"));
   CHECK_STATUS(journey_model_render_stage_flow(gym, S("pool"), NULL, 0, &svg, &len), JOURNEY_STATUS_NOT_FOUND);
   CHECK_STATUS(journey_model_render_stage_flow(NULL, S("gym"), NULL, 0, &svg, &len), JOURNEY_STATUS_INVALID_ARGUMENT);
-  journey_string_free(svg);
   CHECK_STATUS(journey_model_render_svg(gym, S("gym"), S("{\"analysis\": true, \"counts\": {\"contact_form\": 7}}"), &svg, &len),
                JOURNEY_STATUS_OK);
   CHECK(strstr(svg, "reach 67.6% · drop-off 27.3%") != NULL && strstr(svg, ">n 7</text>") != NULL);
