@@ -183,7 +183,9 @@ impl JourneyModel {
     /// stage to stage and where they leave, from the analysis or (`observed:
     /// true`) the transitions' counts. Throws `not_found` for an unknown
     /// journey, `invalid_option` for bad options and `validation_error` when
-    /// an analysed flow is asked of an invalid journey.
+    /// an analysed flow is asked of an invalid journey. In the full build
+    /// (`journey-wasm/full`).
+    #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = renderStageFlow)]
     pub fn render_stage_flow(
         &self,

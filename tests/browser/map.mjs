@@ -76,7 +76,8 @@ const everything = {
 /** In the page: renders one map into #map and measures every text. */
 async function measure(page, document, journey, options, flow = false) {
   return page.evaluate(async ({ document, journey, options, flow }) => {
-    const { default: init, JourneyModel } = await import('/pkg/web.js');
+    // The stage flow is in the full build.
+    const { default: init, JourneyModel } = await import(flow ? '/pkg/full/web.js' : '/pkg/web.js');
     await init();
     const model = JourneyModel.fromJson(typeof document === 'string' ? document : JSON.stringify(document));
     const host = window.document.getElementById('map');

@@ -229,13 +229,14 @@ test('renderSvg gives exactly the Rust SVG map', () => {
   model.free();
 });
 
-test('renderStageFlow gives exactly the Rust stage flow', () => {
-  const model = JourneyModel.fromJson(gymText);
+test('renderStageFlow (full build) gives exactly the Rust stage flow', () => {
+  const model = full.JourneyModel.fromJson(gymText);
   assert.equal(model.renderStageFlow('gym'), readFileSync(join(expectedDir, 'gym-flow.svg'), 'utf8'));
   assert.match(model.renderStageFlow('gym', { observed: true, theme: 'dark' }), /data-theme="dark"/);
-  throwsJourneyError(() => model.renderStageFlow('gym', { observd: true }), 'invalid_option', /observd/);
-  throwsJourneyError(() => model.renderStageFlow('pool'), 'not_found');
+  throwsJourneyError(() => model.renderStageFlow('gym', { observd: true }), 'invalid_option', /observd/, full.JourneyError);
+  throwsJourneyError(() => model.renderStageFlow('pool'), 'not_found', undefined, full.JourneyError);
   model.free();
+  assert.equal(typeof JourneyModel.prototype.renderStageFlow, 'undefined');
 });
 
 test('Mermaid out and in, as in Rust', () => {
