@@ -1,7 +1,9 @@
 // A static server for the web example:
 //   bash scripts/build-wasm.sh && node examples/web/serve.mjs [port]
-// then open http://127.0.0.1:8080/. Serves the page, the npm package's
-// browser build under /pkg/ and the example documents under /data/.
+// then open http://127.0.0.1:8080/ (element.html, react.html, vue.html: the
+// <journey-map> element). Serves the pages, the npm package's browser build
+// under /pkg/, the example documents under /data/ and React and Vue under
+// /vendor/.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
@@ -10,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const mounts = [
   ['/pkg/', join(root, 'target/npm/journey-wasm')],
+  // React and Vue for their example pages, from the JS tools (scripts/js-tools.sh).
+  ['/vendor/', join(root, 'target/npm/tools/node_modules')],
   ['/data/', join(root, 'examples/data')],
   ['/', join(root, 'examples/web')],
 ];

@@ -5,7 +5,8 @@
 // runs out of its card or its stage's column, and no text overlaps other
 // text. axe-core finds no accessibility violation, and Tab reaches every
 // card in order. The custom element <journey-map> (examples/web/element.html)
-// draws, selects, moves between cards and highlights. Screenshots go to
+// draws, selects, moves between cards and highlights, and works from React
+// and Vue without a wrapper (examples/web/react.html, examples/web/vue.html). Screenshots go to
 // ARTIFACTS. Run by scripts/test-wasm.sh
 // (PLAYWRIGHT: path of playwright-core; AXE: path of axe.min.js).
 import { mkdirSync } from 'node:fs';
@@ -232,6 +233,23 @@ try {
   check(pageAxe.length === 0, `the element page: axe-core finds ${pageAxe.join('; ')}`);
   await page2.screenshot({ path: join(artifacts, 'map-element.png'), fullPage: true });
   check(errors.length === 0, `element page errors: ${errors.join('; ')}`);
+
+  // The same element in React and in Vue, with no wrapper: drawn, and a
+  // click on a card reaches the framework's state.
+  for (const framework of ['react', 'vue']) {
+    const app = await browser.newPage();
+    app.on('pageerror', (error) => errors.push(`${framework}: ${error}`));
+    await app.goto(`${url}${framework}.html`);
+    await app.waitForSelector('journey-map[data-state=ready], journey-map[data-state=error]', { timeout: 30000 });
+    check((await app.getAttribute('journey-map', 'data-state')) === 'ready', `${framework}: <journey-map> draws`);
+    check((await app.$$('journey-map path.flow')).length > 20, `${framework}: the flows attribute reaches the map`);
+    await app.click('journey-map .touchpoint[data-id="contact_form"]');
+    await app.waitForFunction(() => document.getElementById('chosen').textContent.startsWith('Selected:'));
+    check((await app.textContent('#chosen')) === 'Selected: contact_form (consideration)',
+      `${framework}: the select event reaches its state: ${await app.textContent('#chosen')}`);
+    await app.screenshot({ path: join(artifacts, `map-${framework}.png`), fullPage: true });
+  }
+  check(errors.length === 0, `framework page errors: ${errors.join('; ')}`);
 } finally {
   await close();
 }
