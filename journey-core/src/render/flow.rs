@@ -70,12 +70,16 @@ pub fn render_stage_flow(
     let main = document.require_journey(journey)?;
     let stages = main.stages.len();
     let position = main.stage_positions();
-    let stage_of = |touchpoint: &str| {
-        main.touchpoint(touchpoint)
-            .and_then(|t| position.get(t.stage.as_str()).copied())
-    };
-    // flows[from * stages + to]; per stage: in from the start, drop-off, goals.
-    let mut flows = vec![0.0; stages * stages];
+    // Looked up by id in the loops below: once, not a search of the list
+    // per transition (the first of a repeated id, as `Journey::touchpoint`).
+    let by_id = main.touchpoint_positions();
+    let touchpoint = |id: &str| by_id.get(id).map(|&k| &main.touchpoints[k]);
+    let stage_of = |id: &str| touchpoint(id).and_then(|t| position.get(t.stage.as_str()).copied());
+    // Moves between stages, (from, to, amount), from ≠ to: as many as the
+    // transitions at most (a matrix of stages × stages would take memory
+    // in the square of the stages). Per stage: in from the start, drop-off,
+    // goals.
+    let mut moves: Vec<(usize, usize, f64)> = Vec::new();
     let (mut starts, mut drops, mut goals) =
         (vec![0.0; stages], vec![0.0; stages], vec![0.0; stages]);
     // What each bar is labelled with: analysed, the stage's reach (the share
@@ -84,22 +88,8 @@ pub fn render_stage_flow(
     if options.observed {
         for t in &main.transitions {
             if let (Some(a), Some(b), Some(count)) = (stage_of(&t.from), stage_of(&t.to), t.count) {
-                flows[a * stages + b] += count as f64;
+                moves.push((a, b, count as f64));
             }
-        }
-        for s in 0..stages {
-            let inflow: f64 = (0..stages)
-                .filter(|&r| r != s)
-                .map(|r| flows[r * stages + s])
-                .sum();
-            let outflow: f64 = (0..stages)
-                .filter(|&r| r != s)
-                .map(|r| flows[s * stages + r])
-                .sum();
-            // What comes in and does not go on ended here; a stage with more
-            // going out than in had customers start there.
-            drops[s] = (inflow - outflow).max(0.0);
-            starts[s] = (outflow - inflow).max(0.0);
         }
     } else {
         let analysis = document.analyze(journey, &AnalysisOptions::default())?;
@@ -109,10 +99,7 @@ pub fn render_stage_flow(
         let entries: Vec<(usize, f64)> = main
             .entries
             .iter()
-            .filter(|e| {
-                main.touchpoint(&e.touchpoint)
-                    .is_some_and(|t| t.status == Status::Present)
-            })
+            .filter(|e| touchpoint(&e.touchpoint).is_some_and(|t| t.status == Status::Present))
             .filter_map(|e| Some((stage_of(&e.touchpoint)?, e.weight.max(0.0))))
             .collect();
         let total: f64 = entries.iter().map(|&(_, weight)| weight).sum();
@@ -129,7 +116,7 @@ pub fn render_stage_flow(
             if let Some((steps, _)) = graph.next_steps(&stats.touchpoint) {
                 for step in steps {
                     if let Some(b) = stage_of(&step.touchpoint) {
-                        flows[a * stages + b] += stats.expected_visits * step.probability;
+                        moves.push((a, b, stats.expected_visits * step.probability));
                     }
                 }
             }
@@ -145,16 +132,33 @@ pub fn render_stage_flow(
             }
         }
     }
-    // Within a stage is not a move between stages.
-    for s in 0..stages {
-        flows[s * stages + s] = 0.0;
+    // One flow per pair of stages (within a stage is not a move between
+    // stages), in the order of the pairs; each pair's amounts added in the
+    // order they came (the sort is stable).
+    crate::order::sort_by(&mut moves, |x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+    let mut flows: Vec<(usize, usize, f64)> = Vec::with_capacity(moves.len());
+    for (a, b, f) in moves.into_iter().filter(|&(a, b, _)| a != b) {
+        match flows.last_mut() {
+            Some(last) if (last.0, last.1) == (a, b) => last.2 += f,
+            _ => flows.push((a, b, f)),
+        }
     }
-    let flow = |a: usize, b: usize| flows[a * stages + b];
-    let through: Vec<f64> = (0..stages)
-        .map(|s| starts[s] + (0..stages).map(|r| flow(r, s)).sum::<f64>())
-        .collect();
+    let (mut inflow, mut outflow) = (vec![0.0; stages], vec![0.0; stages]);
+    for &(a, b, f) in &flows {
+        outflow[a] += f;
+        inflow[b] += f;
+    }
+    if options.observed {
+        for s in 0..stages {
+            // What comes in and does not go on ended here; a stage with more
+            // going out than in had customers start there.
+            drops[s] = (inflow[s] - outflow[s]).max(0.0);
+            starts[s] = (outflow[s] - inflow[s]).max(0.0);
+        }
+    }
+    let through: Vec<f64> = (0..stages).map(|s| starts[s] + inflow[s]).collect();
     let outs: Vec<f64> = (0..stages)
-        .map(|s| drops[s] + goals[s] + (0..stages).map(|r| flow(s, r)).sum::<f64>())
+        .map(|s| drops[s] + goals[s] + outflow[s])
         .collect();
     let most = (0..stages)
         .map(|s| through[s].max(outs[s]))
@@ -216,11 +220,9 @@ pub fn render_stage_flow(
     let mut in_at: Vec<f64> = (0..stages).map(|s| top + starts[s] * scale).collect();
     let _ = write!(body, r#"<g class="stage-links" fill="none">"#);
     let bottom = top + most * scale;
-    let pairs = (0..stages).flat_map(|a| (0..stages).map(move |b| (a, b)));
     for back in [false, true] {
-        for (a, b) in pairs.clone() {
-            let f = flow(a, b);
-            if f <= 0.0 || (b < a) != back || a == b {
+        for &(a, b, f) in &flows {
+            if f <= 0.0 || (b < a) != back {
                 continue;
             }
             let thick = f * scale;
@@ -351,7 +353,7 @@ pub fn render_stage_flow(
             }
         );
     }
-    let backs = (0..stages).any(|a| (0..a).any(|b| flow(a, b) > 0.0));
+    let backs = flows.iter().any(|&(a, b, f)| b < a && f > 0.0);
     let height = (bottom
         + if backs {
             40.0 + stages as f64 * 10.0
