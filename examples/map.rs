@@ -7,17 +7,26 @@
 //! cargo run --example map -- examples/data/gym.json gym --flow > gym-flow.svg
 //! cargo run --example map -- --synthetic 100 > synthetic-100.svg
 //! cargo run --example map -- examples/data/gym.json gym --options='{"flows": true, "theme": "dark", "width": 1400}' > gym-dark.svg
+//! cargo run --example map --features png -- examples/data/gym.json gym --png=2 > gym.png
 //! ```
+//!
+//! `--png[=SCALE]` writes the map (or the stage flow) as PNG instead of SVG;
+//! it needs the examples' `png` feature (journey-core's).
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use journey_core::render::{FlowOptions, Lanes, SvgOptions, render_stage_flow, render_svg};
 use journey_core::{Document, mermaid, synthetic};
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(text) => {
-            print!("{text}");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args).and_then(|text| output(&args, text)) {
+        Ok(bytes) => {
+            if let Err(e) = std::io::stdout().write_all(&bytes) {
+                eprintln!("map: {e}");
+                return ExitCode::FAILURE;
+            }
             ExitCode::SUCCESS
         }
         Err(message) => {
@@ -27,8 +36,49 @@ fn main() -> ExitCode {
     }
 }
 
-fn run() -> Result<String, String> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+/// The scale `--png` or `--png=SCALE` asks for.
+fn png_scale(args: &[String]) -> Option<Result<f64, String>> {
+    args.iter().find_map(|a| match a.strip_prefix("--png") {
+        Some("") => Some(Ok(1.0)),
+        Some(scale) => Some(
+            scale
+                .strip_prefix('=')
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| format!("{a}: --png takes a scale, e.g. --png=2")),
+        ),
+        None => None,
+    })
+}
+
+/// The text as it is, or the SVG as PNG when `--png` asks for it.
+#[cfg(feature = "png")]
+fn output(args: &[String], text: String) -> Result<Vec<u8>, String> {
+    use journey_core::render::{PngOptions, render_png};
+    match png_scale(args).transpose()? {
+        Some(scale) => render_png(
+            &text,
+            &PngOptions {
+                scale,
+                ..PngOptions::default()
+            },
+        )
+        .map_err(|e| e.to_string()),
+        None => Ok(text.into_bytes()),
+    }
+}
+
+/// The text as it is (this build has no PNG).
+#[cfg(not(feature = "png"))]
+fn output(args: &[String], text: String) -> Result<Vec<u8>, String> {
+    match png_scale(args) {
+        Some(_) => Err(
+            "--png needs the png feature: cargo run --example map --features png -- …".to_owned(),
+        ),
+        None => Ok(text.into_bytes()),
+    }
+}
+
+fn run(args: &[String]) -> Result<String, String> {
     let flag = |name: &str| args.iter().any(|a| a == name);
     let positional: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
     let (document, journey) = if flag("--synthetic") {

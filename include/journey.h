@@ -8,6 +8,8 @@
  *    NUL-terminated; NULL is allowed only with len == 0.
  *  - Strings returned through char **out are owned by the caller,
  *    NUL-terminated, and released with journey_string_free(): do not call free().
+ *  - Bytes returned through uint8_t **out (a PNG) are owned by the caller and
+ *    released with journey_bytes_free().
  *  - Handles are released with their own _free function; every _free accepts NULL.
  *  - Out-pointers are written only on success.
  */
@@ -260,6 +262,13 @@ enum JourneyStatus journey_analysis_pain_point(const struct JourneyAnalysis *ana
 // `string` must be NULL or a string returned by this library through a
 // `char **out` parameter, not yet released. Never pass it to `free()`.
 void journey_string_free(char *string);
+
+// Releases bytes returned by this library (a PNG). NULL is ignored.
+//
+// # Safety
+// `bytes` must be NULL or bytes returned by this library through a
+// `uint8_t **out` parameter, not yet released. Never pass them to `free()`.
+void journey_bytes_free(uint8_t *bytes);
 
 // Creates an empty event log.
 //
@@ -750,6 +759,29 @@ enum JourneyStatus journey_model_render_stage_flow(const struct JourneyModel *mo
                                                    size_t options_len,
                                                    char **out,
                                                    size_t *out_len);
+
+// An SVG document (a map from `journey_model_render_svg()`, a stage flow
+// from `journey_model_render_stage_flow()`, or any other) as PNG bytes:
+// drawn with the fonts built into the library, the same pixels on every
+// machine and the same bytes as Rust's `render_png`. `options_json` (NULL
+// for the defaults), e.g. `{"scale":2,"properties":{"--journey-card":"#fff7ed"}}`:
+// pixels per SVG unit (above 0, at most 8) and values of the map's CSS
+// custom properties. No file the SVG names is read.
+//
+// Fails with `JOURNEY_STATUS_INVALID_OPTION` for bad options,
+// `JOURNEY_STATUS_INVALID_ARGUMENT` for text that is not an SVG document
+// (or a library built without its `png` feature) and
+// `JOURNEY_STATUS_LIMIT_EXCEEDED` above 100 million pixels.
+//
+// # Safety
+// Strings as in the conventions; `out` writable; `out_len` NULL or
+// writable. Release `*out` with `journey_bytes_free()`.
+enum JourneyStatus journey_render_png(const char *svg,
+                                      size_t svg_len,
+                                      const char *options_json,
+                                      size_t options_len,
+                                      uint8_t **out,
+                                      size_t *out_len);
 
 // A journey as a Mermaid `journey` diagram: the title, a section per stage,
 // a task per present touchpoint with its emotion as a 1–5 score and its

@@ -25,8 +25,9 @@ cc "${CFLAGS[@]}" -g -fsanitize=address,undefined -fno-sanitize-recover=undefine
   tests/c/test_journey.c "${STATIC_LIBS[@]}" -o "$out/test_journey_asan"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 "$out/test_journey_asan" examples/data "$out"
 
-echo "-- the SVG map and the Mermaid text from C equal Rust's, byte for byte"
-cargo build --quiet -p journey-examples --example map
+echo "-- the SVG map, its PNG and the Mermaid text from C equal Rust's, byte for byte"
+cargo build --quiet -p journey-examples --example map --features png
+target/debug/examples/map examples/data/gym.json gym --png=2 | cmp - "$out/gym.png"
 target/debug/examples/map examples/data/gym.json gym | cmp - "$out/gym.svg"
 target/debug/examples/map examples/data/gym.json gym "--options=$(cat "$out/gym-options.json")" | cmp - "$out/gym-options.svg"
 target/debug/examples/map examples/data/gym.json gym --flow | cmp - "$out/gym-flow.svg"
@@ -67,7 +68,7 @@ if [ -n "$tsan_rt" ] && [ "$(uname -m)" = x86_64 ] &&
   RUSTFLAGS="-Zsanitizer=thread" CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
     CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
     cargo +nightly build --quiet -Zbuild-std --target x86_64-unknown-linux-gnu \
-    -p journey-ffi --release --target-dir target/tsan
+    -p journey-ffi --no-default-features --release --target-dir target/tsan
   cc "${CFLAGS[@]}" -g -fsanitize=thread -c tests/c/hostile.c -o "$out/hostile_tsan.o"
   cc "$out/hostile_tsan.o" target/tsan/x86_64-unknown-linux-gnu/release/libjourney.a \
     -Wl,--whole-archive "$tsan_rt" -Wl,--no-whole-archive -lpthread -ldl -lm -lstdc++ -o "$out/hostile_tsan"

@@ -80,14 +80,42 @@ pub(crate) fn require<T>(out: *mut T, what: &str) -> Result<(), Failure> {
 /// header in front of the bytes lets `journey_string_free()` release it even
 /// when the text has interior NULs.
 pub(crate) fn owned_string(value: &str) -> *mut c_char {
+    owned_bytes(value.as_bytes()).cast::<c_char>()
+}
+
+/// Allocates a caller-owned copy of `value` (followed by a NUL, so text can
+/// be read as a C string), with the hidden length header that
+/// `journey_string_free()` and `journey_bytes_free()` read.
+pub(crate) fn owned_bytes(value: &[u8]) -> *mut u8 {
     const HEADER: usize = std::mem::size_of::<usize>();
     let mut buffer = Vec::with_capacity(HEADER + value.len() + 1);
     buffer.extend_from_slice(&value.len().to_ne_bytes());
-    buffer.extend_from_slice(value.as_bytes());
+    buffer.extend_from_slice(value);
     buffer.push(0);
     let raw = Box::into_raw(buffer.into_boxed_slice()).cast::<u8>();
     // SAFETY: the allocation is HEADER + len + 1 bytes long.
-    unsafe { raw.add(HEADER) }.cast::<c_char>()
+    unsafe { raw.add(HEADER) }
+}
+
+/// Writes caller-owned bytes and their length.
+///
+/// # Safety
+/// `out` must be valid for a write (checked non-NULL); `out_len` NULL or writable.
+#[cfg_attr(not(feature = "png"), allow(dead_code))]
+pub(crate) unsafe fn put_bytes(
+    out: *mut *mut u8,
+    out_len: *mut usize,
+    value: &[u8],
+) -> Result<(), Failure> {
+    require(out, "out")?;
+    // SAFETY: `out` checked; `out_len` is NULL or writable by contract.
+    unsafe {
+        out.write(owned_bytes(value));
+        if !out_len.is_null() {
+            out_len.write(value.len());
+        }
+    }
+    Ok(())
 }
 
 /// Writes a caller-owned string and its length.
@@ -177,15 +205,35 @@ pub(crate) fn at<'a, T>(items: &'a [T], index: usize, what: &str) -> Result<&'a 
 /// `char **out` parameter, not yet released. Never pass it to `free()`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_string_free(string: *mut c_char) {
-    if string.is_null() {
+    // SAFETY: forwarded caller guarantees (strings and bytes share a layout).
+    unsafe { release_owned(string.cast::<u8>()) }
+}
+
+/// Releases bytes returned by this library (a PNG). NULL is ignored.
+///
+/// # Safety
+/// `bytes` must be NULL or bytes returned by this library through a
+/// `uint8_t **out` parameter, not yet released. Never pass them to `free()`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_bytes_free(bytes: *mut u8) {
+    // SAFETY: forwarded caller guarantees.
+    unsafe { release_owned(bytes) }
+}
+
+/// Frees what `owned_bytes` allocated.
+///
+/// # Safety
+/// `bytes` must be NULL or from `owned_bytes`, not yet released.
+unsafe fn release_owned(bytes: *mut u8) {
+    if bytes.is_null() {
         return;
     }
     let _ = catch_unwind(AssertUnwindSafe(|| {
         const HEADER: usize = std::mem::size_of::<usize>();
-        // SAFETY: `string` came from `owned_string`, HEADER bytes after the
+        // SAFETY: `bytes` came from `owned_bytes`, HEADER bytes after the
         // start of a boxed slice of HEADER + len + 1 bytes.
         unsafe {
-            let start = string.cast::<u8>().sub(HEADER);
+            let start = bytes.sub(HEADER);
             let len = usize::from_ne_bytes(std::ptr::read_unaligned(start.cast::<[u8; HEADER]>()));
             let slice = std::ptr::slice_from_raw_parts_mut(start, HEADER + len + 1);
             drop(Box::from_raw(slice));

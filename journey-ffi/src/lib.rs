@@ -14,6 +14,9 @@
 //!   NUL-terminated, and must be released with `journey_string_free()` — not
 //!   `free()`. Their length (which counts any interior NUL) is written to
 //!   `size_t *out_len` when that pointer is not NULL.
+//! - Bytes returned through `uint8_t **out` (a PNG) are owned by the caller
+//!   and released with `journey_bytes_free()`; their length is written to
+//!   `size_t *out_len`.
 //! - Handles are released with their own `_free` function; every `_free`
 //!   accepts NULL.
 //! - No panic crosses into C: every function runs inside `catch_unwind` and a
@@ -32,7 +35,7 @@ mod status;
 mod tracker;
 
 pub use analysis::*;
-pub use convert::journey_string_free;
+pub use convert::{journey_bytes_free, journey_string_free};
 pub use event_log::*;
 pub use model::*;
 pub use render::*;

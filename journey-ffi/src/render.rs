@@ -152,6 +152,59 @@ pub unsafe extern "C" fn journey_model_render_stage_flow(
     }
 }
 
+/// An SVG document (a map from `journey_model_render_svg()`, a stage flow
+/// from `journey_model_render_stage_flow()`, or any other) as PNG bytes:
+/// drawn with the fonts built into the library, the same pixels on every
+/// machine and the same bytes as Rust's `render_png`. `options_json` (NULL
+/// for the defaults), e.g. `{"scale":2,"properties":{"--journey-card":"#fff7ed"}}`:
+/// pixels per SVG unit (above 0, at most 8) and values of the map's CSS
+/// custom properties. No file the SVG names is read.
+///
+/// Fails with `JOURNEY_STATUS_INVALID_OPTION` for bad options,
+/// `JOURNEY_STATUS_INVALID_ARGUMENT` for text that is not an SVG document
+/// (or a library built without its `png` feature) and
+/// `JOURNEY_STATUS_LIMIT_EXCEEDED` above 100 million pixels.
+///
+/// # Safety
+/// Strings as in the conventions; `out` writable; `out_len` NULL or
+/// writable. Release `*out` with `journey_bytes_free()`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_render_png(
+    svg: *const c_char,
+    svg_len: usize,
+    options_json: *const c_char,
+    options_len: usize,
+    out: *mut *mut u8,
+    out_len: *mut usize,
+) -> JourneyStatus {
+    guard(|| {
+        require(out, "out")?;
+        // SAFETY: forwarded caller guarantees.
+        let svg = unsafe { text(svg, svg_len, "svg")? };
+        #[cfg(feature = "png")]
+        {
+            // SAFETY: forwarded caller guarantees.
+            let options = unsafe {
+                json_options::<journey_core::render::PngOptions>(
+                    options_json,
+                    options_len,
+                    "options",
+                )?
+            };
+            let png = journey_core::render::render_png(svg, &options)?;
+            // SAFETY: checked above.
+            unsafe { put_bytes(out, out_len, &png) }
+        }
+        #[cfg(not(feature = "png"))]
+        {
+            let _ = (svg, options_json, options_len, out_len);
+            Err(invalid(
+                "this libjourney was built without PNG (journey-ffi's png feature)",
+            ))
+        }
+    })
+}
+
 /// A journey as a Mermaid `journey` diagram: the title, a section per stage,
 /// a task per present touchpoint with its emotion as a 1–5 score and its
 /// personas as actors. Fields Mermaid cannot express are left out (see the

@@ -804,6 +804,42 @@ static void test_xes_discovery(const char *data, const char *out_dir) {
   }
 }
 
+/* A big-endian 32-bit number of a PNG header. */
+static uint32_t png_u32(const uint8_t *p) {
+  return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+}
+
+/* The map as PNG at twice its size: a PNG of that size (the test script
+   compares its bytes with Rust's), and refusals of bad options and text. */
+static void test_png(JourneyModel *gym, const char *out_dir) {
+  char *svg = NULL;
+  size_t len = 0;
+  CHECK_STATUS(journey_model_render_svg(gym, S("gym"), NULL, 0, &svg, &len), JOURNEY_STATUS_OK);
+  unsigned width = 0, height = 0;
+  const char *size = strstr(svg, " width=\"");
+  CHECK(size != NULL && sscanf(size, " width=\"%u\" height=\"%u\"", &width, &height) == 2);
+  uint8_t *png = NULL;
+  size_t png_len = 0;
+  CHECK_STATUS(journey_render_png(svg, len, S("{\"scale\": 2}"), &png, &png_len), JOURNEY_STATUS_OK);
+  CHECK(png_len > 33 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0 && memcmp(png + 12, "IHDR", 4) == 0);
+  CHECK(png_u32(png + 16) == 2 * width && png_u32(png + 20) == 2 * height);
+  write_file(out_dir, "gym.png", (const char *)png, png_len);
+  journey_bytes_free(png);
+  png = NULL;
+  CHECK_STATUS(journey_render_png(svg, len, S("{\"scale\": 0}"), &png, &png_len), JOURNEY_STATUS_INVALID_OPTION);
+  CHECK(message_contains("scale") && png == NULL);
+  CHECK_STATUS(journey_render_png(svg, len, S("{\"properties\": {\"card\": \"#fff\"}}"), &png, &png_len),
+               JOURNEY_STATUS_INVALID_OPTION);
+  CHECK_STATUS(journey_render_png(S("not svg"), NULL, 0, &png, &png_len), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_render_png(svg, len, NULL, 0, NULL, &png_len), JOURNEY_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(journey_render_png(S("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"20000\" height=\"10000\"/>"),
+                                  NULL, 0, &png, &png_len),
+               JOURNEY_STATUS_LIMIT_EXCEEDED);
+  CHECK(png == NULL);
+  journey_bytes_free(NULL);
+  journey_string_free(svg);
+}
+
 /* The options of the second map the test script compares with Rust's. */
 #define MAP_OPTIONS                                                                                     \
   "{\"flows\": true, \"theme\": \"dark\", \"analysis\": true, \"lanes\": \"layer\", \"width\": 1400, " \
@@ -845,6 +881,7 @@ static void test_render(JourneyModel *gym, const char *out_dir) {
   CHECK(message_contains("observd"));
   CHECK_STATUS(journey_model_render_stage_flow(gym, S("pool"), NULL, 0, &svg, &len), JOURNEY_STATUS_NOT_FOUND);
   CHECK_STATUS(journey_model_render_stage_flow(NULL, S("gym"), NULL, 0, &svg, &len), JOURNEY_STATUS_INVALID_ARGUMENT);
+  test_png(gym, out_dir);
   CHECK_STATUS(journey_model_render_svg(gym, S("gym"), S("{\"analysis\": true, \"counts\": {\"contact_form\": 7}}"), &svg, &len),
                JOURNEY_STATUS_OK);
   CHECK(strstr(svg, "reach 67.6% · drop-off 27.3%") != NULL && strstr(svg, ">n 7</text>") != NULL);
