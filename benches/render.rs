@@ -2,9 +2,11 @@
 //! lanes): the SVG map plain, with the analysis overlaid, and with every
 //! lane (each stage and touchpoint given actions, thoughts, pain points,
 //! opportunities and a measure), the flows and the analysis; the Mermaid
-//! text and the DOT text. The sizes of the outputs are printed once.
+//! text and the DOT text. The sizes of the outputs are printed once. With
+//! the `png` feature, the map with every lane as PNG too (scale 1 and 2).
 //!
 //! cargo bench -p journey-core --bench render
+//! cargo bench -p journey-core --features png --bench render -- png
 
 use std::hint::black_box;
 
@@ -99,6 +101,22 @@ fn render(c: &mut Criterion) {
     group.bench_function("dot", |b| {
         b.iter(|| to_dot(black_box(&document.journeys[0]), &DotOptions::default()))
     });
+    #[cfg(feature = "png")]
+    {
+        use journey_core::render::{PngOptions, render_png};
+        let twice = PngOptions {
+            scale: 2.0,
+            ..PngOptions::default()
+        };
+        let png = render_png(&every_lane, &PngOptions::default()).expect("draws");
+        eprintln!("100 touchpoints, every lane: PNG {} bytes", png.len());
+        group.bench_function("png_every_lane_flows_analysis", |b| {
+            b.iter(|| render_png(black_box(&every_lane), &PngOptions::default()))
+        });
+        group.bench_function("png_every_lane_flows_analysis_scale_2", |b| {
+            b.iter(|| render_png(black_box(&every_lane), &twice))
+        });
+    }
     group.finish();
 }
 

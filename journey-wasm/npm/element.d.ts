@@ -1,8 +1,8 @@
 // <journey-map>: importing 'journey-wasm/element' defines it.
 import type { JourneyDocument, SvgOptions } from './web/journey_wasm.js';
-import type { JourneyMapController } from './map.js';
+import type { JourneyMapController, RenderPngOptions } from './map.js';
 
-export { mountMap, JourneyMapCardEvent, JourneyMapController, MountMapOptions } from './map.js';
+export { mountMap, renderPng, JourneyMapCardEvent, JourneyMapController, MountMapOptions, RenderPngOptions } from './map.js';
 
 /** The `<journey-map>` element. */
 export class JourneyMapElement extends HTMLElement {
@@ -16,6 +16,8 @@ export class JourneyMapElement extends HTMLElement {
   highlightPath(ids: string[]): void;
   /** Highlights one stage. */
   highlightStage(id: string): void;
+  /** The map drawn, as a PNG (see `renderPng`); rejects before the first drawing. */
+  toPng(options?: RenderPngOptions): Promise<Blob>;
   /** Selects a card. */
   select(id: string | null): void;
   /** Removes the highlights. */

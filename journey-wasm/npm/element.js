@@ -12,9 +12,10 @@
 // once drawn, `journey-error` (detail: the error), and mountMap's
 // `journey-select` and `journey-hover`.
 import init, { JourneyModel } from './web.js';
-import { mountMap } from './map.js';
+import { mountMap, renderPng } from './map.js';
+import { JourneyError } from './common.js';
 
-export { mountMap };
+export { mountMap, renderPng };
 
 const SHORTHANDS = ['flows', 'analysis', 'compact'];
 
@@ -25,6 +26,7 @@ export class JourneyMapElement extends HTMLElement {
   #document = null;
   #options = null;
   #map = null;
+  #svg = null;
   #pending = false;
 
   /** The document drawn: an object or JSON text (instead of `src`). */
@@ -76,6 +78,14 @@ export class JourneyMapElement extends HTMLElement {
   }
 
   /** Selects a card (see mountMap). */
+  /** The map drawn as a PNG `Blob` (renderPng's options). */
+  toPng(options) {
+    if (this.#svg === null) {
+      return Promise.reject(new JourneyError('invalid map: <journey-map> has drawn nothing yet', 'invalid_argument'));
+    }
+    return renderPng(this.#svg, options);
+  }
+
   select(id) {
     this.#map?.select(id);
   }
@@ -122,6 +132,7 @@ export class JourneyMapElement extends HTMLElement {
       const svg = model.renderSvg(journey, this.#renderOptions());
       this.#map?.destroy();
       this.#map = mountMap(this, svg);
+      this.#svg = svg;
       this.dataset.state = 'ready';
       this.dispatchEvent(new CustomEvent('journey-render', { bubbles: true, detail: { journey } }));
     } catch (error) {

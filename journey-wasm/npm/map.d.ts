@@ -1,4 +1,5 @@
-// mountMap: a journey map (renderSvg's text) made interactive in a page.
+// mountMap: a journey map (renderSvg's text) made interactive in a page;
+// renderPng: a map or a stage flow as PNG through the page's canvas.
 
 /** The `detail` of the `journey-select` and `journey-hover` events. */
 export interface JourneyMapCardEvent {
@@ -40,3 +41,19 @@ export interface JourneyMapController {
  * whose `detail` is a `JourneyMapCardEvent`); arrow keys move between cards.
  */
 export function mountMap(element: HTMLElement, svg: string, options?: MountMapOptions): JourneyMapController;
+
+/** Options of `renderPng` (as Rust's `PngOptions`). */
+export interface RenderPngOptions {
+  /** Pixels per SVG unit: above 0, at most 8. Default: 1. */
+  scale?: number;
+  /** Values of the map's CSS custom properties by name, e.g. `{ '--journey-card': '#fff7ed' }`. */
+  properties?: Record<string, string>;
+}
+
+/**
+ * An SVG document (`renderSvg`'s or `renderStageFlow`'s text) as a PNG,
+ * drawn through the page's canvas. Rejects with a `JourneyError`:
+ * `invalid_option` (scale, properties), `invalid_argument` (not an SVG
+ * document), `limit_exceeded` (above 100 million pixels).
+ */
+export function renderPng(svg: string, options?: RenderPngOptions): Promise<Blob>;

@@ -3,7 +3,10 @@
 // documented DOM alone (classes and data- attributes): select and hover
 // events, arrow keys between the cards, tooltips that show a card's lanes,
 // and highlighting a path or a stage. No framework; `<journey-map>`
-// (element.js) builds on it.
+// (element.js) builds on it. `renderPng` draws a map (or a stage flow)
+// into a PNG through the page's canvas.
+
+import { JourneyError } from './common.js';
 
 const STYLE_ID = 'journey-map-interactive';
 const STYLE = `
@@ -177,4 +180,66 @@ export function mountMap(element, svg, { tooltips = true } = {}) {
       root.remove();
     },
   };
+}
+
+/** The most pixels a PNG may have (as Rust's `MAX_PNG_PIXELS`). */
+const MAX_PNG_PIXELS = 100_000_000;
+/** The largest scale (as Rust's `MAX_PNG_SCALE`). */
+const MAX_PNG_SCALE = 8;
+
+/**
+ * An SVG document (renderSvg's or renderStageFlow's text) as a PNG `Blob`,
+ * drawn by the browser through a canvas: `scale` pixels per SVG unit (above
+ * 0, at most 8) and `properties`, values of the map's CSS custom properties
+ * by name (an SVG drawn as an image does not see the page's). The same
+ * options and refusals as Rust's `render_png`; the text is set in the
+ * browser's fonts.
+ */
+export async function renderPng(svg, { scale = 1, properties = {} } = {}) {
+  if (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0 || scale > MAX_PNG_SCALE) {
+    throw new JourneyError(`invalid option scale: must be above 0 and at most ${MAX_PNG_SCALE}, not ${scale}`, 'invalid_option');
+  }
+  const declarations = [];
+  for (const [name, value] of Object.entries(properties ?? {})) {
+    if (!/^--[A-Za-z0-9_-]+$/.test(name)) {
+      throw new JourneyError(`invalid option properties: ${JSON.stringify(name)} is not a custom property name (--journey-card)`, 'invalid_option');
+    }
+    if (typeof value !== 'string' || value.trim() === '' || /[;{}<>"'\\]/.test(value)) {
+      throw new JourneyError(`invalid option properties.${name}: ${JSON.stringify(value)} is not a plain colour or value`, 'invalid_option');
+    }
+    declarations.push(`${name}:${value.trim()}`);
+  }
+  const parsed = new DOMParser().parseFromString(String(svg), 'image/svg+xml');
+  const root = parsed.documentElement;
+  if (root.localName !== 'svg' || parsed.getElementsByTagName('parsererror').length > 0) {
+    throw new JourneyError('invalid svg: not an SVG document', 'invalid_argument');
+  }
+  const [width, height] = ['width', 'height'].map((name) => Number.parseFloat(root.getAttribute(name)));
+  if (!(width > 0 && height > 0)) {
+    throw new JourneyError('invalid svg: the document has no width and height in pixels', 'invalid_argument');
+  }
+  const [w, h] = [Math.ceil(width * scale), Math.ceil(height * scale)];
+  if (w * h > MAX_PNG_PIXELS) {
+    throw new JourneyError(`pixels of the PNG (${w} × ${h}) is ${w * h}, above the limit of ${MAX_PNG_PIXELS}`, 'limit_exceeded');
+  }
+  if (declarations.length > 0) {
+    const style = parsed.createElementNS('http://www.w3.org/2000/svg', 'style');
+    style.textContent = `:root{${declarations.join(';')}}`;
+    root.insertBefore(style, root.firstChild);
+  }
+  const text = new XMLSerializer().serializeToString(parsed);
+  const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
+  try {
+    const image = new Image();
+    image.src = url;
+    await image.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = w;
+    canvas.height = h;
+    canvas.getContext('2d').drawImage(image, 0, 0, w, h);
+    return await new Promise((resolve, reject) =>
+      canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new JourneyError('the canvas gave no PNG', 'internal'))), 'image/png'));
+  } finally {
+    URL.revokeObjectURL(url);
+  }
 }

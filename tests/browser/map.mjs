@@ -188,6 +188,50 @@ try {
   }
   check(errors.length === 0, `page errors: ${errors.join('; ')}`);
 
+  // renderPng: the gym map through the page's canvas at twice its size, a
+  // custom property given, decoded again and read pixel by pixel; and the
+  // refusals, with Rust's error codes.
+  const png = await page.evaluate(async (document) => {
+    const { default: init, JourneyModel } = await import('/pkg/web.js');
+    const { renderPng } = await import('/pkg/map.js');
+    await init();
+    const model = JourneyModel.fromJson(document);
+    const svg = model.renderSvg('gym', {});
+    model.free();
+    const root = new DOMParser().parseFromString(svg, 'image/svg+xml').documentElement;
+    const [width, height] = [Number(root.getAttribute('width')), Number(root.getAttribute('height'))];
+    const stage = root.querySelector('rect.stage-box');
+    const [sx, sy] = [Number(stage.getAttribute('x')), Number(stage.getAttribute('y'))];
+    const blob = await renderPng(svg, { scale: 2, properties: { '--journey-background': '#102030' } });
+    const bitmap = await createImageBitmap(blob);
+    const canvas = window.document.createElement('canvas');
+    [canvas.width, canvas.height] = [bitmap.width, bitmap.height];
+    const context = canvas.getContext('2d');
+    context.drawImage(bitmap, 0, 0);
+    const pixel = (x, y) => [...context.getImageData(x, y, 1, 1).data];
+    // The heading's strokes: pixels darker than any fill around them.
+    const heading = context.getImageData(48, 60, 352, 44).data;
+    let ink = 0;
+    for (let i = 0; i < heading.length; i += 4) if (heading[i] < 80 && heading[i + 1] < 80) ink += 1;
+    const refusals = [];
+    for (const [options, text] of [[{ scale: 0 }, svg], [{ scale: 9 }, svg], [{ properties: { card: '#fff' } }, svg],
+      [{}, 'not svg'], [{}, '<svg xmlns="http://www.w3.org/2000/svg" width="20000" height="10000"/>']]) {
+      refusals.push(await renderPng(text, options).then(() => 'drawn', (e) => `${e.name}:${e.code}`));
+    }
+    return {
+      type: blob.type, size: [bitmap.width, bitmap.height], expected: [2 * width, 2 * height],
+      background: pixel(4, 4), stage: pixel(2 * sx + 12, 2 * sy + 12), ink, refusals,
+    };
+  }, gym);
+  check(png.type === 'image/png' && JSON.stringify(png.size) === JSON.stringify(png.expected),
+    `renderPng: a ${png.type} of ${png.size} pixels (twice the map's ${png.expected})`);
+  check(JSON.stringify(png.background) === '[16,32,48,255]', `renderPng: the background property drawn: ${png.background}`);
+  check(JSON.stringify(png.stage) === '[223,231,241,255]', `renderPng: the stage header's colour: ${png.stage}`);
+  check(png.ink > 300, `renderPng: the heading drawn (${png.ink} dark pixels)`);
+  check(JSON.stringify(png.refusals) === JSON.stringify(['JourneyError:invalid_option', 'JourneyError:invalid_option',
+    'JourneyError:invalid_option', 'JourneyError:invalid_argument', 'JourneyError:limit_exceeded']),
+  `renderPng refuses what Rust refuses: ${png.refusals}`);
+
   // <journey-map> in the example page: drawn from its src, selected by click
   // and by keyboard, arrow keys between cards, a card's lanes in its
   // tooltip, a path and a stage highlighted.
@@ -227,6 +271,15 @@ try {
   check(stage.length === 7 && stage.every((s) => s === 'conversion'), `a stage highlighted: ${JSON.stringify(stage)}`);
   await page2.click('#clear');
   check((await page2.$$('journey-map .highlighted')).length === 0, 'clear removes the highlights');
+  const elementPng = await page2.evaluate(async () => {
+    const element = document.querySelector('journey-map');
+    const blob = await element.toPng();
+    const bitmap = await createImageBitmap(blob);
+    const svg = element.querySelector('svg');
+    return [bitmap.width, bitmap.height, Number(svg.getAttribute('width')), Number(svg.getAttribute('height'))];
+  });
+  check(elementPng[0] === elementPng[2] && elementPng[1] === elementPng[3],
+    `<journey-map>.toPng() draws the map at its size: ${elementPng}`);
   await page2.addScriptTag({ path: process.env.AXE });
   const pageAxe = await page2.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] }))
     .violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes[0].html.slice(0, 120)}`));

@@ -10,6 +10,7 @@ use journey_core::render::{
     render_svg,
 };
 use journey_core::{Error, ErrorKind};
+use proptest::prelude::*;
 
 /// A decoded RGBA picture.
 struct Picture {
@@ -222,4 +223,24 @@ fn no_file_named_by_the_svg_is_read() {
     let picture = Picture::decode(&render_png(&svg, &PngOptions::default()).unwrap());
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(picture.count((0, 10), (0, 10), [0, 0, 0, 0]), 100);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// A map's SVG cut anywhere, or with a byte changed, is drawn or
+    /// refused with an error: never a panic, never a bug report.
+    #[test]
+    fn damaged_svg_is_drawn_or_refused(cut in 0.0f64..1.0, at in 0.0f64..1.0, byte in any::<u8>()) {
+        let document = common::example("gym.json");
+        let svg = render_stage_flow(&document, "gym", &FlowOptions::default()).unwrap();
+        let mut bytes = svg.into_bytes();
+        let k = ((bytes.len() - 1) as f64 * at) as usize;
+        bytes[k] = byte;
+        bytes.truncate(((bytes.len() as f64) * cut) as usize);
+        let text = String::from_utf8_lossy(&bytes);
+        if let Err(error) = render_png(&text, &PngOptions::default()) {
+            prop_assert_ne!(error.kind(), ErrorKind::Internal, "{}", error);
+        }
+    }
 }

@@ -100,7 +100,15 @@ pub fn render_png(svg: &str, options: &PngOptions) -> Result<Vec<u8>, Error> {
         },
         ..usvg::Options::default()
     };
-    let tree = usvg::Tree::from_str(&text, &usvg_options).map_err(|e| Error::InvalidArgument {
+    // The parser and the rasteriser are another project's code reading the
+    // caller's text: a panic in them is reported, not passed on.
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        usvg::Tree::from_str(&text, &usvg_options)
+    }))
+    .map_err(|_| Error::Internal {
+        message: "the SVG parser panicked".to_owned(),
+    })?;
+    let tree = parsed.map_err(|e| Error::InvalidArgument {
         argument: "svg".to_owned(),
         message: e.to_string(),
     })?;
@@ -126,7 +134,12 @@ pub fn render_png(svg: &str, options: &PngOptions) -> Result<Vec<u8>, Error> {
         message: format!("no {width} × {height} pixmap"),
     })?;
     let s = scale as f32;
-    resvg::render(&tree, Transform::from_scale(s, s), &mut pixmap.as_mut());
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        resvg::render(&tree, Transform::from_scale(s, s), &mut pixmap.as_mut());
+    }))
+    .map_err(|_| Error::Internal {
+        message: "the SVG rasteriser panicked".to_owned(),
+    })?;
     pixmap.encode_png().map_err(|e| Error::Internal {
         message: format!("PNG encoding: {e}"),
     })
