@@ -44,7 +44,8 @@ echo "-- C tests, valgrind, shared library"
 cc "${CFLAGS[@]}" -g tests/c/test_journey.c -L"$lib" -ljourney -lpthread -lm -o "$out/test_journey_shared"
 # (The suppressions: the standard library's record of a thread that started
 # one, kept for its life, as reading a gzipped XES log does; and the zones
-# jiff has read from the tz database, cached for the process's life.)
+# jiff has read from the tz database, cached for the process's life; and a
+# partly initialised copy in resvg's text layout, see the file.)
 LD_LIBRARY_PATH="$lib" valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
   --suppressions=tests/c/valgrind.supp --error-exitcode=1 "$out/test_journey_shared" examples/data
 

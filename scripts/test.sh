@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step with the seconds the run has taken so far.
+step() { printf '\n==> %s (at %ds)\n' "$*" "$SECONDS"; }
 
 # Debian packages the tests need, installed once (quietly) when missing.
 apt_updated=""
@@ -140,4 +141,4 @@ grep -q ">Awareness<" target/gym-graph.svg
 grep -q ">Loyalty and advocacy<" target/gym-graph.svg
 
 echo
-echo "all tests passed"
+echo "all tests passed in ${SECONDS}s"

@@ -180,7 +180,11 @@ fn build(
     let mut journey = Journey::default();
     let mut mermaid = serde_json::Map::new();
     // A `title` statement replaces the front matter's.
-    match diagram.title.map(|t| shown(&t)).or(front_title) {
+    match diagram
+        .title
+        .map(|t| shown(&t))
+        .or(front_title.map(|t| js::trim(&t).to_owned()))
+    {
         Some(title) => journey.name = title,
         None => {
             journey.name = UNTITLED.to_owned();
@@ -367,11 +371,7 @@ pub fn to_mermaid(document: &Document, journey: &str) -> Result<String, Error> {
     // Writing to a String cannot fail.
     let untitled = recorded("untitled") == Some(&Value::Bool(true)) && journey.name == UNTITLED;
     if !untitled {
-        let _ = writeln!(
-            out,
-            "  title {}",
-            named(&journey.name, &journey.id, Field::Title)
-        );
+        let _ = writeln!(out, "  title {}", named(&journey.name, Field::Title));
     }
     if let Some(Value::String(acc_title)) = recorded("acc_title") {
         let _ = writeln!(out, "  accTitle: {}", escape(acc_title, Field::Title));
@@ -393,13 +393,13 @@ pub fn to_mermaid(document: &Document, journey: &str) -> Result<String, Error> {
     let journey_actors = actor_list(&journey.personas);
     let by_stage = journey.touchpoints_by_stage();
     for (position, stage) in journey.stages.iter().enumerate() {
-        // A nameless first stage is Mermaid's "tasks before any section".
-        if !(position == 0 && js::trim(&stage.name).is_empty()) {
-            let _ = writeln!(
-                out,
-                "  section {}",
-                named(&stage.name, &stage.id, Field::Name)
-            );
+        // A nameless first stage with tasks is Mermaid's "tasks before
+        // any section".
+        let before_any = position == 0
+            && js::trim(&stage.name).is_empty()
+            && by_stage[0].iter().any(|t| t.status != Status::Missing);
+        if !before_any {
+            let _ = writeln!(out, "  section {}", named(&stage.name, Field::Name));
         }
         for &touchpoint in &by_stage[position] {
             if touchpoint.status == Status::Missing {
@@ -415,7 +415,7 @@ pub fn to_mermaid(document: &Document, journey: &str) -> Result<String, Error> {
             let _ = write!(
                 out,
                 "    {}: {}",
-                named(&touchpoint.name, &touchpoint.id, Field::Name),
+                named(&touchpoint.name, Field::Name),
                 score(touchpoint)
             );
             if !actors.is_empty() {
@@ -434,9 +434,12 @@ fn score(touchpoint: &Touchpoint) -> String {
     if let Some(Value::String(written)) = touchpoint.extra.get(SCORE_EXTRA) {
         let value = js::number(&entity::decode(written));
         let emotion = value.is_finite().then(|| value.clamp(1.0, 5.0) - 3.0);
-        let writable = !written.is_empty()
-            && !written.contains(['\n', '\r', ':', ';', '#', '%', '\u{2028}', '\u{2029}'])
-            && !js::trim(written).is_empty();
+        // Written back as it is when it reads back as one score: no line
+        // end, `:` or directive, and `#` and `;` only in entity codes.
+        let bare = entity_codes_removed(written);
+        let writable = !js::trim(written).is_empty()
+            && !bare.contains(['\n', '\r', ':', ';', '#', '\u{2028}', '\u{2029}'])
+            && !bare.contains("%%{");
         if writable && emotion == touchpoint.emotion {
             return written.clone();
         }
@@ -447,6 +450,25 @@ fn score(touchpoint: &Touchpoint) -> String {
         .unwrap_or(0.0)
         .clamp(-2.0, 2.0);
     decimal::plus_three(&format!("{emotion}"))
+}
+
+/// `text` without its `#word;` entity codes.
+fn entity_codes_removed(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('#') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let word = after.find(|c: char| !js::is_word(c)).unwrap_or(after.len());
+        if word > 0 && after[word..].starts_with(';') {
+            rest = &after[word + 1..];
+        } else {
+            out.push('#');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Where a text is written, which decides what must be an entity code.
@@ -507,10 +529,12 @@ fn escape(text: &str, field: Field) -> String {
 /// A title, section or task name as written: escaped, its first character
 /// an entity code when the name would read as a keyword (`title`,
 /// `section`, `journey`, `accTitle`, `accDescr`, in any case); an empty
-/// name is the id.
-fn named(name: &str, id: &str, field: Field) -> String {
+/// name is a space (`#32;`), which Mermaid shows as a blank name.
+fn named(name: &str, field: Field) -> String {
     let name = js::trim(name);
-    let name = if name.is_empty() { id } else { name };
+    if name.is_empty() {
+        return "#32;".to_owned();
+    }
     let lower = name.to_ascii_lowercase();
     let reserved = ["journey", "title", "section", "acctitle", "accdescr"]
         .iter()
@@ -537,10 +561,10 @@ mod tests {
 
     #[test]
     fn names_are_written_as_mermaid_reads_them() {
-        assert_eq!(named("Title page", "t", Field::Name), "#84;itle page");
-        assert_eq!(named("Sections", "t", Field::Name), "#83;ections");
-        assert_eq!(named("Plans", "t", Field::Name), "Plans");
-        assert_eq!(named("", "my_id", Field::Name), "my_id");
+        assert_eq!(named("Title page", Field::Name), "#84;itle page");
+        assert_eq!(named("Sections", Field::Name), "#83;ections");
+        assert_eq!(named("Plans", Field::Name), "Plans");
+        assert_eq!(named(" ", Field::Name), "#32;");
         assert_eq!(
             escape("a: b #1; c,d", Field::Actor),
             "a#58; b #35;1#59; c#44;d"

@@ -149,6 +149,14 @@ pub(super) fn read(text: &str, limits: (usize, usize)) -> Result<Diagram, Failur
             let after = word.len() + run(&rest[word.len()..], js::is_space);
             if rest[after..].starts_with(':') {
                 let start = after + 1 + run(&rest[after + 1..], js::is_space);
+                if start == rest.len() {
+                    // Its value would be the end of the text: Mermaid's
+                    // parser then misses the end-of-text token it expects.
+                    return Err(failure(
+                        i,
+                        format!("`{word}:` has no value before the end of the text"),
+                    ));
+                }
                 // 8, 10: `[^\n]*`.
                 let len = to_line_end(&rest[start..]);
                 let value = js::trim(&rest[start..start + len]).to_owned();
@@ -162,21 +170,16 @@ pub(super) fn read(text: &str, limits: (usize, usize)) -> Result<Diagram, Failur
             }
             if descr && rest[after..].starts_with('{') {
                 let start = after + 1 + run(&rest[after + 1..], js::is_space);
-                // 13: `[^}]*`, then 12: `}`. Unclosed, the value runs to
-                // the end, and an empty value at the end replaces it.
+                // 13: `[^}]*`, then 12: `}`; unclosed, Mermaid's parser
+                // refuses the diagram.
                 let body = &rest[start..];
-                match body.find('}') {
-                    Some(end) => {
-                        if end > 0 {
-                            diagram.acc_descr = Some(multiline(&body[..end]));
-                        }
-                        i += start + end + 1;
-                    }
-                    None => {
-                        diagram.acc_descr = Some(String::new());
-                        i = text.len();
-                    }
+                let Some(end) = body.find('}') else {
+                    return Err(failure(i, "`accDescr {` is never closed by `}`"));
+                };
+                if end > 0 {
+                    diagram.acc_descr = Some(multiline(&body[..end]));
                 }
+                i += start + end + 1;
                 break;
             }
         }

@@ -16,7 +16,10 @@
 /// message and the 0-based line of the body.
 pub(super) fn title(body: &str) -> Result<Option<String>, (usize, String)> {
     let lines: Vec<&str> = body.split('\n').collect();
+    structure(&lines)?;
     let mut found: Option<Option<String>> = None;
+    // Whether the document is a mapping (its first line is a key).
+    let mut mapping = false;
     let mut k = 0;
     while k < lines.len() {
         let line = lines[k];
@@ -29,13 +32,27 @@ pub(super) fn title(body: &str) -> Result<Option<String>, (usize, String)> {
             k += 1;
             continue;
         }
+        if content.starts_with([
+            ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '%', '@', '`',
+        ]) && !mapping
+        {
+            return Err((k, format!("{content:?} cannot start a YAML document here")));
+        }
         let Some((key, value)) = split_key(content) else {
-            // Not a mapping (a scalar or a sequence document): no title.
-            if k == 0 || found.is_none() {
-                return Ok(None);
+            if mapping {
+                return Err((k, format!("{content:?} is not `key: value`")));
             }
-            return Err((k, format!("{content:?} is not `key: value`")));
+            // Not a mapping (a scalar or a sequence document): no title,
+            // unless a later line makes it no YAML at all.
+            for (n, later) in lines.iter().enumerate().skip(k + 1) {
+                let unindented = !later.starts_with([' ', '\t']);
+                if unindented && (later.starts_with(':') || split_key(later).is_some()) {
+                    return Err((n, format!("{later:?} cannot follow {content:?}")));
+                }
+            }
+            return Ok(None);
         };
+        mapping = true;
         if key != "title" {
             k += 1;
             continue;
@@ -50,9 +67,273 @@ pub(super) fn title(body: &str) -> Result<Option<String>, (usize, String)> {
     Ok(found.flatten())
 }
 
+/// What a block holds.
+#[derive(Clone, Copy, PartialEq)]
+enum Block {
+    Mapping,
+    Sequence,
+}
+
+/// The indentation of a line (spaces), or an error for a tab in it.
+fn indentation(k: usize, line: &str) -> Result<usize, (usize, String)> {
+    let n = line.len() - line.trim_start_matches(' ').len();
+    if line[n..].starts_with('\t') && !line.trim().is_empty() {
+        return Err((k, "a tab indents this line".to_owned()));
+    }
+    Ok(n)
+}
+
+/// Whether a line holds nothing (blank, or a comment).
+fn empty(line: &str) -> bool {
+    let t = line.trim_start_matches([' ', '\t']);
+    t.is_empty() || t.starts_with('#')
+}
+
+/// Checks the block structure of the whole front matter as YAML does:
+/// nested mappings and sequences indented consistently, each mapping line
+/// a `key: value`, values that YAML can read (plain, quoted, block,
+/// flow), so that front matter js-yaml refuses is refused here too.
+fn structure(lines: &[&str]) -> Result<(), (usize, String)> {
+    // Open blocks: (indentation, kind).
+    let mut blocks: Vec<(usize, Block)> = Vec::new();
+    // A key or item whose value is on the following lines.
+    let mut open = false;
+    let mut k = 0;
+    while k < lines.len() {
+        let line = lines[k];
+        if empty(line) {
+            k += 1;
+            continue;
+        }
+        let n = indentation(k, line)?;
+        let content = &line[n..];
+        let item = content == "-" || content.starts_with("- ");
+        let kind = if item {
+            Block::Sequence
+        } else {
+            Block::Mapping
+        };
+        let deeper = blocks.last().is_none_or(|&(i, _)| n > i);
+        // A sequence may sit at its key's own indentation.
+        let same_level_list = open
+            && item
+            && blocks
+                .last()
+                .is_some_and(|&(i, b)| i == n && b == Block::Mapping);
+        if open && deeper && !item && !blocks.is_empty() && split_key(content).is_none() {
+            // The open key's value is a scalar on the following lines.
+            let at = blocks.last().map_or(0, |&(i, _)| i);
+            let (next, _) = value_end(lines, k, at, content)?;
+            open = false;
+            k = next;
+            continue;
+        }
+        if blocks.is_empty() || (open && deeper) || same_level_list {
+            if !blocks.is_empty() && !open {
+                return Err((k, "bad indentation of a mapping entry".to_owned()));
+            }
+            blocks.push((n, kind));
+        } else {
+            if deeper {
+                return Err((k, "bad indentation of a mapping entry".to_owned()));
+            }
+            while blocks.last().is_some_and(|&(i, _)| i > n) {
+                blocks.pop();
+            }
+            match blocks.last() {
+                Some(&(i, b)) if i == n && b == kind => {}
+                Some(&(i, _)) if i == n && item => {
+                    // A list item where a mapping's keys are.
+                    return Err((k, "a list item among a mapping's keys".to_owned()));
+                }
+                _ => return Err((k, "bad indentation of a mapping entry".to_owned())),
+            }
+        }
+        // The entry itself: `- value`, `- key: value`, or `key: value`.
+        let (mut rest, mut at) = (content, n);
+        if item {
+            let after = content[1..].trim_start_matches(' ');
+            at = n + (content.len() - after.len());
+            rest = after;
+            if rest.is_empty() || rest.starts_with('#') {
+                open = true;
+                k += 1;
+                continue;
+            }
+            if split_key(rest).is_some() {
+                // A mapping that starts on the item's line.
+                blocks.push((at, Block::Mapping));
+            }
+        }
+        let value = match split_key(rest) {
+            Some((_, value)) => value,
+            None if item => rest,
+            None => {
+                let is_top_scalar = blocks.len() == 1 && k == first_content(lines);
+                if is_top_scalar {
+                    // A document that is one scalar: no mapping at all.
+                    return scalar_document(lines, k);
+                }
+                return Err((k, format!("{rest:?} is not `key: value`")));
+            }
+        };
+        let (next, opens) = value_end(lines, k, at, value)?;
+        open = opens;
+        k = next;
+    }
+    Ok(())
+}
+
+/// The first line with content.
+fn first_content(lines: &[&str]) -> usize {
+    lines.iter().position(|l| !empty(l)).unwrap_or(0)
+}
+
+/// A document that is a scalar (no title): refused if a later line would
+/// make it a mapping, as YAML does.
+fn scalar_document(lines: &[&str], k: usize) -> Result<(), (usize, String)> {
+    let first = lines[k].trim_start();
+    if first.starts_with([',', ']', '}', '%', '@', '`']) || first == ":" || first.starts_with(": ")
+    {
+        return Err((k, format!("{:?} cannot start a YAML document", lines[k])));
+    }
+    for (n, later) in lines.iter().enumerate().skip(k + 1) {
+        let t = later.trim_start_matches(' ');
+        if !empty(later) && (t.starts_with(':') || split_key(t).is_some()) {
+            return Err((n, format!("{later:?} cannot follow a scalar")));
+        }
+    }
+    Ok(())
+}
+
+/// Where a value that starts on line `k` (its entry at indentation `at`)
+/// ends, and whether its content is on the following lines (a nested
+/// block).
+fn value_end(
+    lines: &[&str],
+    k: usize,
+    at: usize,
+    value: &str,
+) -> Result<(usize, bool), (usize, String)> {
+    let head = uncommented(value);
+    let Some(first) = head.chars().next() else {
+        return Ok((k + 1, true));
+    };
+    // Anchors and tags before a value: the value follows them.
+    if matches!(first, '&' | '!') {
+        let rest = head
+            .split_once([' ', '\t'])
+            .map_or("", |(_, r)| r.trim_start());
+        return value_end(lines, k, at, rest);
+    }
+    // Lines after the entry that belong to its value: more indented.
+    let inside = |line: &str| empty(line) || line.len() - line.trim_start_matches(' ').len() > at;
+    if head == "-" || head.starts_with("- ") {
+        return Err((k, "a list cannot start on its key's line".to_owned()));
+    }
+    match first {
+        ',' | ']' | '}' | '%' | '@' | '`' => {
+            Err((k, format!("{head:?} cannot start a YAML value")))
+        }
+        '|' | '>' => {
+            // The content's indentation is its first line's; a line less
+            // indented ends the block.
+            let mut next = k + 1;
+            let mut content: Option<usize> = None;
+            while next < lines.len() {
+                let line = lines[next];
+                if line.trim().is_empty() {
+                    next += 1;
+                    continue;
+                }
+                let n = line.len() - line.trim_start_matches(' ').len();
+                match content {
+                    None if n > at => content = Some(n),
+                    Some(m) if n >= m => {}
+                    _ => break,
+                }
+                next += 1;
+            }
+            Ok((next, false))
+        }
+        '"' | '\'' => {
+            let mut next = k;
+            let mut text = &value[1..];
+            loop {
+                if let Some((_, after)) = closing(text, first) {
+                    if !uncommented(after).trim().is_empty() {
+                        return Err((next, format!("text after a quoted value: {after:?}")));
+                    }
+                    return Ok((next + 1, false));
+                }
+                next += 1;
+                if next >= lines.len() {
+                    return Err((k, "a quoted value is never closed".to_owned()));
+                }
+                text = lines[next];
+            }
+        }
+        '[' | '{' => {
+            // Balanced brackets, over lines, outside quotes.
+            let mut depth = 0i32;
+            let mut next = k;
+            let mut text = head;
+            loop {
+                let mut quote: Option<char> = None;
+                for c in text.chars() {
+                    match (quote, c) {
+                        (Some(q), c) if c == q => quote = None,
+                        (Some(_), _) => {}
+                        (None, '"' | '\'') => quote = Some(c),
+                        (None, '[' | '{') => depth += 1,
+                        (None, ']' | '}') => depth -= 1,
+                        _ => {}
+                    }
+                }
+                if depth <= 0 {
+                    return Ok((next + 1, false));
+                }
+                next += 1;
+                if next >= lines.len() {
+                    return Err((k, "a flow collection is never closed".to_owned()));
+                }
+                text = uncommented(lines[next]);
+            }
+        }
+        _ => {
+            // A plain scalar: no `: ` inside, continued by more indented
+            // lines that hold no `key: value`.
+            if head.contains(": ") || head.ends_with(':') {
+                return Err((k, format!("bad indentation of a mapping entry: {head:?}")));
+            }
+            let mut next = k + 1;
+            // A comment ends the scalar: nothing may continue it.
+            let mut ended = uncommented(value).len() < value.trim_end().len();
+            while next < lines.len() && inside(lines[next]) {
+                let t = lines[next].trim_start_matches(' ');
+                if !empty(t) && ended {
+                    return Err((next, format!("bad indentation of a mapping entry: {t:?}")));
+                }
+                ended |=
+                    !empty(t) && uncommented(t).len() < t.trim_end().len() || t.starts_with('#');
+                if !empty(t) && (split_key(t).is_some() || t.starts_with("- ")) {
+                    return Err((next, format!("bad indentation of a mapping entry: {t:?}")));
+                }
+                next += 1;
+            }
+            Ok((next, false))
+        }
+    }
+}
+
 /// `key: value` (or `key:` at the end of the line), the key plain or
 /// quoted.
 fn split_key(content: &str) -> Option<(String, &str)> {
+    if content.starts_with([
+        ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '%', '@', '`',
+    ]) {
+        return None;
+    }
     let (key, rest) = match content.chars().next()? {
         q @ ('"' | '\'') => {
             let end = content[1..].find(q)? + 1;
@@ -65,7 +346,12 @@ fn split_key(content: &str) -> Option<(String, &str)> {
                     content[i + 1..].is_empty() || content[i + 1..].starts_with([' ', '\t'])
                 })?
                 .0;
-            (content[..at].trim_end().to_owned(), &content[at..])
+            let key = content[..at].trim_end();
+            if key.is_empty() {
+                // `: value` misses its key.
+                return None;
+            }
+            (key.to_owned(), &content[at..])
         }
     };
     let rest = rest.strip_prefix(':')?;
@@ -103,19 +389,47 @@ fn scalar(
     let head = uncommented(first);
     match head.chars().next() {
         None => {
-            // Empty: null, unless something nested follows.
+            // Empty: null, or a scalar on the following lines, or a
+            // nested mapping or list (refused).
             let mut next = k + 1;
+            let mut parts: Vec<String> = Vec::new();
             while next < lines.len() && continues(lines[next]) {
                 let t = lines[next].trim();
-                if !t.is_empty() && !t.starts_with('#') {
-                    return Err((
-                        next,
-                        "a front-matter title must be text, not a mapping or a list".to_owned(),
-                    ));
+                if t.starts_with('#') && parts.is_empty() {
+                    next += 1;
+                    continue;
                 }
+                if parts.is_empty() && !t.is_empty() {
+                    if split_key(t).is_some() || t == "-" || t.starts_with("- ") {
+                        return Err((
+                            next,
+                            "a front-matter title must be text, not a mapping or a list".to_owned(),
+                        ));
+                    }
+                    if let Some(q) = t.chars().next().filter(|&c| c == '"' || c == '\'') {
+                        // A quoted title on the next line.
+                        return quoted(lines, next, t, q);
+                    }
+                    if t.starts_with(['|', '>', '[', '{', '&', '*', '!']) {
+                        return Err((
+                            next,
+                            format!("the front-matter title {t:?} is not plain text"),
+                        ));
+                    }
+                }
+                if t.starts_with('#') {
+                    break;
+                }
+                parts.push(uncommented(t).to_owned());
                 next += 1;
             }
-            Ok((None, next))
+            while parts.last().is_some_and(|p| p.is_empty()) {
+                parts.pop();
+            }
+            if parts.is_empty() {
+                return Ok((None, next));
+            }
+            Ok((resolve(&fold(&parts)), next))
         }
         Some('[' | '{' | '*' | '&' | '!' | '@' | '`') => Err((
             k,
@@ -479,6 +793,7 @@ mod tests {
                 Some("one two\nthree"),
             ),
             ("title: 1.50", Some("1.5")),
+            ("title:\n  'on the next line'", Some("on the next line")),
             ("title: 0x1F", Some("31")),
             ("title: true", Some("true")),
             ("title: 0", None),
