@@ -487,7 +487,7 @@ export interface Changes {
 export type Channel = "web" | "mobile_app" | "email" | "phone" | "chat" | "chatbot" | "sms" | "social" | "ads" | "review_site" | "in_person" | "community" | "knowledge_base" | "postal_mail" | "word_of_mouth" | "event" | (string & {});
 
 /** The stable code of a finding, written in snake_case in reports. */
-export type Code = "empty_id" | "duplicate_id" | "dangling_reference" | "probability_out_of_range" | "probability_sum_above_one" | "non_finite_number" | "emotion_out_of_range" | "measure_out_of_scale" | "invalid_scale" | "negative_value" | "no_entry" | "no_goal" | "goal_unreachable" | "unreachable_touchpoint" | "dead_end" | "trap" | "empty_stage" | "missing_touchpoint_referenced" | "goal_has_transitions" | "duplicate_transition" | "invalid_context";
+export type Code = "empty_id" | "duplicate_id" | "dangling_reference" | "probability_out_of_range" | "probability_sum_above_one" | "non_finite_number" | "emotion_out_of_range" | "measure_out_of_scale" | "invalid_scale" | "negative_value" | "no_entry" | "no_goal" | "goal_unreachable" | "unreachable_touchpoint" | "dead_end" | "trap" | "empty_stage" | "missing_touchpoint_referenced" | "goal_has_transitions" | "duplicate_transition" | "invalid_context" | "mermaid_score";
 
 /** What came next after one sequence of touchpoints (a higher-order transition table row): the next step depends on more than the current touchpoint, e.g. customers who reach pricing from a review leave more often than those who reach it from an ad. */
 export interface Context {

@@ -22,7 +22,7 @@ copy_entries() {
   cp journey-wasm/npm/*.js journey-wasm/npm/*.cjs journey-wasm/npm/*.mjs journey-wasm/npm/*.d.ts "$pkg/"
   # One source for the shared pieces; its CommonJS copy for node.cjs.
   { sed 's/^export //' journey-wasm/npm/common.js
-    echo 'module.exports = { JourneyError, refuseFreed, zones };'
+    echo 'module.exports = { JourneyError, refuseFreed, zones, addXesGzip };'
   } > "$pkg/common.cjs"
 }
 
@@ -58,6 +58,12 @@ bind() {
       "$pkg/$dir/journey_wasm_bg.wasm" -o "$pkg/$dir/journey_wasm_bg.wasm"
   done
   copy_entries "$pkg"
+  # The full build's EventLog also has readXesGzip (added in common.js).
+  if [ "$features" = "--features full" ]; then
+    for entry in web node; do
+      sed "s|MODULE|$entry/journey_wasm.js|" journey-wasm/npm/gzip.d.ts.in >> "$pkg/$entry.d.ts"
+    done
+  fi
 }
 pkg=target/npm/journey-wasm
 rm -rf "$pkg"

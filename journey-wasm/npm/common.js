@@ -74,3 +74,27 @@ export const zones = {
     return Date.UTC(year, month - 1, day, hour, minute, second) / 1000 - seconds;
   },
 };
+
+/**
+ * Adds `readXesGzip` to the full build's `EventLog`: the WebAssembly reads
+ * XES text and plain bytes; gzipped bytes (`.xes.gz`) are inflated by the
+ * platform's `DecompressionStream` (browsers, Node 18 and later), so the
+ * package carries no inflater of its own.
+ */
+export function addXesGzip(EventLog) {
+  if (typeof EventLog.prototype.readXes !== 'function') return;
+  Object.defineProperty(EventLog.prototype, 'readXesGzip', {
+    configurable: true,
+    writable: true,
+    value: async function readXesGzip(bytes, options) {
+      let text;
+      try {
+        const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+        text = new Uint8Array(await new Response(stream).arrayBuffer());
+      } catch (error) {
+        throw new JourneyError(`invalid data: not gzip-compressed XES (${error.message})`, 'invalid_argument');
+      }
+      return this.readXes(text, options);
+    },
+  });
+}

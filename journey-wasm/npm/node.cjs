@@ -2,11 +2,12 @@
 // `initSync()` exist so that code written for the browser runs unchanged.
 'use strict';
 const wasm = require('./node/journey_wasm.js');
-const { JourneyError, refuseFreed, zones } = require('./common.cjs');
+const { JourneyError, addXesGzip, refuseFreed, zones } = require('./common.cjs');
 
 wasm.__setErrorClass(JourneyError);
 wasm.__setZones(zones);
 refuseFreed([wasm.JourneyModel, wasm.EventLog, wasm.Tracker]);
+addXesGzip(wasm.EventLog);
 
 /** Nothing to load in Node: resolves at once. */
 function init() {

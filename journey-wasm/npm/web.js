@@ -8,12 +8,13 @@ import wasmInit, {
   EventLog,
   Tracker,
 } from './web/journey_wasm.js';
-import { JourneyError, refuseFreed, zones } from './common.js';
+import { JourneyError, addXesGzip, refuseFreed, zones } from './common.js';
 
 export { JourneyModel, EventLog, Tracker, attributePaths, version } from './web/journey_wasm.js';
 export { JourneyError };
 
 refuseFreed([JourneyModel, EventLog, Tracker]);
+addXesGzip(EventLog);
 
 let ready;
 

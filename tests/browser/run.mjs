@@ -74,7 +74,7 @@ try {
     await full.default();
     const log = new full.EventLog();
     const bytes = new Uint8Array(await (await fetch('/data/xes/receipt.xes.gz')).arrayBuffer());
-    const report = log.readXes(bytes);
+    const report = await log.readXesGzip(bytes);
     const found = log.discover(undefined, 1);
     // A tz database name, by the browser's Intl: 03:30 in Paris the night
     // its clocks skip an hour is 01:30Z.

@@ -255,8 +255,15 @@ test('Mermaid out and in, as in Rust', () => {
     ['Go downstairs', 2, ['me']], ['Sit down', 2, ['me']],
   ]);
   docs.free();
-  throwsJourneyError(() => full.JourneyModel.fromMermaid('journey\n  section A\n    Task: 9: Me\n'), 'parse_error',
-    /Mermaid line 3: the score 9 is outside 1\.\.5/, full.JourneyError);
+  throwsJourneyError(() => full.JourneyModel.fromMermaid('journey\n  section A\n    Task without a score\n'), 'parse_error',
+    /Mermaid line 3: a task is `name: score`/, full.JourneyError);
+  // A score Mermaid draws and an emotion cannot hold: clamped, kept, warned.
+  const high = full.JourneyModel.fromMermaid('journey\n  section A\n    Task: 9: Me\n');
+  const task = JSON.parse(high.toJson()).journeys[0].touchpoints[0];
+  assert.equal(task.emotion, 2);
+  assert.equal(task.mermaid_score, '9');
+  assert.deepEqual(high.validate().findings.filter((f) => f.code === 'mermaid_score').map((f) => f.severity), ['warning']);
+  high.free();
   throwsJourneyError(() => model.toMermaid('pool'), 'not_found', undefined, full.JourneyError);
   model.free();
   // The default build leaves them to the full one.

@@ -86,14 +86,14 @@ fn read_block(input: &mut (impl Read + ?Sized), block: &mut [u8]) -> std::io::Re
 
 /// Text handed over in blocks from another thread; an empty block (or a
 /// closed channel) ends it.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(not(target_arch = "wasm32"), feature = "gzip"))]
 struct Blocks {
     receive: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
     block: Vec<u8>,
     at: usize,
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(not(target_arch = "wasm32"), feature = "gzip"))]
 impl Read for Blocks {
     fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
         if self.at == self.block.len() {
@@ -529,7 +529,8 @@ impl<'o> Parser<'o> {
 }
 
 impl EventLog {
-    /// Reads an XES log (or a gzipped one: `.xes.gz`) and appends its events.
+    /// Reads an XES log (or a gzipped one, `.xes.gz`, with the `gzip`
+    /// feature, on by default) and appends its events.
     ///
     /// Bad events (no name, no or a bad `time:timestamp`, a measure that is
     /// not a number, in a trace without `concept:name`) are skipped and
@@ -552,7 +553,19 @@ impl EventLog {
             .map_err(|e| as_xes(csv_error(1, &format!("reading the input failed: {e}"))))?
             .starts_with(&[0x1f, 0x8b]);
         let report = if gzipped {
-            self.read_xes_inflating(buffered, options, &time)
+            #[cfg(feature = "gzip")]
+            {
+                self.read_xes_inflating(buffered, options, &time)
+            }
+            #[cfg(not(feature = "gzip"))]
+            {
+                Err(Error::InvalidArgument {
+                    argument: "input".into(),
+                    message: "the XES is gzip-compressed, and this build reads XES text \
+                              (journey-core without its gzip feature): inflate it first"
+                        .into(),
+                })
+            }
         } else {
             self.read_xes_text(&mut buffered, options, &time)
         };
@@ -564,6 +577,7 @@ impl EventLog {
     /// A gzipped log: inflated on this thread, read on a second one (on
     /// native targets with more than one core), the text handed over in
     /// blocks.
+    #[cfg(feature = "gzip")]
     fn read_xes_inflating(
         &mut self,
         gzipped: impl BufRead,

@@ -231,6 +231,18 @@ fn check_journey(report: &mut Report, journey: &Journey, context: &Context<'_>) 
                 format!("emotion {emotion} is outside the scale −2..+2"),
             );
         }
+        if let Some(written) = touchpoint.extra.get(crate::mermaid::SCORE_EXTRA) {
+            let emotion = touchpoint
+                .emotion
+                .map_or("no emotion".to_owned(), |e| format!("emotion {e}"));
+            report.warning(
+                Code::MermaidScore,
+                format!("{tp}.{}", crate::mermaid::SCORE_EXTRA),
+                format!(
+                    "the Mermaid score {written} is outside 1..5 or not a number: the touchpoint has {emotion}, and the score as written is kept for export"
+                ),
+            );
+        }
         if let Some(importance) = touchpoint.importance
             && check_finite(report, || format!("{tp}.importance"), importance)
         {

@@ -101,6 +101,10 @@ codes! {
     DuplicateTransition = "duplicate_transition",
     /// A higher-order context row whose path has fewer than two touchpoints.
     InvalidContext = "invalid_context",
+    /// A task imported from Mermaid with a score the emotion cannot hold
+    /// (outside 1–5, or not a number): the emotion is clamped (or none) and
+    /// the score as written is kept in `extra.mermaid_score`.
+    MermaidScore = "mermaid_score",
 }
 
 impl fmt::Display for Code {

@@ -67,7 +67,8 @@ console.log(reach, pains, findings, journeys, stages, emotion, comparison, text,
 const xesOptions: XesOptions = { classifier: 'Activity classifier', measures: ['cost'], on_error: 'fail' };
 const jsonOptions: JsonOptions = { preset: 'segment', measures: { plan_price: 'properties.price' } };
 const fullLog = new full.EventLog();
-const fromXes: full.ReadReport = fullLog.readXes(new Uint8Array([0x1f, 0x8b]), xesOptions);
+const fromXes: full.ReadReport = fullLog.readXes(new Uint8Array([0x3c, 0x6c]), xesOptions);
+const fromGzip: Promise<full.ReadReport> = fullLog.readXesGzip(new Uint8Array([0x1f, 0x8b]), xesOptions);
 const fromJson: full.ReadReport = fullLog.readJson('[]', jsonOptions);
 const xesText: string = fullLog.toXes();
 const fullModel = full.JourneyModel.fromObject(document);
@@ -81,7 +82,7 @@ const dotText: string = fullModel.toDot('j', { labels: 'none' });
 const csvText: string = fullLog.toCsv();
 // @ts-expect-error: Mermaid is in the full build.
 JourneyModel.fromMermaid(mermaidText);
-console.log(fromXes, fromJson, xesText, observed, dotText, csvText);
+console.log(fromXes, fromGzip, fromJson, xesText, observed, dotText, csvText);
 
 // The map in a page: options typed, mountMap's controller and events, <journey-map>.
 const mapOptions: SvgOptions = { rows: ['actions', 'touchpoints', 'emotion'], lanes: 'layer', flows: true, theme: 'dark', width: 1200 };
