@@ -11,7 +11,20 @@ if ! cmp -s scripts/tools/package-lock.json "$tools/package-lock.json" || [ ! -d
   rm -rf "$tools"
   mkdir -p "$tools"
   cp scripts/tools/package.json scripts/tools/package-lock.json "$tools/"
-  if ! (cd "$tools" && npm ci --silent --no-audit --no-fund > npm-ci.log 2>&1); then
+  # A registry that fails once (a dropped connection, a time-out) is asked
+  # again, up to three times; the log keeps npm's errors (not --silent, which
+  # hides them too) and is printed when the last attempt fails.
+  ok=
+  for attempt in 1 2 3; do
+    if (cd "$tools" && npm ci --loglevel=error --no-audit --no-fund >> npm-ci.log 2>&1); then
+      ok=1
+      break
+    fi
+    echo "npm ci of the JavaScript tools: attempt $attempt failed" >&2
+    rm -rf "$tools/node_modules"
+    sleep $((attempt * 5))
+  done
+  if [ -z "$ok" ]; then
     echo "npm ci of the JavaScript tools failed:" >&2
     cat "$tools/npm-ci.log" >&2
     rm -rf "$tools"
