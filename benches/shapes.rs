@@ -194,3 +194,77 @@ pub fn best(runs: usize, mut run: impl FnMut()) -> std::time::Duration {
         .min()
         .unwrap_or_default()
 }
+
+/// How a Mermaid journey of n units is written: the import must stay
+/// linear in the text whatever grows.
+pub type MermaidText = fn(usize) -> String;
+
+/// Every Mermaid text shape the scaling table reads, by name.
+pub const MERMAID_TEXTS: [(&str, MermaidText); 6] = [
+    // n tasks in n/10 sections, three actors each, entity codes in names.
+    ("tasks", |n| {
+        let mut text = String::from("journey\n  title Many tasks\n");
+        for t in 0..n {
+            if t % 10 == 0 {
+                text.push_str(&format!("  section Stage {} #38; more\n", t / 10));
+            }
+            text.push_str(&format!(
+                "    Task {t} #35;{t}: {}: Ann, Bob #59; Co, Dee\n",
+                1 + t % 5
+            ));
+        }
+        text
+    }),
+    // One task with n actors (distinct up to 5,000: the default limit on
+    // personas is 10,000; the rest repeat, which a task keeps).
+    ("actors in one task", |n| {
+        let actors: Vec<String> = (0..n).map(|a| format!("Actor {}", a % 5000)).collect();
+        format!(
+            "journey\n  section One\n    Crowded: 3: {}\n",
+            actors.join(", ")
+        )
+    }),
+    // Front matter of n YAML lines (nested keys, comments) and a folded title.
+    ("front matter", |n| {
+        let mut text = String::from("---\nconfig:\n  journey:\n");
+        for k in 0..n {
+            if k % 5 == 0 {
+                text.push_str("    # a comment line\n");
+            }
+            text.push_str(&format!("    key{k}: 'value ''{k}'''\n"));
+        }
+        text.push_str("title: >\n  Folded\n  title\n---\njourney\n  section S\n    T: 5: A\n");
+        text
+    }),
+    // An accDescr block of n lines, with %% comment lines inside.
+    ("accDescr block", |n| {
+        let mut text = String::from("journey\n  accDescr {\n");
+        for k in 0..n {
+            text.push_str(&format!("    Line {k} of the description\n"));
+            if k % 10 == 0 {
+                text.push_str("%% a comment inside\n");
+            }
+        }
+        text.push_str("  } title After\n  section S\n    T: 5: A\n");
+        text
+    }),
+    // One task name of 10n characters, an entity code every 10.
+    ("long name", |n| {
+        format!(
+            "journey\n  section S\n    {}: 4: A\n",
+            "Word #38; x".repeat(n)
+        )
+    }),
+    // n comment lines and directives between tasks.
+    ("comments and directives", |n| {
+        let mut text = String::from("journey\n  section S\n");
+        for k in 0..n {
+            match k % 3 {
+                0 => text.push_str("%% a comment line\n"),
+                1 => text.push_str("%%{init: {\n  'theme': 'dark'\n}}%%\n"),
+                _ => text.push_str(&format!("    Task {k}: 2: A # trailing\n")),
+            }
+        }
+        text
+    }),
+];

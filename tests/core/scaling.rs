@@ -6,7 +6,8 @@
 #[path = "../../benches/shapes.rs"]
 mod shapes;
 
-use shapes::{Input, OPERATIONS, SHAPES, best};
+use journey_core::mermaid;
+use shapes::{Input, MERMAID_TEXTS, OPERATIONS, SHAPES, best};
 
 #[test]
 fn ten_times_the_touchpoints_costs_under_twenty_times_the_time() {
@@ -34,5 +35,31 @@ fn ten_times_the_touchpoints_costs_under_twenty_times_the_time() {
     assert!(
         failures.is_empty(),
         "{small} → {large} touchpoints, super-linear: {failures:?}"
+    );
+}
+
+#[test]
+fn mermaid_import_of_ten_times_the_text_costs_under_twenty_times_the_time() {
+    let (small, large) = (1000, 10_000);
+    let mut failures = Vec::new();
+    for (name, write) in MERMAID_TEXTS {
+        let (a, b) = (write(small), write(large));
+        let read = |text: &str| drop(mermaid::from_mermaid(text).expect("imports"));
+        let mut ratio = f64::INFINITY;
+        for _ in 0..5 {
+            let t_small = best(9, || read(&a)).as_secs_f64();
+            let t_large = best(3, || read(&b)).as_secs_f64();
+            ratio = ratio.min(t_large / t_small.max(1e-9));
+            if ratio < 20.0 {
+                break;
+            }
+        }
+        if ratio >= 20.0 {
+            failures.push(format!("{name}: {ratio:.1}×"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "Mermaid import, {small} → {large} units, super-linear: {failures:?}"
     );
 }
