@@ -695,6 +695,8 @@ export interface MarkovModel {
   states: number;
   /** Per touchpoint, in touchpoint order. */
   touchpoints: MarkovCredit[];
+  /** Number of transitions between them (the chain's size with `states`: what the removal effects' cost grows with). */
+  transitions: number;
 }
 
 /** The definition of an experience measure, shared by every journey of a document. */

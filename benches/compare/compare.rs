@@ -2,12 +2,18 @@
 //!
 //! ```text
 //! compare generate-log CUSTOMERS FILE      simulated gym event log as CSV
-//! compare generate-paths JOURNEYS FILE     simulated path data over 30 channels
+//! compare generate-paths JOURNEYS FILE [SHAPE]   simulated path data: `project`
+//!                                          (30 channels, the default), `long-skewed`
+//!                                          (45 skewed channels, journeys up to 25
+//!                                          touches, a fifth repeating one) or
+//!                                          `pages` (5,000 pages as touchpoints)
 //! compare discover LOG.csv OUT.json        CSV → traces → directly-follows graph,
 //!                                          start/end counts, variants, funnel
 //! compare aggregate LOG.csv                events/s of parsed events → traces →
 //!                                          discovery state
-//! compare attribute PATHS.csv ORDER OUT.json   Markov removal effects
+//! compare attribute PATHS.csv ORDER OUT.json   Markov removal effects (ORDER
+//!                                          one order, or several as 1,2,3,4: each
+//!                                          timed alone, then the total)
 //! compare read LOG.csv ROUNDS              CSV → event log alone, the fastest
 //!                                          and the median of ROUNDS reads
 //! compare generate-xes CUSTOMERS FILE      simulated gym event log as XES
@@ -102,8 +108,18 @@ fn run(args: &[String]) -> Result<(), String> {
             println!("events {}", log.len());
             Ok(())
         }
-        [command, n, path] if command == "generate-paths" => {
-            let paths = synthetic::paths(number(n)?, 30, 5);
+        [command, n, path, rest @ ..] if command == "generate-paths" && rest.len() <= 1 => {
+            let journeys = number(n)?;
+            let paths = match rest.first().map(String::as_str) {
+                None | Some("project") => synthetic::paths(journeys, 30, 5),
+                Some("long-skewed") => {
+                    synthetic::paths_shaped(journeys, &synthetic::PathShape::long_skewed(), 5)
+                }
+                Some("pages") => {
+                    synthetic::paths_shaped(journeys, &synthetic::PathShape::pages(5000), 5)
+                }
+                Some(other) => return Err(format!("no path shape {other:?}")),
+            };
             write_paths_csv(&paths, create(path)?).map_err(|e| e.to_string())?;
             println!("paths {}", paths.len());
             Ok(())
@@ -199,29 +215,45 @@ fn run(args: &[String]) -> Result<(), String> {
             println!("events_per_second {:.0}", log.len() as f64 / seconds);
             Ok(())
         }
-        [command, path, order, out] if command == "attribute" => {
-            let order: u8 = order.parse().map_err(|_| "not an order")?;
-            let start = Instant::now();
-            let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
-            let (paths, _) =
-                PathTable::read_csv(file, &Default::default()).map_err(|e| e.to_string())?;
-            let result = attribute_table(
-                &paths,
-                &AttributionOptions {
-                    orders: vec![order],
-                    ..Default::default()
-                },
-            )
-            .map_err(|e| e.to_string())?;
-            println!(
-                "seconds attribute_order_{order} {:.6}",
-                start.elapsed().as_secs_f64()
-            );
-            let effects: serde_json::Map<String, serde_json::Value> = result.markov[0]
-                .touchpoints
-                .iter()
-                .map(|t| (t.touchpoint.clone(), json!(t.removal_effect)))
-                .collect();
+        [command, path, orders, out] if command == "attribute" => {
+            let orders: Vec<u8> = orders
+                .split(',')
+                .map(|o| o.parse().map_err(|_| format!("not an order: {o}")))
+                .collect::<Result<_, _>>()?;
+            let all = Instant::now();
+            let mut effects = serde_json::Map::new();
+            for &order in &orders {
+                // Each order timed from the file, as a caller asking for it alone.
+                let start = Instant::now();
+                let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
+                let (paths, _) =
+                    PathTable::read_csv(file, &Default::default()).map_err(|e| e.to_string())?;
+                let result = attribute_table(
+                    &paths,
+                    &AttributionOptions {
+                        orders: vec![order],
+                        ..Default::default()
+                    },
+                )
+                .map_err(|e| e.to_string())?;
+                let model = &result.markov[0];
+                let transitions = model.transitions;
+                println!(
+                    "seconds attribute_order_{order} {:.6} states {} transitions {transitions}",
+                    start.elapsed().as_secs_f64(),
+                    model.states
+                );
+                if effects.is_empty() {
+                    effects = model
+                        .touchpoints
+                        .iter()
+                        .map(|t| (t.touchpoint.clone(), json!(t.removal_effect)))
+                        .collect();
+                }
+            }
+            if orders.len() > 1 {
+                println!("seconds attribute_all {:.6}", all.elapsed().as_secs_f64());
+            }
             std::fs::write(out, json!({ "removal_effects": effects }).to_string())
                 .map_err(|e| e.to_string())
         }

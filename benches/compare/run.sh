@@ -4,7 +4,7 @@
 #   SECTIONS="xes" bash benches/compare/run.sh   # some of: csv xes attribution
 # Makes a Python venv with pm4py and ChannelAttribution (pip), generates a
 # simulated gym event log (230,000 customers ≈ 1.08 million events) and path
-# data (1 million journeys over 30 channels) with journey's generators, runs
+# data (1 million journeys of each shape, PATH_SHAPES) with journey's generators, runs
 # journey and the peers on the same files in one run, checks the results
 # agree and prints the time ratios.
 set -euo pipefail
@@ -29,9 +29,17 @@ if section csv; then
   "$ours" generate-log "$customers" "$work/log.csv"
   echo "event log: $(du -h "$work/log.csv" | cut -f1)"
 fi
+# Path data of each shape (PATH_SHAPES, default all three): the project's
+# generator, and the hard shapes (45 skewed channels with long, repeating
+# journeys; 5,000 pages as touchpoints, 10,000 journeys).
+path_shapes="${PATH_SHAPES:-project long-skewed pages}"
 if section attribution; then
-  "$ours" generate-paths "$journeys" "$work/paths.csv"
-  echo "path data: $(($(wc -l < "$work/paths.csv") - 1)) distinct paths"
+  for shape in $path_shapes; do
+    n="$journeys"
+    [ "$shape" = pages ] && n=10000
+    "$ours" generate-paths "$n" "$work/paths-$shape.csv" "$shape" > /dev/null
+    echo "path data, $shape: $n journeys, $(($(wc -l < "$work/paths-$shape.csv") - 1)) distinct paths"
+  done
 fi
 
 seconds() { grep "^seconds $1 " | awk '{ print $3 }'; }
@@ -95,16 +103,29 @@ fi
 fi
 
 if section attribution; then
+for shape in $path_shapes; do
+if [ "$shape" = pages ]; then
+  # The goal is journey's alone (orders 1-4 under 5 s in all); the peer
+  # runs order 1 once beside it.
+  echo
+  echo "== Markov attribution on 5,000 pages, 10,000 journeys, orders 1-4"
+  "$ours" attribute "$work/paths-pages.csv" 1,2,3,4 "$work/ours-pages.json" | sed 's/^seconds /journey /'
+  peer_out=$("$python" "$peer" attribute "$work/paths-pages.csv" 1 "$work/ours-pages.json" 2>/dev/null | grep -E "^(seconds|removal)" || true)
+  echo "$peer_out"
+  continue
+fi
 for order in 1 3; do
   echo
-  echo "== Markov attribution, order $order"
+  echo "== Markov attribution, $shape paths, order $order"
   n=$rounds
   [ "$order" = 3 ] && n=1
   ours_times=""
   peer_times=""
   for round in $(seq "$n"); do
-    ours_times="$ours_times $("$ours" attribute "$work/paths.csv" "$order" "$work/ours-$order.json" | seconds "attribute_order_$order")"
-    peer_out=$("$python" "$peer" attribute "$work/paths.csv" "$order" "$work/ours-$order.json" 2>/dev/null | grep -E "^(seconds|removal)" || true)
+    ours_out=$("$ours" attribute "$work/paths-$shape.csv" "$order" "$work/ours-$shape-$order.json")
+    [ "$round" = 1 ] && echo "$ours_out" | awk '{ print "chain:", $4, $5, $6, $7 }'
+    ours_times="$ours_times $(echo "$ours_out" | seconds "attribute_order_$order")"
+    peer_out=$("$python" "$peer" attribute "$work/paths-$shape.csv" "$order" "$work/ours-$shape-$order.json" 2>/dev/null | grep -E "^(seconds|removal)" || true)
     [ "$round" = 1 ] && { echo "$peer_out" | grep "^removal" || true; }
     peer_times="$peer_times $(echo "$peer_out" | seconds "channelattribution_order_$order")"
   done
@@ -112,5 +133,6 @@ for order in 1 3; do
   peer_time=$(echo $peer_times | tr ' ' '\n' | median)
   echo "journey runs:$ours_times; ChannelAttribution runs:$peer_times"
   echo "journey ${ours_time}s, ChannelAttribution ${peer_time}s: journey is $(ratio "$ours_time" "$peer_time") faster"
+done
 done
 fi

@@ -247,6 +247,156 @@ pub fn paths(journeys: usize, channels: usize, seed: u64) -> Vec<crate::attribut
         .collect()
 }
 
+/// The shape of generated path data ([`paths_shaped`]): how many
+/// touchpoints, how popular each is, how long journeys are and how often a
+/// touchpoint comes back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathShape {
+    /// Number of touchpoints (channels or pages).
+    pub touchpoints: usize,
+    /// Popularity skew: touchpoint `i` (from 0) is drawn with weight
+    /// `1 / (i + 1)^skew`; 0 draws them uniformly.
+    pub skew: f64,
+    /// Mean number of touches of a journey (lengths are geometric, the
+    /// discrete exponential, from 1).
+    pub mean_length: f64,
+    /// The most touches of a journey.
+    pub max_length: usize,
+    /// The share of all journeys that touch some touchpoint twice (their
+    /// last touch repeats an earlier one); the others touch distinct
+    /// touchpoints.
+    pub repeating: f64,
+    /// Names: `page0001`… when true, else `ch01`….
+    pub pages: bool,
+}
+
+impl PathShape {
+    /// Channels with skewed popularity and long journeys: 45 channels
+    /// (weights `1/(i+1)`), lengths of mean 3.5 up to 25, a fifth of the
+    /// journeys repeating a channel.
+    pub fn long_skewed() -> PathShape {
+        PathShape {
+            touchpoints: 45,
+            skew: 1.0,
+            mean_length: 3.5,
+            max_length: 25,
+            repeating: 0.2,
+            pages: false,
+        }
+    }
+
+    /// A website's pages as touchpoints: `touchpoints` pages drawn
+    /// uniformly, 1 to 8 touches (mean 4.5), no repeats.
+    pub fn pages(touchpoints: usize) -> PathShape {
+        PathShape {
+            touchpoints,
+            skew: 0.0,
+            mean_length: 4.5,
+            max_length: 8,
+            repeating: 0.0,
+            pages: true,
+        }
+    }
+}
+
+/// Simulated path data of a given [`PathShape`]: `journeys` journeys,
+/// aggregated into distinct paths (sorted) with their conversions, value
+/// and nulls. A journey converts with a probability that grows with the
+/// distinct touchpoints it touched (each its own lift), and a conversion is
+/// worth 10 to 100. Same inputs, same data.
+pub fn paths_shaped(
+    journeys: usize,
+    shape: &PathShape,
+    seed: u64,
+) -> Vec<crate::attribution::PathData> {
+    let n = shape.touchpoints.max(1);
+    let max_length = shape.max_length.max(1);
+    let mut random = SplitMix(seed);
+    let uniform = |random: &mut SplitMix| (random.next() >> 11) as f64 / (1u64 << 53) as f64;
+    let names: Vec<String> = (0..n)
+        .map(|c| {
+            if shape.pages {
+                format!("page{:04}", c + 1)
+            } else {
+                format!("ch{:02}", c + 1)
+            }
+        })
+        .collect();
+    // Cumulative popularity, drawn from by binary search.
+    let mut cumulative = Vec::with_capacity(n);
+    let mut total = 0.0;
+    for i in 0..n {
+        total += 1.0 / ((i + 1) as f64).powf(shape.skew);
+        cumulative.push(total);
+    }
+    let draw = |random: &mut SplitMix| {
+        let u = uniform(random) * total;
+        cumulative.partition_point(|&c| c <= u).min(n - 1)
+    };
+    let lift: Vec<f64> = (0..n)
+        .map(|c| 0.02 + 0.08 * ((c * 7) % n) as f64 / n as f64)
+        .collect();
+    // Geometric lengths of the given mean: go on with probability 1 − 1/mean.
+    let go_on = 1.0 - 1.0 / shape.mean_length.max(1.0);
+    let mut grouped: std::collections::BTreeMap<Vec<usize>, (u64, u64, f64)> = Default::default();
+    let mut seen = vec![false; n];
+    for _ in 0..journeys {
+        let mut length = 1;
+        while length < max_length && uniform(&mut random) < go_on {
+            length += 1;
+        }
+        // Among journeys of two or more touches (a share `go_on` of all),
+        // as many repeat as make `repeating` of all journeys.
+        let repeats = length > 1 && uniform(&mut random) * go_on < shape.repeating;
+        let mut path: Vec<usize> = Vec::with_capacity(length);
+        for k in 0..length {
+            let next = if repeats && k == length - 1 {
+                // The journey's repeat: one of its earlier touches again.
+                path[random.below(k)]
+            } else {
+                // Otherwise distinct touchpoints (while there are enough).
+                let mut next = draw(&mut random);
+                for _ in 0..100 {
+                    if !path.contains(&next) {
+                        break;
+                    }
+                    next = draw(&mut random);
+                }
+                next
+            };
+            path.push(next);
+        }
+        let mut p_convert = 0.01;
+        for &c in &path {
+            if !seen[c] {
+                seen[c] = true;
+                p_convert += lift[c];
+            }
+        }
+        for &c in &path {
+            seen[c] = false;
+        }
+        let slot = grouped.entry(path).or_default();
+        if uniform(&mut random) < p_convert.min(0.9) {
+            slot.0 += 1;
+            slot.2 += (10 + random.below(91)) as f64;
+        } else {
+            slot.1 += 1;
+        }
+    }
+    grouped
+        .into_iter()
+        .map(
+            |(path, (conversions, nulls, value))| crate::attribution::PathData {
+                path: path.into_iter().map(|c| names[c].clone()).collect(),
+                conversions: conversions as f64,
+                value,
+                nulls: nulls as f64,
+            },
+        )
+        .collect()
+}
+
 fn journey_entry(mut journey: Journey, index: usize, weight: f64) -> Journey {
     journey.entries.push(crate::model::Entry {
         touchpoint: format!("t{index}"),
@@ -276,6 +426,45 @@ impl SplitMix {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shaped_paths_have_their_shape() {
+        let shape = PathShape::long_skewed();
+        let paths = paths_shaped(20_000, &shape, 3);
+        assert_eq!(paths, paths_shaped(20_000, &shape, 3));
+        let journeys: f64 = paths.iter().map(|p| p.conversions + p.nulls).sum();
+        assert_eq!(journeys, 20_000.0);
+        let mut touches = 0.0;
+        let mut repeating = 0.0;
+        let mut first_channel = 0.0;
+        for p in &paths {
+            let n = p.conversions + p.nulls;
+            assert!((1..=25).contains(&p.path.len()));
+            touches += n * p.path.len() as f64;
+            let mut distinct = p.path.clone();
+            distinct.sort();
+            distinct.dedup();
+            if distinct.len() < p.path.len() {
+                repeating += n;
+            }
+            first_channel += n * p.path.iter().filter(|c| *c == "ch01").count() as f64;
+        }
+        // Geometric lengths of mean 3.5 cut at 25; a fifth repeat; ch01 has
+        // weight 1 of H(45) ≈ 4.39 (less, as repeated draws are redrawn).
+        let mean = touches / journeys;
+        assert!((3.3..3.6).contains(&mean), "{mean}");
+        let repeating = repeating / journeys;
+        assert!((0.19..0.21).contains(&repeating), "{repeating}");
+        let share = first_channel / touches;
+        assert!((0.12..0.26).contains(&share), "{share}");
+        // Pages: uniform, up to 8 touches, named page0001…
+        let pages = paths_shaped(2_000, &PathShape::pages(5000), 3);
+        assert!(
+            pages
+                .iter()
+                .all(|p| p.path.len() <= 8 && p.path[0].starts_with("page"))
+        );
+    }
 
     #[test]
     fn generated_journeys_are_valid_deterministic_and_sized() {
