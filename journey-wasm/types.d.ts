@@ -263,8 +263,14 @@ export interface FitOptions {
 export interface AttributionOptions {
   /** The most operations the removal effects of one order may take before the attribution is refused with `limit_exceeded` (estimated before the work starts). Default: 10,000,000,000, about 30 seconds of one core. */
   max_work?: number;
+  /** Touchpoints on the paths of fewer customers (conversions plus nulls) than this are counted together as `other`. Default: 0 (every touchpoint kept). */
+  min_customers?: number;
   /** Markov orders to compute, each from 1 to 4. Default: `[1]`. */
   orders?: number[];
+  /** The name of the touchpoints grouped by `min_customers` (a touchpoint of that name already in the data is grouped with them). Default: `(other)`. */
+  other?: string;
+  /** Position-based weights of the first touch, the touches between and the last touch, non-negative with a positive sum (normalized). A path of one touch gives it everything; of two, the first and last weights shared between them. Default: `[0.4, 0.2, 0.4]`. */
+  position_weights?: number[];
 }
 
 /** Columns and separator of path data in CSV. */
@@ -615,6 +621,8 @@ export interface GoalOutcome {
 
 /** One touchpoint's heuristic credit. */
 export interface HeuristicCredit {
+  /** Customers (conversions plus nulls) on paths touching it. */
+  customers: number;
   /** Conversions credited to the first touchpoint of each path. */
   first_touch: number;
   /** Value credited to the first touchpoint. */
@@ -627,6 +635,18 @@ export interface HeuristicCredit {
   linear: number;
   /** Value shared equally along each path. */
   linear_value: number;
+  /** The ordered Shapley value: `shapley` split by the position (from 0) of the touchpoint's first touch among each path's distinct touchpoints; as long as the longest such position. */
+  ordered_shapley: number[];
+  /** The ordered Shapley value of the conversion value. */
+  ordered_shapley_value: number[];
+  /** Conversions by position: the first and last touches a share each, the touches between the rest (`position_weights`). */
+  position_based: number;
+  /** Value by position. */
+  position_based_value: number;
+  /** Conversions by the simplified Shapley value: each converting path's conversions shared equally by its distinct touchpoints. */
+  shapley: number;
+  /** Value by the simplified Shapley value. */
+  shapley_value: number;
   /** The touchpoint. */
   touchpoint: string;
 }

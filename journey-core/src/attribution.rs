@@ -4,8 +4,26 @@
 //! conversions, conversion value and non-conversions ("nulls") — either read
 //! in the common `a > b > c` format or built from traces and goal touchpoints.
 //!
-//! Heuristic models: first touch, last touch and linear (credit shared
-//! equally by the touchpoints of a converting path, repeats counted).
+//! Heuristic models: first touch, last touch, linear (credit shared
+//! equally by the touchpoints of a converting path, repeats counted) and
+//! position-based (first and last touch a share each, the touches between
+//! the rest: 40/20/40 by default).
+//!
+//! Shapley value attribution, exact: the simplified Shapley value of Zhao,
+//! Mahboobi and Bagheri (2018), as the large ad platforms use it. A path's
+//! coalition is the set of distinct touchpoints it touched, and a
+//! coalition's worth is the conversions of every path whose set lies within
+//! it; the Shapley value of that game gives each touchpoint
+//! `Σ R(S) / |S|` over the sets `S` containing it, `R(S)` the conversions of
+//! the paths whose set is exactly `S` — summed in closed form, no coalition
+//! enumerated. The ordered variant splits each touchpoint's share by the
+//! position of its first touch among the path's distinct touchpoints.
+//! Every model credits the conversion value the same way as the
+//! conversions.
+//!
+//! Touchpoints seen by fewer customers than
+//! [`AttributionOptions::min_customers`] are counted together as one
+//! touchpoint ([`AttributionOptions::other`]) before any model runs.
 //!
 //! The Markov model of order `k` builds the chain whose states are the last
 //! `k` touchpoints seen (fewer at the start of a path), with a start state and
@@ -374,6 +392,19 @@ pub struct AttributionOptions {
     /// the attribution is refused with `limit_exceeded` (estimated before
     /// the work starts). Default: 10,000,000,000, about 30 seconds of one core.
     pub max_work: u64,
+    /// Position-based weights of the first touch, the touches between and
+    /// the last touch, non-negative with a positive sum (normalized). A path
+    /// of one touch gives it everything; of two, the first and last weights
+    /// shared between them. Default: `[0.4, 0.2, 0.4]`.
+    pub position_weights: [f64; 3],
+    /// Touchpoints on the paths of fewer customers (conversions plus nulls)
+    /// than this are counted together as [`AttributionOptions::other`].
+    /// Default: 0 (every touchpoint kept).
+    pub min_customers: f64,
+    /// The name of the touchpoints grouped by `min_customers` (a touchpoint
+    /// of that name already in the data is grouped with them). Default:
+    /// `(other)`.
+    pub other: String,
 }
 
 impl Default for AttributionOptions {
@@ -381,6 +412,9 @@ impl Default for AttributionOptions {
         AttributionOptions {
             orders: vec![1],
             max_work: MAX_WORK,
+            position_weights: [0.4, 0.2, 0.4],
+            min_customers: 0.0,
+            other: "(other)".into(),
         }
     }
 }
@@ -431,6 +465,24 @@ pub struct HeuristicCredit {
     pub last_touch_value: f64,
     /// Value shared equally along each path.
     pub linear_value: f64,
+    /// Conversions by position: the first and last touches a share each,
+    /// the touches between the rest ([`AttributionOptions::position_weights`]).
+    pub position_based: f64,
+    /// Value by position.
+    pub position_based_value: f64,
+    /// Conversions by the simplified Shapley value: each converting path's
+    /// conversions shared equally by its distinct touchpoints.
+    pub shapley: f64,
+    /// Value by the simplified Shapley value.
+    pub shapley_value: f64,
+    /// The ordered Shapley value: [`HeuristicCredit::shapley`] split by the
+    /// position (from 0) of the touchpoint's first touch among each path's
+    /// distinct touchpoints; as long as the longest such position.
+    pub ordered_shapley: Vec<f64>,
+    /// The ordered Shapley value of the conversion value.
+    pub ordered_shapley_value: Vec<f64>,
+    /// Customers (conversions plus nulls) on paths touching it.
+    pub customers: f64,
 }
 
 /// Attribution results.
@@ -467,7 +519,15 @@ pub fn attribute_table(
             ));
         }
     }
-    let indexed = Indexed::new(paths);
+    if !(options.min_customers >= 0.0 && options.min_customers.is_finite()) {
+        return Err(Error::option(
+            "min_customers",
+            format!("{} is not a non-negative number", options.min_customers),
+        ));
+    }
+    position_weights(options)?;
+    let grouped = grouped(paths, options.min_customers, &options.other);
+    let indexed = Indexed::new(grouped.as_ref().unwrap_or(paths));
     let names = &indexed.names;
     let (mut conversions, mut value, mut nulls) = (0.0, 0.0, 0.0);
     for (_, [c, v, n]) in indexed.paths() {
@@ -486,9 +546,19 @@ pub fn attribute_table(
             first_touch_value: 0.0,
             last_touch_value: 0.0,
             linear_value: 0.0,
+            position_based: 0.0,
+            position_based_value: 0.0,
+            shapley: 0.0,
+            shapley_value: 0.0,
+            ordered_shapley: Vec::new(),
+            ordered_shapley_value: Vec::new(),
+            customers: 0.0,
         })
         .collect();
-    for (steps, [path_conversions, path_value, _]) in indexed.paths() {
+    let [first_weight, middle_weight, last_weight] = position_weights(options)?;
+    // Each path's distinct touchpoints in order of first touch.
+    let mut distinct: Vec<u32> = Vec::new();
+    for (steps, [path_conversions, path_value, path_nulls]) in indexed.paths() {
         let (first, last) = (steps[0] as usize, steps[steps.len() - 1] as usize);
         heuristics[first].first_touch += path_conversions;
         heuristics[first].first_touch_value += path_value;
@@ -498,6 +568,50 @@ pub fn attribute_table(
         for &s in steps {
             heuristics[s as usize].linear += path_conversions * share;
             heuristics[s as usize].linear_value += path_value * share;
+        }
+        let mut credit_position = |s: usize, weight: f64| {
+            heuristics[s].position_based += path_conversions * weight;
+            heuristics[s].position_based_value += path_value * weight;
+        };
+        match steps.len() {
+            1 => credit_position(first, 1.0),
+            2 => {
+                let ends = first_weight + last_weight;
+                let (a, b) = if ends > 0.0 {
+                    (first_weight / ends, last_weight / ends)
+                } else {
+                    (0.5, 0.5)
+                };
+                credit_position(first, a);
+                credit_position(last, b);
+            }
+            n => {
+                credit_position(first, first_weight);
+                credit_position(last, last_weight);
+                let each = middle_weight / (n - 2) as f64;
+                for &s in &steps[1..n - 1] {
+                    credit_position(s as usize, each);
+                }
+            }
+        }
+        distinct.clear();
+        for &s in steps {
+            if !distinct.contains(&s) {
+                distinct.push(s);
+            }
+        }
+        let share = 1.0 / distinct.len() as f64;
+        for (position, &s) in distinct.iter().enumerate() {
+            let credit = &mut heuristics[s as usize];
+            credit.customers += path_conversions + path_nulls;
+            credit.shapley += path_conversions * share;
+            credit.shapley_value += path_value * share;
+            if credit.ordered_shapley.len() <= position {
+                credit.ordered_shapley.resize(position + 1, 0.0);
+                credit.ordered_shapley_value.resize(position + 1, 0.0);
+            }
+            credit.ordered_shapley[position] += path_conversions * share;
+            credit.ordered_shapley_value[position] += path_value * share;
         }
     }
     let mut markov = Vec::with_capacity(options.orders.len());
@@ -517,6 +631,52 @@ pub fn attribute_table(
         heuristics,
         markov,
     })
+}
+
+/// The position weights, checked and normalized to sum to 1.
+fn position_weights(options: &AttributionOptions) -> Result<[f64; 3], Error> {
+    let weights = options.position_weights;
+    let total: f64 = weights.iter().sum();
+    if weights.iter().any(|w| !w.is_finite() || *w < 0.0) || !(total > 0.0 && total.is_finite()) {
+        return Err(Error::option(
+            "position_weights",
+            format!("{weights:?} are not three non-negative numbers with a positive sum"),
+        ));
+    }
+    Ok(weights.map(|w| w / total))
+}
+
+/// The table with every touchpoint seen by fewer than `min_customers`
+/// customers renamed to `other` (`None` when none is).
+fn grouped(paths: &PathTable, min_customers: f64, other: &str) -> Option<PathTable> {
+    let mut customers = vec![0.0; paths.names.len()];
+    let mut seen: Vec<u32> = Vec::new();
+    for i in 0..paths.len() {
+        let [c, _, n] = paths.outcomes[i];
+        seen.clear();
+        for &s in paths.steps_of(i) {
+            if !seen.contains(&s) {
+                seen.push(s);
+                customers[s as usize] += c + n;
+            }
+        }
+    }
+    if customers.iter().all(|&c| c >= min_customers) {
+        return None;
+    }
+    let mut table = PathTable::new();
+    for i in 0..paths.len() {
+        let [c, v, n] = paths.outcomes[i];
+        let steps = paths.steps_of(i).iter().map(|&s| {
+            if customers[s as usize] < min_customers {
+                other
+            } else {
+                paths.names.name(s)
+            }
+        });
+        table.push(steps, c, v, n);
+    }
+    Some(table)
 }
 
 /// A table's paths with touchpoints numbered in name order (the order of
@@ -1196,6 +1356,222 @@ mod tests {
         assert!((m.touchpoints[0].conversions - 2.0 / 3.0).abs() < 1e-15);
         assert!((m.touchpoints[1].conversions - 4.0 / 3.0).abs() < 1e-15);
         assert!((m.touchpoints[1].value - 14.0 * 2.0 / 3.0).abs() < 1e-12);
+    }
+
+    /// The credits of each touchpoint under one model, in touchpoint order.
+    fn credits(result: &Attribution, model: fn(&HeuristicCredit) -> f64) -> Vec<f64> {
+        result.heuristics.iter().map(model).collect()
+    }
+
+    #[test]
+    fn position_based_and_shapley_by_hand() {
+        let paths = [
+            path(&["a", "b", "c", "d"], 1.0, 10.0, 0.0),
+            path(&["a", "b"], 1.0, 4.0, 0.0),
+            path(&["c"], 2.0, 6.0, 0.0),
+            path(&["b", "a", "b"], 0.0, 0.0, 3.0),
+        ];
+        // Weights 2:1:1, normalized to 1/2, 1/4, 1/4: exact in binary.
+        let options = AttributionOptions {
+            position_weights: [2.0, 1.0, 1.0],
+            ..Default::default()
+        };
+        let result = attribute(&paths, &options).unwrap();
+        // a b c d: 1/2, 1/8, 1/8, 1/4; a b: 2/3, 1/3 of the conversion
+        // (first and last weights between them); c alone: all.
+        let position = credits(&result, |h| h.position_based);
+        let expected = [0.5 + 2.0 / 3.0, 0.125 + 1.0 / 3.0, 0.125 + 2.0, 0.25];
+        for (got, want) in position.iter().zip(expected) {
+            assert!((got - want).abs() < 1e-15, "{position:?}");
+        }
+        let value = credits(&result, |h| h.position_based_value);
+        let expected = [5.0 + 8.0 / 3.0, 1.25 + 4.0 / 3.0, 1.25 + 6.0, 2.5];
+        for (got, want) in value.iter().zip(expected) {
+            assert!((got - want).abs() < 1e-14, "{value:?}");
+        }
+        // Shapley: a b c d shares its conversion in quarters, a b in
+        // halves, c keeps its two; the null path earns nothing.
+        assert_eq!(credits(&result, |h| h.shapley), [0.75, 0.75, 2.25, 0.25]);
+        assert_eq!(credits(&result, |h| h.shapley_value), [4.5, 4.5, 8.5, 2.5]);
+        // Ordered: by the position of the first touch among the path's
+        // distinct touchpoints (b a b: b first, a second).
+        let ordered: Vec<&[f64]> = result
+            .heuristics
+            .iter()
+            .map(|h| h.ordered_shapley.as_slice())
+            .collect();
+        assert_eq!(
+            ordered,
+            [
+                &[0.75, 0.0][..],
+                &[0.0, 0.75],
+                &[2.0, 0.0, 0.25],
+                &[0.0, 0.0, 0.0, 0.25]
+            ]
+        );
+        assert_eq!(result.heuristics[2].ordered_shapley_value, [6.0, 0.0, 2.5]);
+        assert_eq!(credits(&result, |h| h.customers), [5.0, 5.0, 3.0, 1.0]);
+        // Every model credits all conversions and all value.
+        for model in [
+            (|h: &HeuristicCredit| h.position_based) as fn(&HeuristicCredit) -> f64,
+            |h| h.shapley,
+            |h| h.linear,
+        ] {
+            let total: f64 = credits(&result, model).iter().sum();
+            assert!((total - 4.0).abs() < 1e-14);
+        }
+        // The default 40/20/40: a b c d gives 0.4, 0.1, 0.1, 0.4.
+        let result = attribute(&paths[..1], &AttributionOptions::default()).unwrap();
+        let position = credits(&result, |h| h.position_based);
+        for (got, want) in position.iter().zip([0.4, 0.1, 0.1, 0.4]) {
+            assert!((got - want).abs() < 1e-15, "{position:?}");
+        }
+    }
+
+    #[test]
+    fn touchpoints_of_few_customers_are_counted_together() {
+        let paths = [
+            path(&["a", "b", "rare1"], 1.0, 10.0, 1.0),
+            path(&["a", "rare2"], 1.0, 2.0, 0.0),
+            path(&["b"], 1.0, 1.0, 3.0),
+        ];
+        let options = AttributionOptions {
+            min_customers: 3.0,
+            orders: vec![1, 2],
+            ..Default::default()
+        };
+        let result = attribute(&paths, &options).unwrap();
+        // rare1 (2 customers) and rare2 (1) become "(other)" (3 customers).
+        let names: Vec<&str> = result
+            .heuristics
+            .iter()
+            .map(|h| h.touchpoint.as_str())
+            .collect();
+        assert_eq!(names, ["(other)", "a", "b"]);
+        assert_eq!(credits(&result, |h| h.customers), [3.0, 3.0, 6.0]);
+        assert_eq!(credits(&result, |h| h.last_touch), [2.0, 0.0, 1.0]);
+        let grouped = [
+            path(&["a", "b", "(other)"], 1.0, 10.0, 1.0),
+            path(&["a", "(other)"], 1.0, 2.0, 0.0),
+            path(&["b"], 1.0, 1.0, 3.0),
+        ];
+        let plain = AttributionOptions {
+            orders: vec![1, 2],
+            ..Default::default()
+        };
+        assert_eq!(result, attribute(&grouped, &plain).unwrap());
+        // Under the threshold of every touchpoint: all one touchpoint.
+        let options = AttributionOptions {
+            min_customers: 100.0,
+            other: "rest".into(),
+            ..Default::default()
+        };
+        let result = attribute(&paths, &options).unwrap();
+        assert_eq!(result.heuristics.len(), 1);
+        assert_eq!(result.heuristics[0].touchpoint, "rest");
+        assert_eq!(result.heuristics[0].shapley, 3.0);
+    }
+
+    #[test]
+    fn bad_model_options_are_refused() {
+        let paths = [path(&["a"], 1.0, 1.0, 0.0)];
+        for weights in [
+            [-1.0, 1.0, 1.0],
+            [0.0, 0.0, 0.0],
+            [f64::NAN, 1.0, 1.0],
+            [f64::INFINITY, 0.0, 0.0],
+        ] {
+            let options = AttributionOptions {
+                position_weights: weights,
+                ..Default::default()
+            };
+            let error = attribute(&paths, &options).unwrap_err();
+            assert_eq!(error.code(), "invalid_option", "{weights:?}");
+            assert!(error.to_string().contains("position_weights"));
+        }
+        for min in [-1.0, f64::NAN, f64::INFINITY] {
+            let options = AttributionOptions {
+                min_customers: min,
+                ..Default::default()
+            };
+            assert_eq!(
+                attribute(&paths, &options).unwrap_err().code(),
+                "invalid_option"
+            );
+        }
+    }
+
+    /// The Shapley value by definition: every coalition of the touchpoints,
+    /// a coalition worth the conversions (or value) of the paths whose
+    /// touchpoints all lie in it.
+    fn shapley_by_enumeration(paths: &[PathData], names: &[String]) -> Vec<[f64; 2]> {
+        let n = names.len();
+        let masks: Vec<(u32, f64, f64)> = paths
+            .iter()
+            .map(|p| {
+                let mask = p.path.iter().fold(0u32, |m, step| {
+                    m | 1 << names.iter().position(|name| name == step).unwrap()
+                });
+                (mask, p.conversions, p.value)
+            })
+            .collect();
+        let worth = |coalition: u32| -> [f64; 2] {
+            masks.iter().fold([0.0, 0.0], |[c, v], &(mask, pc, pv)| {
+                if mask & !coalition == 0 {
+                    [c + pc, v + pv]
+                } else {
+                    [c, v]
+                }
+            })
+        };
+        let factorial = |k: usize| (1..=k).map(|i| i as f64).product::<f64>();
+        (0..n)
+            .map(|j| {
+                let mut phi = [0.0, 0.0];
+                for coalition in 0u32..1 << n {
+                    if coalition & 1 << j != 0 {
+                        continue;
+                    }
+                    let size = coalition.count_ones() as usize;
+                    let weight = factorial(size) * factorial(n - size - 1) / factorial(n);
+                    let (with, without) = (worth(coalition | 1 << j), worth(coalition));
+                    phi[0] += weight * (with[0] - without[0]);
+                    phi[1] += weight * (with[1] - without[1]);
+                }
+                phi
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(100))]
+        #[test]
+        fn shapley_equals_the_enumeration_of_coalitions(
+            raw in proptest::collection::vec(
+                (proptest::collection::vec(0u8..7, 1..10), 0u8..4, 0u8..50, 0u8..3),
+                1..25,
+            ),
+        ) {
+            let paths: Vec<PathData> = raw
+                .iter()
+                .map(|(steps, c, v, n)| PathData {
+                    path: steps.iter().map(|s| format!("t{s}")).collect(),
+                    conversions: f64::from(*c),
+                    value: f64::from(*v),
+                    nulls: f64::from(*n),
+                })
+                .collect();
+            let result = attribute(&paths, &AttributionOptions::default()).unwrap();
+            let names: Vec<String> =
+                result.heuristics.iter().map(|h| h.touchpoint.clone()).collect();
+            let expected = shapley_by_enumeration(&paths, &names);
+            for (h, [c, v]) in result.heuristics.iter().zip(expected) {
+                proptest::prop_assert!((h.shapley - c).abs() < 1e-12, "{} {c}", h.shapley);
+                proptest::prop_assert!((h.shapley_value - v).abs() < 1e-10, "{} {v}", h.shapley_value);
+                let ordered: f64 = h.ordered_shapley.iter().sum();
+                proptest::prop_assert!((ordered - h.shapley).abs() < 1e-12);
+            }
+        }
     }
 
     #[test]

@@ -535,6 +535,24 @@ static void test_events(JourneyModel *gym, const char *data) {
                JOURNEY_STATUS_OK);
   CHECK(strstr(json, "\"conversion_probability\":0.6666666666666666") != NULL);
   journey_string_free(json);
+  /* Position-based (weights 2:1:1) and Shapley credit, as in Rust's hand-derived test. */
+  const char *models = "path,total_conversions,total_conversion_value,total_null\n"
+                       "a > b > c > d,1,10,0\na > b,1,4,0\nc,2,6,0\nb > a > b,0,0,3\n";
+  CHECK_STATUS(journey_paths_attribution(models, strlen(models), NULL, 0, S("{\"position_weights\": [2, 1, 1]}"),
+                                         &json, &len),
+               JOURNEY_STATUS_OK);
+  CHECK(strstr(json, "\"touchpoint\":\"c\"") != NULL);
+  CHECK(strstr(json, "\"shapley\":2.25,\"shapley_value\":8.5,\"ordered_shapley\":[2.0,0.0,0.25]") != NULL);
+  CHECK(strstr(json, "\"position_based\":2.125,\"position_based_value\":7.25") != NULL);
+  journey_string_free(json);
+  CHECK_STATUS(journey_paths_attribution(models, strlen(models), NULL, 0, S("{\"min_customers\": 2}"), &json, &len),
+               JOURNEY_STATUS_OK);
+  CHECK(strstr(json, "\"heuristics\":[{\"touchpoint\":\"(other)\"") != NULL);
+  journey_string_free(json);
+  CHECK_STATUS(journey_paths_attribution(models, strlen(models), NULL, 0, S("{\"position_weights\": [-1, 1, 1]}"),
+                                         &json, &len),
+               JOURNEY_STATUS_INVALID_OPTION);
+  CHECK(message_contains("position_weights"));
   CHECK_STATUS(journey_paths_attribution(S("x\n1\n"), NULL, 0, NULL, 0, &json, &len), JOURNEY_STATUS_CSV_ERROR);
   CHECK_STATUS(journey_paths_attribution(S("path,total_conversions\nc1 > c2,1\n"), NULL, 0, S("{\"max_work\": 1}"), &json,
                                          &len),

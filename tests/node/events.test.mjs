@@ -109,6 +109,27 @@ test('attribution from path data', () => {
   );
 });
 
+test('position-based and Shapley attribution, and touchpoints of few customers grouped', () => {
+  const csv =
+    'path,total_conversions,total_conversion_value,total_null\n' +
+    'a > b > c > d,1,10,0\na > b,1,4,0\nc,2,6,0\nb > a > b,0,0,3\n';
+  const result = attributePaths(csv, undefined, { position_weights: [2, 1, 1] });
+  const h = result.heuristics;
+  assert.deepEqual(h.map((t) => t.touchpoint), ['a', 'b', 'c', 'd']);
+  assert.deepEqual(h.map((t) => t.shapley), [0.75, 0.75, 2.25, 0.25]);
+  assert.deepEqual(h.map((t) => t.shapley_value), [4.5, 4.5, 8.5, 2.5]);
+  assert.deepEqual(h[2].ordered_shapley, [2, 0, 0.25]);
+  assert.deepEqual(h.map((t) => t.customers), [5, 5, 3, 1]);
+  const expected = [0.5 + 2 / 3, 0.125 + 1 / 3, 2.125, 0.25];
+  h.forEach((t, i) => assert.ok(Math.abs(t.position_based - expected[i]) < 1e-15, `${t.touchpoint}`));
+  const grouped = attributePaths(csv, undefined, { min_customers: 2 });
+  assert.deepEqual(grouped.heuristics.map((t) => t.touchpoint), ['(other)', 'a', 'b', 'c']);
+  assert.throws(
+    () => attributePaths(csv, undefined, { position_weights: [0, 0, 0] }),
+    (e) => e instanceof JourneyError && e.code === 'invalid_option' && /position_weights/.test(e.message),
+  );
+});
+
 test('results equal the Rust results for the bundled log', () => {
   const expected = JSON.parse(readFileSync(join(process.env.JOURNEY_EXPECTED, 'replay.json'), 'utf8'));
   const log = new EventLog();
