@@ -261,6 +261,8 @@ export interface FitOptions {
 
 /** Which models to compute. */
 export interface AttributionOptions {
+  /** Also choose the Markov order from the data: orders 1 to 4 are scored by the Bayesian information criterion of their chains (`-2 ln L + parameters · ln observations`, the usual test of a Markov chain's order; the lowest wins, ties to the lower order), the scores are in `order_choice`, and the chosen order's model is added to `markov` unless `orders` has it. Default: false. */
+  auto_order?: boolean;
   /** The most operations the removal effects of one order may take before the attribution is refused with `limit_exceeded` (estimated before the work starts). Default: 10,000,000,000, about 30 seconds of one core. */
   max_work?: number;
   /** Touchpoints on the paths of fewer customers (conversions plus nulls) than this are counted together as `other`. Default: 0 (every touchpoint kept). */
@@ -271,6 +273,8 @@ export interface AttributionOptions {
   other?: string;
   /** Position-based weights of the first touch, the touches between and the last touch, non-negative with a positive sum (normalized). A path of one touch gives it everything; of two, the first and last weights shared between them. Default: `[0.4, 0.2, 0.4]`. */
   position_weights?: number[];
+  /** Sequences of touchpoints whose removal effects every Markov model also reports: the relative drop of the conversion probability when every journey is lost at the moment it completes the sequence (its touchpoints one right after the other). A sequence of one touchpoint is that touchpoint's removal; a sequence may be at most one longer than the order. Default: none. */
+  sequences?: string[][];
 }
 
 /** Columns and separator of path data in CSV. */
@@ -295,10 +299,12 @@ export interface Attribution {
   conversions: number;
   /** Heuristic models, per touchpoint in id order. */
   heuristics: HeuristicCredit[];
-  /** One Markov model per requested order. */
+  /** One Markov model per requested order (and the chosen one). */
   markov: MarkovModel[];
   /** Total non-conversions. */
   nulls: number;
+  /** The scores behind the chosen order, with `auto_order`. */
+  order_choice?: OrderChoice | null;
   /** Total conversion value. */
   value: number;
 }
@@ -711,6 +717,8 @@ export interface MarkovModel {
   conversion_probability: number;
   /** The order (1 to 4). */
   order: number;
+  /** The removal effect of each of `sequences`, in their order. */
+  sequences: SequenceEffect[];
   /** Number of transient states of the chain. */
   states: number;
   /** Per touchpoint, in touchpoint order. */
@@ -777,6 +785,28 @@ export interface MomentOfTruth {
 
 /** What to do with a bad row. */
 export type OnError = "skip" | "fail";
+
+/** How the Markov order was chosen (`auto_order`). */
+export interface OrderChoice {
+  /** The order with the lowest score. */
+  order: number;
+  /** Each order's fit, orders 1 to 4. */
+  scores: OrderScore[];
+}
+
+/** One Markov order's fit to the path data. */
+export interface OrderScore {
+  /** `-2 · log_likelihood + parameters · ln(observations)`. */
+  bic: number;
+  /** Natural log-likelihood of the observed starts and steps (to a state, conversion or null) under the chain's probabilities. */
+  log_likelihood: number;
+  /** Observations: customers starting, and leaving each state. */
+  observations: number;
+  /** The order. */
+  order: number;
+  /** Free parameters: each state's observed outcomes and the observed starts, less one each. */
+  parameters: number;
+}
 
 /** How a path ends. */
 export type Outcome = "goal" | "drop_off";
@@ -896,6 +926,14 @@ export interface Scope {
   start?: string | null;
   /** Fields this version does not know, kept as written. */
   [key: string]: unknown;
+}
+
+/** The removal effect of a sequence of touchpoints. */
+export interface SequenceEffect {
+  /** Relative drop of the conversion probability when journeys are lost as they complete the sequence, in [0, 1]. */
+  removal_effect: number;
+  /** The touchpoints, in order. */
+  sequence: string[];
 }
 
 /** How serious a finding is. */

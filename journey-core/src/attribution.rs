@@ -405,6 +405,20 @@ pub struct AttributionOptions {
     /// of that name already in the data is grouped with them). Default:
     /// `(other)`.
     pub other: String,
+    /// Also choose the Markov order from the data: orders 1 to 4 are scored
+    /// by the Bayesian information criterion of their chains (`-2 ln L +
+    /// parameters · ln observations`, the usual test of a Markov chain's
+    /// order; the lowest wins, ties to the lower order), the scores are in
+    /// `order_choice`, and the chosen order's model is added to `markov`
+    /// unless `orders` has it. Default: false.
+    pub auto_order: bool,
+    /// Sequences of touchpoints whose removal effects every Markov model
+    /// also reports: the relative drop of the conversion probability when
+    /// every journey is lost at the moment it completes the sequence (its
+    /// touchpoints one right after the other). A sequence of one
+    /// touchpoint is that touchpoint's removal; a sequence may be at most
+    /// one longer than the order. Default: none.
+    pub sequences: Vec<Vec<String>>,
 }
 
 impl Default for AttributionOptions {
@@ -415,6 +429,8 @@ impl Default for AttributionOptions {
             position_weights: [0.4, 0.2, 0.4],
             min_customers: 0.0,
             other: "(other)".into(),
+            auto_order: false,
+            sequences: Vec::new(),
         }
     }
 }
@@ -433,6 +449,45 @@ pub struct MarkovModel {
     pub conversion_probability: f64,
     /// Per touchpoint, in touchpoint order.
     pub touchpoints: Vec<MarkovCredit>,
+    /// The removal effect of each of [`AttributionOptions::sequences`], in
+    /// their order.
+    pub sequences: Vec<SequenceEffect>,
+}
+
+/// The removal effect of a sequence of touchpoints.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SequenceEffect {
+    /// The touchpoints, in order.
+    pub sequence: Vec<String>,
+    /// Relative drop of the conversion probability when journeys are lost
+    /// as they complete the sequence, in [0, 1].
+    pub removal_effect: f64,
+}
+
+/// How the Markov order was chosen ([`AttributionOptions::auto_order`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OrderChoice {
+    /// The order with the lowest score.
+    pub order: u8,
+    /// Each order's fit, orders 1 to 4.
+    pub scores: Vec<OrderScore>,
+}
+
+/// One Markov order's fit to the path data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OrderScore {
+    /// The order.
+    pub order: u8,
+    /// Natural log-likelihood of the observed starts and steps (to a
+    /// state, conversion or null) under the chain's probabilities.
+    pub log_likelihood: f64,
+    /// Free parameters: each state's observed outcomes and the observed
+    /// starts, less one each.
+    pub parameters: usize,
+    /// Observations: customers starting, and leaving each state.
+    pub observations: f64,
+    /// `-2 · log_likelihood + parameters · ln(observations)`.
+    pub bic: f64,
 }
 
 /// One touchpoint's Markov credit.
@@ -496,8 +551,11 @@ pub struct Attribution {
     pub nulls: f64,
     /// Heuristic models, per touchpoint in id order.
     pub heuristics: Vec<HeuristicCredit>,
-    /// One Markov model per requested order.
+    /// One Markov model per requested order (and the chosen one).
     pub markov: Vec<MarkovModel>,
+    /// The scores behind the chosen order, with
+    /// [`AttributionOptions::auto_order`].
+    pub order_choice: Option<OrderChoice>,
 }
 
 /// Computes first-touch, last-touch, linear and Markov attribution.
@@ -614,15 +672,56 @@ pub fn attribute_table(
             credit.ordered_shapley_value[position] += path_value * share;
         }
     }
-    let mut markov = Vec::with_capacity(options.orders.len());
-    for &order in &options.orders {
-        markov.push(markov_model(
+    let sequences: Vec<Vec<u32>> = options
+        .sequences
+        .iter()
+        .map(|sequence| {
+            if sequence.is_empty() {
+                return Err(Error::option("sequences", "a sequence is empty"));
+            }
+            sequence
+                .iter()
+                .map(|name| {
+                    names
+                        .binary_search(&name.as_str())
+                        .map(|i| i as u32)
+                        .map_err(|_| {
+                            Error::option(
+                                "sequences",
+                                format!("touchpoint {name:?} is not in the path data"),
+                            )
+                        })
+                })
+                .collect()
+        })
+        .collect::<Result<_, _>>()?;
+    let mut orders: Vec<u8> = options.orders.clone();
+    let order_choice = options.auto_order.then(|| choose_order(&indexed));
+    if let Some(choice) = &order_choice
+        && !orders.contains(&choice.order)
+    {
+        orders.push(choice.order);
+    }
+    let mut markov = Vec::with_capacity(orders.len());
+    for &order in &orders {
+        let mut model = markov_model(
             &indexed,
             usize::from(order),
             conversions,
             value,
             options.max_work,
-        )?);
+            &sequences,
+        )?;
+        model.sequences = options
+            .sequences
+            .iter()
+            .zip(model.sequences)
+            .map(|(names, effect)| SequenceEffect {
+                sequence: names.clone(),
+                removal_effect: effect.removal_effect,
+            })
+            .collect();
+        markov.push(model);
     }
     Ok(Attribution {
         conversions,
@@ -630,6 +729,7 @@ pub fn attribute_table(
         nulls,
         heuristics,
         markov,
+        order_choice,
     })
 }
 
@@ -738,6 +838,10 @@ struct Chain {
     convert: Vec<f64>,
     /// Start distribution over states.
     start: Vec<f64>,
+    /// The customers leaving each state (to a state, conversion or null),
+    /// and starting: the counts behind the probabilities.
+    weights: Vec<f64>,
+    start_total: f64,
 }
 
 /// Order-1 chains over at most this many touchpoints count their
@@ -845,6 +949,108 @@ fn build_chain(indexed: &Indexed<'_>, order: usize) -> Chain {
         q,
         convert,
         start: start_vector,
+        weights: totals,
+        start_total,
+    }
+}
+
+impl Chain {
+    /// The touchpoints of a state, oldest first.
+    fn window(&self, s: usize) -> &[u32] {
+        let state = &self.states[s];
+        let len = state.iter().position(|&t| t == NONE).unwrap_or(4);
+        &state[..len.min(self.order)]
+    }
+
+    /// The log-likelihood of the counts under the chain's own
+    /// probabilities, and its free parameters (each state's outcomes and
+    /// the starts, less one each).
+    fn fit(&self) -> (f64, usize, f64) {
+        let term = |count: f64, p: f64| {
+            if count > 0.0 && p > 0.0 {
+                count * p.ln()
+            } else {
+                0.0
+            }
+        };
+        let mut log_likelihood = 0.0;
+        let mut parameters = 0usize;
+        let mut observations = self.start_total;
+        for s in 0..self.states.len() {
+            let total = self.weights[s];
+            observations += total;
+            let mut outcomes = 0usize;
+            let mut moved = 0.0;
+            for &(_, p) in &self.q[s] {
+                log_likelihood += term(total * p, p);
+                moved += p;
+                outcomes += 1;
+            }
+            let convert = self.convert[s];
+            let null = (1.0 - moved - convert).max(0.0);
+            for p in [convert, null] {
+                // A share under 1e-12 is rounding, not an outcome.
+                if p > 1e-12 {
+                    log_likelihood += term(total * p, p);
+                    outcomes += 1;
+                }
+            }
+            parameters += outcomes.saturating_sub(1);
+        }
+        let mut starts = 0usize;
+        for &p in &self.start {
+            if p > 0.0 {
+                log_likelihood += term(self.start_total * p, p);
+                starts += 1;
+            }
+        }
+        parameters += starts.saturating_sub(1);
+        (log_likelihood, parameters, observations)
+    }
+
+    /// The chain where every transition (or start) completing `sequence`
+    /// (its last touchpoints, with the new one, end with it) leads to null.
+    fn without_sequence(&self, sequence: &[u32]) -> Chain {
+        let completes = |window: &[u32], next: Option<u32>| {
+            let mut tail: Vec<u32> = window.to_vec();
+            tail.extend(next);
+            tail.ends_with(sequence)
+        };
+        let q = self
+            .q
+            .iter()
+            .enumerate()
+            .map(|(s, row)| {
+                row.iter()
+                    .copied()
+                    .filter(|&(t, _)| {
+                        let new = self.window(t).last().copied();
+                        !completes(self.window(s), new)
+                    })
+                    .collect()
+            })
+            .collect();
+        let start = self
+            .start
+            .iter()
+            .enumerate()
+            .map(|(t, &p)| {
+                if completes(self.window(t), None) {
+                    0.0
+                } else {
+                    p
+                }
+            })
+            .collect();
+        Chain {
+            order: self.order,
+            states: self.states.clone(),
+            q,
+            convert: self.convert.clone(),
+            start,
+            weights: self.weights.clone(),
+            start_total: self.start_total,
+        }
     }
 }
 
@@ -1208,14 +1414,74 @@ impl Removal {
     }
 }
 
+/// Scores orders 1 to 4 by the Bayesian information criterion of their
+/// chains and picks the lowest (the lower order on a tie).
+fn choose_order(indexed: &Indexed<'_>) -> OrderChoice {
+    let scores: Vec<OrderScore> = (1..=4u8)
+        .map(|order| {
+            let chain = build_chain(indexed, usize::from(order));
+            let (log_likelihood, parameters, observations) = chain.fit();
+            let bic = -2.0 * log_likelihood + parameters as f64 * observations.max(1.0).ln();
+            OrderScore {
+                order,
+                log_likelihood,
+                parameters,
+                observations,
+                bic,
+            }
+        })
+        .collect();
+    let best = scores.iter().fold(
+        &scores[0],
+        |best, score| if score.bic < best.bic { score } else { best },
+    );
+    OrderChoice {
+        order: best.order,
+        scores: scores.clone(),
+    }
+}
+
+/// The conversion probability of a chain, by its method.
+fn probability(chain: &Chain, method: Method) -> Result<f64, Error> {
+    match method {
+        Method::Direct => {
+            let factor = Factor::new(&chain.q).map_err(|_| no_way_out())?;
+            let mut h = chain.convert.clone();
+            factor.solve(&mut h);
+            Ok(chain
+                .start
+                .iter()
+                .zip(&h)
+                .map(|(p, h)| p * h)
+                .sum::<f64>()
+                .clamp(0.0, 1.0))
+        }
+        Method::Propagate => {
+            let none = vec![false; chain.states.len()];
+            propagate(chain, &none).map(|(p, _)| p)
+        }
+    }
+}
+
 fn markov_model(
     indexed: &Indexed<'_>,
     order: usize,
     conversions: f64,
     value: f64,
     max_work: u64,
+    sequences: &[Vec<u32>],
 ) -> Result<MarkovModel, Error> {
     let names = &indexed.names;
+    if let Some(long) = sequences.iter().find(|s| s.len() > order + 1) {
+        return Err(Error::option(
+            "sequences",
+            format!(
+                "a sequence of {} touchpoints needs a Markov order of at least {}, not {order}",
+                long.len(),
+                long.len() - 1
+            ),
+        ));
+    }
     let chain = build_chain(indexed, order);
     let (method, factor_cost) = Method::for_chain(&chain);
     let (base, steps, shared) = match method {
@@ -1229,7 +1495,13 @@ fn markov_model(
             (base, steps, None)
         }
     };
-    let work = removal_work(&chain, method, factor_cost, steps, names.len());
+    let size = (chain.states.len() + chain.q.iter().map(Vec::len).sum::<usize>()) as f64;
+    let one_solve = match method {
+        Method::Direct => factor_cost + 100.0 * size,
+        Method::Propagate => steps as f64 * size,
+    };
+    let work = removal_work(&chain, method, factor_cost, steps, names.len())
+        + sequences.len() as f64 * one_solve;
     if work > max_work as f64 {
         return Err(Error::LimitExceeded {
             what: format!(
@@ -1289,6 +1561,20 @@ fn markov_model(
         effects
     };
     let total: f64 = effects.iter().sum();
+    let sequence_effects = sequences
+        .iter()
+        .map(|sequence| {
+            let without = probability(&chain.without_sequence(sequence), method)?;
+            Ok(SequenceEffect {
+                sequence: Vec::new(),
+                removal_effect: if base > 0.0 {
+                    (1.0 - without / base).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                },
+            })
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
     Ok(MarkovModel {
         order: order as u8,
         states: chain.states.len(),
@@ -1307,6 +1593,7 @@ fn markov_model(
                 }
             })
             .collect(),
+        sequences: sequence_effects,
     })
 }
 
@@ -1572,6 +1859,154 @@ mod tests {
                 proptest::prop_assert!((ordered - h.shapley).abs() < 1e-12);
             }
         }
+    }
+
+    #[test]
+    fn removal_effects_of_sequences_by_hand() {
+        let paths = [
+            path(&["a", "b"], 1.0, 1.0, 0.0),
+            path(&["b", "a"], 1.0, 1.0, 0.0),
+        ];
+        let with = |orders: Vec<u8>, sequences: &[&[&str]]| AttributionOptions {
+            orders,
+            sequences: sequences
+                .iter()
+                .map(|s| s.iter().map(|t| (*t).to_owned()).collect())
+                .collect(),
+            ..Default::default()
+        };
+        // Order 1: a and b each convert half the time and otherwise go to
+        // the other; losing everyone at a → b leaves h_a = 1/2,
+        // h_b = 1/2 + 1/4: P = 5/8 of 1.
+        let result = attribute(
+            &paths,
+            &with(vec![1, 2], &[&["a", "b"], &["b", "a"], &["a"]]),
+        )
+        .unwrap();
+        let effects = |m: &MarkovModel| -> Vec<f64> {
+            m.sequences.iter().map(|s| s.removal_effect).collect()
+        };
+        assert_eq!(
+            effects(&result.markov[0]),
+            [0.375, 0.375, result.markov[0].touchpoints[0].removal_effect]
+        );
+        assert_eq!(result.markov[0].sequences[1].sequence, ["b", "a"]);
+        // Order 2 follows the two paths: a → b loses the first.
+        assert_eq!(effects(&result.markov[1])[..2], [0.5, 0.5]);
+        let error = attribute(&paths, &with(vec![1], &[&["a", "b", "a"]])).unwrap_err();
+        assert_eq!(error.code(), "invalid_option");
+        assert!(
+            error
+                .to_string()
+                .contains("needs a Markov order of at least 2, not 1"),
+            "{error}"
+        );
+        let error = attribute(&paths, &with(vec![1], &[&["a", "z"]])).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("touchpoint \"z\" is not in the path data"),
+            "{error}"
+        );
+        assert_eq!(
+            attribute(&paths, &with(vec![1], &[&[]]))
+                .unwrap_err()
+                .code(),
+            "invalid_option"
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(60))]
+        #[test]
+        fn a_sequence_of_one_touchpoint_is_its_removal(
+            raw in proptest::collection::vec(
+                (proptest::collection::vec(0u8..5, 1..7), 0u8..4, 0u8..4),
+                1..30,
+            ),
+            order in 1u8..=4,
+        ) {
+            let paths: Vec<PathData> = raw
+                .iter()
+                .filter(|(_, c, n)| c + n > 0)
+                .map(|(steps, c, n)| PathData {
+                    path: steps.iter().map(|s| format!("t{s}")).collect(),
+                    conversions: f64::from(*c),
+                    value: 0.0,
+                    nulls: f64::from(*n),
+                })
+                .collect();
+            proptest::prop_assume!(!paths.is_empty());
+            let names: Vec<String> = attribute(&paths, &AttributionOptions::default())
+                .unwrap()
+                .heuristics
+                .iter()
+                .map(|h| h.touchpoint.clone())
+                .collect();
+            let options = AttributionOptions {
+                orders: vec![order],
+                sequences: names.iter().map(|n| vec![n.clone()]).collect(),
+                ..Default::default()
+            };
+            let model = &attribute(&paths, &options).unwrap().markov[0];
+            for (credit, sequence) in model.touchpoints.iter().zip(&model.sequences) {
+                proptest::prop_assert!(
+                    (credit.removal_effect - sequence.removal_effect).abs() < 1e-12,
+                    "{} {}", credit.removal_effect, sequence.removal_effect
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_markov_order_is_chosen_by_its_information_criterion() {
+        let auto = AttributionOptions {
+            orders: vec![],
+            auto_order: true,
+            ..Default::default()
+        };
+        // Whether c converts depends on the touchpoint before it: order 2.
+        let paths = [
+            path(&["a", "c"], 50.0, 50.0, 0.0),
+            path(&["b", "c"], 0.0, 0.0, 50.0),
+        ];
+        let result = attribute(&paths, &auto).unwrap();
+        let choice = result.order_choice.as_ref().unwrap();
+        assert_eq!(choice.order, 2);
+        assert_eq!(result.markov.len(), 1);
+        assert_eq!(result.markov[0].order, 2);
+        let ln_half = 0.5f64.ln();
+        let [one, two, three, four] = &choice.scores[..] else {
+            panic!("{:?}", choice.scores)
+        };
+        // Order 1: the starts and c's outcomes are coin flips (2 parameters).
+        assert!((one.log_likelihood - 200.0 * ln_half).abs() < 1e-9);
+        assert_eq!((one.parameters, one.observations), (2, 300.0));
+        assert!((one.bic - (-400.0 * ln_half + 2.0 * 300f64.ln())).abs() < 1e-9);
+        // Order 2: only the start is uncertain (1 parameter); 3 and 4 the same chain.
+        assert!((two.log_likelihood - 100.0 * ln_half).abs() < 1e-9);
+        assert_eq!((two.parameters, two.observations), (1, 300.0));
+        assert_eq!((three.bic, four.bic), (two.bic, two.bic));
+        // Whatever came before, c converts half the time: order 1 is enough.
+        let paths = [
+            path(&["a", "c"], 25.0, 25.0, 25.0),
+            path(&["b", "c"], 25.0, 25.0, 25.0),
+        ];
+        let result = attribute(&paths, &auto).unwrap();
+        assert_eq!(result.order_choice.unwrap().order, 1);
+        // The chosen order is added to the requested ones, not repeated.
+        let both = AttributionOptions {
+            orders: vec![1, 3],
+            auto_order: true,
+            ..Default::default()
+        };
+        let orders: Vec<u8> = attribute(&paths, &both)
+            .unwrap()
+            .markov
+            .iter()
+            .map(|m| m.order)
+            .collect();
+        assert_eq!(orders, [1, 3]);
     }
 
     #[test]

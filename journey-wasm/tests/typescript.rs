@@ -83,7 +83,7 @@ fn ts(schema: &Value) -> String {
 /// `None` becomes `null`. A link this table does not know fails the test, so
 /// no Rust name reaches the package's docs.
 fn first_paragraph(description: &str) -> String {
-    const NAMES: [(&str, &str); 26] = [
+    const NAMES: [(&str, &str); 28] = [
         ("analyze", "`JourneyModel.analyze`"),
         ("Mapping", "`Mapping`"),
         ("MAX_LISTED_PROBLEMS", "1,000"),
@@ -110,6 +110,8 @@ fn first_paragraph(description: &str) -> String {
         ("AttributionOptions::other", "`other`"),
         ("AttributionOptions::position_weights", "`position_weights`"),
         ("HeuristicCredit::shapley", "`shapley`"),
+        ("AttributionOptions::sequences", "`sequences`"),
+        ("AttributionOptions::auto_order", "`auto_order`"),
     ];
     let paragraph = description.split("\n\n").next().unwrap_or("").trim();
     let mut out = String::new();

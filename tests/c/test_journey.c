@@ -553,6 +553,21 @@ static void test_events(JourneyModel *gym, const char *data) {
                                          &json, &len),
                JOURNEY_STATUS_INVALID_OPTION);
   CHECK(message_contains("position_weights"));
+  /* Removal effects of sequences, and the order chosen by its information criterion. */
+  CHECK_STATUS(journey_paths_attribution(S("path,total_conversions,total_null\na > b,1,0\nb > a,1,0\n"), NULL, 0,
+                                         S("{\"sequences\": [[\"a\", \"b\"]]}"), &json, &len),
+               JOURNEY_STATUS_OK);
+  CHECK(strstr(json, "\"sequences\":[{\"sequence\":[\"a\",\"b\"],\"removal_effect\":0.375}]") != NULL);
+  journey_string_free(json);
+  CHECK_STATUS(journey_paths_attribution(S("path,total_conversions,total_null\na > c,50,0\nb > c,0,50\n"), NULL, 0,
+                                         S("{\"orders\": [], \"auto_order\": true}"), &json, &len),
+               JOURNEY_STATUS_OK);
+  CHECK(strstr(json, "\"order_choice\":{\"order\":2,") != NULL);
+  journey_string_free(json);
+  CHECK_STATUS(journey_paths_attribution(S("path,total_conversions\na > b,1\n"), NULL, 0,
+                                         S("{\"sequences\": [[\"a\", \"nope\"]]}"), &json, &len),
+               JOURNEY_STATUS_INVALID_OPTION);
+  CHECK(message_contains("touchpoint \"nope\" is not in the path data"));
   CHECK_STATUS(journey_paths_attribution(S("x\n1\n"), NULL, 0, NULL, 0, &json, &len), JOURNEY_STATUS_CSV_ERROR);
   CHECK_STATUS(journey_paths_attribution(S("path,total_conversions\nc1 > c2,1\n"), NULL, 0, S("{\"max_work\": 1}"), &json,
                                          &len),

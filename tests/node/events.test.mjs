@@ -130,6 +130,33 @@ test('position-based and Shapley attribution, and touchpoints of few customers g
   );
 });
 
+test('removal effects of sequences and the Markov order chosen from the data', () => {
+  const csv = 'path,total_conversions,total_null\na > b,1,0\nb > a,1,0\n';
+  const result = attributePaths(csv, undefined, { orders: [1, 2], sequences: [['a', 'b'], ['b']] });
+  assert.deepEqual(result.markov[0].sequences, [
+    { sequence: ['a', 'b'], removal_effect: 0.375 },
+    { sequence: ['b'], removal_effect: result.markov[0].touchpoints[1].removal_effect },
+  ]);
+  assert.equal(result.markov[1].sequences[0].removal_effect, 0.5);
+  assert.throws(
+    () => attributePaths(csv, undefined, { sequences: [['a', 'b', 'a']] }),
+    (e) => e.code === 'invalid_option' && /at least 2, not 1/.test(e.message),
+  );
+  const auto = attributePaths('path,total_conversions,total_null\na > c,50,0\nb > c,0,50\n', undefined, {
+    orders: [],
+    auto_order: true,
+  });
+  assert.equal(auto.order_choice.order, 2);
+  assert.deepEqual(auto.order_choice.scores.map((s) => [s.order, s.parameters, s.observations]), [
+    [1, 2, 300],
+    [2, 1, 300],
+    [3, 1, 300],
+    [4, 1, 300],
+  ]);
+  assert.deepEqual(auto.markov.map((m) => m.order), [2]);
+  assert.equal(attributePaths(csv).order_choice, null);
+});
+
 test('results equal the Rust results for the bundled log', () => {
   const expected = JSON.parse(readFileSync(join(process.env.JOURNEY_EXPECTED, 'replay.json'), 'utf8'));
   const log = new EventLog();
