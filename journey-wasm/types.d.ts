@@ -263,6 +263,8 @@ export interface FitOptions {
 export interface AttributionOptions {
   /** Also choose the Markov order from the data: orders 1 to 4 are scored by the Bayesian information criterion of their chains (`-2 ln L + parameters · ln observations`, the usual test of a Markov chain's order; the lowest wins, ties to the lower order), the scores are in `order_choice`, and the chosen order's model is added to `markov` unless `orders` has it. Default: false. */
   auto_order?: boolean;
+  /** Time-decay attribution, from traces with timestamps (`Document::attribution`): each conversion shared by the touches before it, a touch `d` days before the conversion weighing `0.5^(d / half_life_days)`. Positive; path data has no times, so `attributePaths` refuses it. Default: none (no time-decay credit). */
+  half_life_days?: number | null;
   /** The most operations the removal effects of one order may take before the attribution is refused with `limit_exceeded` (estimated before the work starts). Default: 10,000,000,000, about 30 seconds of one core. */
   max_work?: number;
   /** Touchpoints on the paths of fewer customers (conversions plus nulls) than this are counted together as `other`. Default: 0 (every touchpoint kept). */
@@ -653,6 +655,10 @@ export interface HeuristicCredit {
   shapley: number;
   /** Value by the simplified Shapley value. */
   shapley_value: number;
+  /** Conversions by time decay (`half_life_days`), when asked for. */
+  time_decay?: number | null;
+  /** Value by time decay, when asked for. */
+  time_decay_value?: number | null;
   /** The touchpoint. */
   touchpoint: string;
 }

@@ -419,6 +419,12 @@ pub struct AttributionOptions {
     /// touchpoint is that touchpoint's removal; a sequence may be at most
     /// one longer than the order. Default: none.
     pub sequences: Vec<Vec<String>>,
+    /// Time-decay attribution, from traces with timestamps
+    /// (`Document::attribution`): each conversion shared by the touches
+    /// before it, a touch `d` days before the conversion weighing
+    /// `0.5^(d / half_life_days)`. Positive; path data has no times, so
+    /// [`attribute`] refuses it. Default: none (no time-decay credit).
+    pub half_life_days: Option<f64>,
 }
 
 impl Default for AttributionOptions {
@@ -431,6 +437,7 @@ impl Default for AttributionOptions {
             other: "(other)".into(),
             auto_order: false,
             sequences: Vec::new(),
+            half_life_days: None,
         }
     }
 }
@@ -538,6 +545,13 @@ pub struct HeuristicCredit {
     pub ordered_shapley_value: Vec<f64>,
     /// Customers (conversions plus nulls) on paths touching it.
     pub customers: f64,
+    /// Conversions by time decay ([`AttributionOptions::half_life_days`]),
+    /// when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_decay: Option<f64>,
+    /// Value by time decay, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_decay_value: Option<f64>,
 }
 
 /// Attribution results.
@@ -569,6 +583,92 @@ pub fn attribute_table(
     paths: &PathTable,
     options: &AttributionOptions,
 ) -> Result<Attribution, Error> {
+    if options.half_life_days.is_some() {
+        return Err(Error::option(
+            "half_life_days",
+            "time decay needs timestamps: path data has none (attribute the traces of an event log)",
+        ));
+    }
+    attribute_paths(paths, options)
+}
+
+/// Every model on traces: path data from the traces (as
+/// [`paths_from_traces`]), and with [`AttributionOptions::half_life_days`]
+/// the time-decay credit from the touches' timestamps.
+pub fn attribute_traces(
+    traces: &Traces,
+    goals: &[String],
+    values: &BTreeMap<String, f64>,
+    options: &AttributionOptions,
+) -> Result<Attribution, Error> {
+    let half_life = match options.half_life_days {
+        None => None,
+        Some(days) if days > 0.0 && days.is_finite() => Some(days * 86_400_000.0),
+        Some(days) => {
+            return Err(Error::option(
+                "half_life_days",
+                format!("{days} is not a positive number of days"),
+            ));
+        }
+    };
+    let paths = paths_from_traces(traces, goals, values);
+    let mut result = attribute_paths(&PathTable::from(&paths[..]), options)?;
+    let Some(half_life) = half_life else {
+        return Ok(result);
+    };
+    let other = result
+        .heuristics
+        .iter()
+        .position(|h| h.touchpoint == options.other);
+    let mut credit = vec![[0.0; 2]; result.heuristics.len()];
+    let mut weights: Vec<f64> = Vec::new();
+    for trace in &traces.traces {
+        let Some(goal) = trace
+            .steps
+            .iter()
+            .position(|s| goals.contains(&s.touchpoint))
+        else {
+            continue;
+        };
+        if goal == 0 {
+            continue;
+        }
+        let at =
+            |step: &crate::events::Step| step.timestamp as f64 + f64::from(step.micros) / 1000.0;
+        let converted = at(&trace.steps[goal]);
+        let value = values
+            .get(&trace.steps[goal].touchpoint)
+            .copied()
+            .unwrap_or(1.0);
+        weights.clear();
+        weights.extend(
+            trace.steps[..goal]
+                .iter()
+                .map(|step| 0.5f64.powf((converted - at(step)).max(0.0) / half_life)),
+        );
+        let total: f64 = weights.iter().sum();
+        for (step, w) in trace.steps[..goal].iter().zip(&weights) {
+            // A touchpoint missing from the results was grouped into `other`.
+            let index = result
+                .heuristics
+                .binary_search_by(|h| h.touchpoint.as_str().cmp(&step.touchpoint))
+                .ok()
+                .or(other);
+            if let (Some(index), true) = (index, total > 0.0) {
+                credit[index][0] += w / total;
+                credit[index][1] += value * w / total;
+            }
+        }
+    }
+    for (h, [c, v]) in result.heuristics.iter_mut().zip(credit) {
+        h.time_decay = Some(c);
+        h.time_decay_value = Some(v);
+    }
+    Ok(result)
+}
+
+/// [`attribute_table`] without the check for times.
+fn attribute_paths(paths: &PathTable, options: &AttributionOptions) -> Result<Attribution, Error> {
     for &order in &options.orders {
         if !(1..=4).contains(&order) {
             return Err(Error::option(
@@ -611,6 +711,8 @@ pub fn attribute_table(
             ordered_shapley: Vec::new(),
             ordered_shapley_value: Vec::new(),
             customers: 0.0,
+            time_decay: None,
+            time_decay_value: None,
         })
         .collect();
     let [first_weight, middle_weight, last_weight] = position_weights(options)?;
@@ -2007,6 +2109,75 @@ mod tests {
             .map(|m| m.order)
             .collect();
         assert_eq!(orders, [1, 3]);
+    }
+
+    #[test]
+    fn time_decay_from_the_touches_timestamps() {
+        const DAY: i64 = 86_400_000;
+        let trace = |customer: &str, steps: &[(&str, i64)]| crate::events::Trace {
+            customer: customer.into(),
+            session: 0,
+            steps: steps
+                .iter()
+                .map(|&(touchpoint, timestamp)| crate::events::Step {
+                    touchpoint: touchpoint.into(),
+                    timestamp,
+                    micros: 0,
+                    channel: None,
+                    known: true,
+                    measures: BTreeMap::new(),
+                })
+                .collect(),
+        };
+        let traces = Traces {
+            traces: vec![
+                // Touches 2 days and 1 day before the goal: weights 1/4 and
+                // 1/2, so a third and two thirds.
+                trace("c1", &[("a", 0), ("b", DAY), ("goal", 2 * DAY)]),
+                // One touch the same day: all of it.
+                trace("c2", &[("b", 5 * DAY), ("goal", 5 * DAY)]),
+                // No conversion: no credit.
+                trace("c3", &[("a", 0), ("b", DAY)]),
+            ],
+            unknown_events: BTreeMap::new(),
+        };
+        let goals = ["goal".to_owned()];
+        let values = BTreeMap::from([("goal".to_owned(), 30.0)]);
+        let options = AttributionOptions {
+            half_life_days: Some(1.0),
+            ..Default::default()
+        };
+        let result = attribute_traces(&traces, &goals, &values, &options).unwrap();
+        let decay: Vec<(&str, Option<f64>, Option<f64>)> = result
+            .heuristics
+            .iter()
+            .map(|h| (h.touchpoint.as_str(), h.time_decay, h.time_decay_value))
+            .collect();
+        assert_eq!(
+            decay,
+            [
+                ("a", Some(1.0 / 3.0), Some(10.0)),
+                ("b", Some(1.0 + 2.0 / 3.0), Some(50.0))
+            ]
+        );
+        // Without the option: no time-decay credit, and path data refuses it.
+        let plain = attribute_traces(&traces, &goals, &values, &Default::default()).unwrap();
+        assert_eq!(plain.heuristics[0].time_decay, None);
+        let paths = paths_from_traces(&traces, &goals, &values);
+        let error = attribute(&paths, &options).unwrap_err();
+        assert_eq!(error.code(), "invalid_option");
+        assert!(
+            error.to_string().contains("time decay needs timestamps"),
+            "{error}"
+        );
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            let options = AttributionOptions {
+                half_life_days: Some(bad),
+                ..Default::default()
+            };
+            let error = attribute_traces(&traces, &goals, &values, &options).unwrap_err();
+            assert_eq!(error.code(), "invalid_option", "{bad}");
+        }
     }
 
     #[test]

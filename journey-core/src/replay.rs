@@ -102,7 +102,6 @@ impl Document {
     ) -> Result<Attribution, Error> {
         let found = self.require_journey(journey)?;
         let traces = log.traces(Some(found), mapping);
-        let paths = attribution::paths_from_traces(&traces, &found.goals, &Default::default());
-        attribution::attribute(&paths, options)
+        attribution::attribute_traces(&traces, &found.goals, &Default::default(), options)
     }
 }

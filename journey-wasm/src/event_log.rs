@@ -163,7 +163,8 @@ impl JourneyModel {
     }
 
     /// Attribution of the log's conversions (reaching one of the journey's
-    /// goals) to touchpoints.
+    /// goals) to touchpoints (`journey-wasm/full`).
+    #[cfg(feature = "full")]
     #[wasm_bindgen(unchecked_return_type = "Attribution")]
     pub fn attribution(
         &self,
@@ -182,7 +183,10 @@ impl JourneyModel {
     }
 }
 
-/// Attribution from path data in CSV (`path,total_conversions,total_conversion_value,total_null`).
+/// Attribution from path data in CSV (`path,total_conversions,total_conversion_value,total_null`;
+/// `journey-wasm/full`: the attribution models are kept out of the default
+/// build's WebAssembly).
+#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = attributePaths, unchecked_return_type = "Attribution")]
 pub fn attribute_paths(
     #[wasm_bindgen(unchecked_param_type = "string")] csv: JsValue,

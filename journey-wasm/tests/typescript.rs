@@ -83,7 +83,7 @@ fn ts(schema: &Value) -> String {
 /// `None` becomes `null`. A link this table does not know fails the test, so
 /// no Rust name reaches the package's docs.
 fn first_paragraph(description: &str) -> String {
-    const NAMES: [(&str, &str); 28] = [
+    const NAMES: [(&str, &str); 30] = [
         ("analyze", "`JourneyModel.analyze`"),
         ("Mapping", "`Mapping`"),
         ("MAX_LISTED_PROBLEMS", "1,000"),
@@ -112,6 +112,8 @@ fn first_paragraph(description: &str) -> String {
         ("HeuristicCredit::shapley", "`shapley`"),
         ("AttributionOptions::sequences", "`sequences`"),
         ("AttributionOptions::auto_order", "`auto_order`"),
+        ("AttributionOptions::half_life_days", "`half_life_days`"),
+        ("attribute", "`attributePaths`"),
     ];
     let paragraph = description.split("\n\n").next().unwrap_or("").trim();
     let mut out = String::new();

@@ -528,6 +528,14 @@ static void test_events(JourneyModel *gym, const char *data) {
   CHECK_STATUS(journey_model_attribution(gym, S("gym"), log, NULL, 0, S("{\"orders\": [7]}"), &json, &len),
                JOURNEY_STATUS_INVALID_OPTION);
   CHECK(message_contains("order 7"));
+  /* Time decay from the log's timestamps (a week's half life). */
+  CHECK_STATUS(journey_model_attribution(gym, S("gym"), log, NULL, 0, S("{\"half_life_days\": 7}"), &json, &len),
+               JOURNEY_STATUS_OK);
+  CHECK(strstr(json, "\"time_decay\":") != NULL && strstr(json, "\"time_decay_value\":") != NULL);
+  journey_string_free(json);
+  CHECK_STATUS(journey_model_attribution(gym, S("gym"), log, NULL, 0, S("{\"half_life_days\": 0}"), &json, &len),
+               JOURNEY_STATUS_INVALID_OPTION);
+  CHECK(message_contains("half_life_days"));
   journey_event_log_free(log);
 
   CHECK_STATUS(journey_paths_attribution(S("path,total_conversions,total_null\nc1 > c2,1,0\nc1,0,1\nc2,1,0\n"), NULL, 0,

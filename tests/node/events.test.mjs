@@ -7,10 +7,15 @@ import { join } from 'node:path';
 
 const pkg = process.env.JOURNEY_WASM_PKG;
 const root = process.env.JOURNEY_ROOT;
-const { JourneyModel, JourneyError, EventLog, Tracker, attributePaths } = await import(join(pkg, 'node.mjs'));
-// Writing CSV (toCsv) is in the full build, with the other formats.
+const main = await import(join(pkg, 'node.mjs'));
+const { JourneyModel, JourneyError, EventLog, Tracker } = main;
+// Writing CSV (toCsv) is in the full build, with the other formats, and so
+// is attribution (attributePaths, JourneyModel.attribution).
 const full = await import(join(pkg, 'full', 'node.mjs'));
-const gym = JourneyModel.fromJson(readFileSync(join(root, 'examples/data/gym.json'), 'utf8'));
+const { attributePaths } = full;
+const gymText = readFileSync(join(root, 'examples/data/gym.json'), 'utf8');
+const gym = JourneyModel.fromJson(gymText);
+const fullGym = full.JourneyModel.fromJson(gymText);
 const csv = readFileSync(join(root, 'examples/data/gym-events.csv'), 'utf8');
 const csvOptions = { measures: ['csat', 'ces', 'nps'] };
 
@@ -86,12 +91,22 @@ test('conformance, data funnel, fit and attribution against the gym journey', ()
       Object.fromEntries(Object.entries(row.next).map(([id, n]) => [id, n / total])));
   }
   assert.throws(() => gym.fit('gym', log, undefined, { context_order: 9 }), (e) => e.code === 'invalid_option');
-  const attribution = gym.attribution('gym', log, undefined, { orders: [1, 2] });
+  const fullLog = new full.EventLog();
+  fullLog.readCsv(csv, csvOptions);
+  const attribution = fullGym.attribution('gym', fullLog, undefined, { orders: [1, 2] });
   assert.equal(attribution.conversions, 22);
   assert.equal(attribution.markov.length, 2);
   const credited = attribution.markov[0].touchpoints.reduce((sum, t) => sum + t.conversions, 0);
   assert.ok(Math.abs(credited - 22) < 1e-9);
-  assert.throws(() => gym.attribution('gym', log, undefined, { orders: [9] }), (e) => e.code === 'invalid_option');
+  assert.throws(() => fullGym.attribution('gym', fullLog, undefined, { orders: [9] }), (e) => e.code === 'invalid_option');
+  // Time decay from the log's timestamps: every conversion shared out.
+  const decay = fullGym.attribution('gym', fullLog, undefined, { half_life_days: 7 });
+  const decayed = decay.heuristics.reduce((sum, t) => sum + t.time_decay, 0);
+  assert.ok(Math.abs(decayed - 22) < 1e-9, `${decayed}`);
+  assert.equal(attribution.heuristics[0].time_decay, undefined);
+  // The default build goes without attribution.
+  assert.equal(main.attributePaths, undefined);
+  assert.equal(gym.attribution, undefined);
   assert.throws(() => gym.conformance('pool', log), (e) => e.code === 'not_found');
 });
 
@@ -105,7 +120,7 @@ test('attribution from path data', () => {
   // The work bound is the caller's to set, and refuses before the work.
   assert.throws(
     () => attributePaths('path,total_conversions\nc1 > c2,1\n', undefined, { max_work: 1 }),
-    (e) => e instanceof JourneyError && e.code === 'limit_exceeded' && /order-1 removal effects/.test(e.message),
+    (e) => e instanceof full.JourneyError && e.code === 'limit_exceeded' && /order-1 removal effects/.test(e.message),
   );
 });
 
@@ -126,7 +141,7 @@ test('position-based and Shapley attribution, and touchpoints of few customers g
   assert.deepEqual(grouped.heuristics.map((t) => t.touchpoint), ['(other)', 'a', 'b', 'c']);
   assert.throws(
     () => attributePaths(csv, undefined, { position_weights: [0, 0, 0] }),
-    (e) => e instanceof JourneyError && e.code === 'invalid_option' && /position_weights/.test(e.message),
+    (e) => e instanceof full.JourneyError && e.code === 'invalid_option' && /position_weights/.test(e.message),
   );
 });
 
@@ -164,7 +179,9 @@ test('results equal the Rust results for the bundled log', () => {
   assert.deepStrictEqual(gym.conformance('gym', log), expected.conformance);
   assert.deepStrictEqual(gym.dataFunnel('gym', log), expected.data_funnel);
   assert.deepStrictEqual(log.discover(undefined, 10), expected.discovery);
-  assert.deepStrictEqual(gym.attribution('gym', log, undefined, { orders: [1, 2] }), expected.attribution);
+  const fullLog = new full.EventLog();
+  fullLog.readCsv(csv, csvOptions);
+  assert.deepStrictEqual(fullGym.attribution('gym', fullLog, undefined, { orders: [1, 2] }), expected.attribution);
 });
 
 test('naive times in a tz database zone, by the JS engine\'s rules, give the instants Rust gives', () => {

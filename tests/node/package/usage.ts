@@ -1,5 +1,5 @@
 // Type-checks a use of the public API (tsc --noEmit, strict).
-import { JourneyModel, JourneyError, EventLog, attributePaths, version } from 'journey-wasm';
+import { JourneyModel, JourneyError, EventLog, version } from 'journey-wasm';
 import * as full from 'journey-wasm/full';
 import type { XesOptions, JsonOptions } from 'journey-wasm/full';
 import type { SvgOptions } from 'journey-wasm';
@@ -56,8 +56,18 @@ log.push(event);
 const read: ReadReport = log.readCsv('customer,timestamp,event\nc2,1,b\n', { on_error: 'fail' });
 const discovered: DiscoveryReport = log.discover({ session_gap: 60000 }, 5);
 const check: Conformance = model.conformance('j', log);
-const credit: Attribution = model.attribution('j', log, undefined, { orders: [1, 2] });
-const fromPaths: Attribution = attributePaths('path,total_conversions\na > b,1\n');
+// Attribution is in the full build.
+const attributed = full.JourneyModel.fromJson(model.toJson());
+const attributedLog = new full.EventLog();
+attributedLog.push(event);
+const credit: Attribution = attributed.attribution('j', attributedLog, undefined, { orders: [1, 2], half_life_days: 7 });
+const fromPaths: Attribution = full.attributePaths('path,total_conversions\na > b,1\n', undefined, {
+  auto_order: true,
+  sequences: [['a', 'b']],
+  position_weights: [0.3, 0.4, 0.3],
+});
+// @ts-expect-error: the default build has no attribution.
+model.attribution('j', log);
 const fitted: JourneyModel = model.fit('j', log, undefined, { add_unmapped: true });
 // @ts-expect-error: timestamps are numbers (epoch milliseconds).
 log.push({ customer: 'c1', timestamp: '2026-01-01', name: 'a' });
