@@ -202,7 +202,7 @@ pub fn paths(journeys: usize, channels: usize, seed: u64) -> Vec<crate::attribut
     let lift: Vec<f64> = (0..channels)
         .map(|c| 0.02 + 0.08 * ((c * 7) % channels) as f64 / channels as f64)
         .collect();
-    let mut grouped: std::collections::BTreeMap<Vec<usize>, (u64, u64, f64)> = Default::default();
+    let mut grouped = Grouped::new();
     for _ in 0..journeys {
         let mut length = 1;
         while length < 8 && uniform(&mut random) < 0.45 {
@@ -226,25 +226,9 @@ pub fn paths(journeys: usize, channels: usize, seed: u64) -> Vec<crate::attribut
                 p_convert += lift[c];
             }
         }
-        let slot = grouped.entry(path).or_default();
-        if uniform(&mut random) < p_convert.min(0.9) {
-            slot.0 += 1;
-            slot.2 += (10 + random.below(91)) as f64;
-        } else {
-            slot.1 += 1;
-        }
+        tally(&mut grouped, path, p_convert, &mut random);
     }
-    grouped
-        .into_iter()
-        .map(
-            |(path, (conversions, nulls, value))| crate::attribution::PathData {
-                path: path.into_iter().map(|c| names[c].clone()).collect(),
-                conversions: conversions as f64,
-                value,
-                nulls: nulls as f64,
-            },
-        )
-        .collect()
+    to_paths(grouped, &names)
 }
 
 /// The shape of generated path data ([`paths_shaped`]): how many
@@ -338,7 +322,7 @@ pub fn paths_shaped(
         .collect();
     // Geometric lengths of the given mean: go on with probability 1 − 1/mean.
     let go_on = 1.0 - 1.0 / shape.mean_length.max(1.0);
-    let mut grouped: std::collections::BTreeMap<Vec<usize>, (u64, u64, f64)> = Default::default();
+    let mut grouped = Grouped::new();
     let mut seen = vec![false; n];
     for _ in 0..journeys {
         let mut length = 1;
@@ -376,14 +360,29 @@ pub fn paths_shaped(
         for &c in &path {
             seen[c] = false;
         }
-        let slot = grouped.entry(path).or_default();
-        if uniform(&mut random) < p_convert.min(0.9) {
-            slot.0 += 1;
-            slot.2 += (10 + random.below(91)) as f64;
-        } else {
-            slot.1 += 1;
-        }
+        tally(&mut grouped, path, p_convert, &mut random);
     }
+    to_paths(grouped, &names)
+}
+
+/// Generated journeys grouped by path: conversions, nulls and value.
+type Grouped = std::collections::BTreeMap<Vec<usize>, (u64, u64, f64)>;
+
+/// Counts one journey on `path`: it converts with probability `p_convert`
+/// (at most 0.9), worth 10 to 100.
+fn tally(grouped: &mut Grouped, path: Vec<usize>, p_convert: f64, random: &mut SplitMix) {
+    let uniform = (random.next() >> 11) as f64 / (1u64 << 53) as f64;
+    let slot = grouped.entry(path).or_default();
+    if uniform < p_convert.min(0.9) {
+        slot.0 += 1;
+        slot.2 += (10 + random.below(91)) as f64;
+    } else {
+        slot.1 += 1;
+    }
+}
+
+/// The grouped journeys as path data, in path order.
+fn to_paths(grouped: Grouped, names: &[String]) -> Vec<crate::attribution::PathData> {
     grouped
         .into_iter()
         .map(
