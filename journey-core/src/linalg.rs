@@ -150,6 +150,7 @@ impl Factor {
         let n = self.diag.len();
         let mut column = Vec::new();
         let mut row = Vec::new();
+        let mut scaled = Vec::new();
         for k in 0..n {
             let pivot = self.diag[k];
             if !(pivot.is_finite() && pivot > f64::MIN_POSITIVE) {
@@ -162,23 +163,45 @@ impl Factor {
                 *value /= pivot;
             }
             // The pattern of column k is a clique in the filled graph, so
-            // every update below lands on a stored entry.
+            // every update below lands on a stored entry: row i of U holds
+            // every later index of the structure, column j of L every later
+            // one, both sorted, so each is found by walking forward (not by
+            // a search per entry). Each entry gets the one update it got
+            // before, so the factors are the same to the bit.
             column.clone_from(&self.lower[k]);
             row.clone_from(&self.upper[k]);
             let structure = std::mem::take(&mut self.pattern[k]);
             for (p, &i) in structure.iter().enumerate() {
-                let l_ik = column[p] * pivot;
-                if l_ik == 0.0 {
+                let a_ik = column[p] * pivot;
+                if a_ik == 0.0 {
                     continue;
                 }
-                for (q, &j) in structure.iter().enumerate() {
-                    let u_kj = row[q];
-                    if u_kj != 0.0
-                        && let Some(slot) = self.slot(i, j)
-                    {
-                        *slot -= l_ik * u_kj;
-                    }
+                if row[p] != 0.0 {
+                    self.diag[i] -= a_ik * row[p];
                 }
+                walk_update(
+                    &self.pattern[i],
+                    &mut self.upper[i],
+                    &structure[p + 1..],
+                    &row[p + 1..],
+                    a_ik,
+                );
+            }
+            // Column k of the matrix before the division by the pivot.
+            scaled.clear();
+            scaled.extend(column.iter().map(|l| l * pivot));
+            for (q, &j) in structure.iter().enumerate() {
+                let u_kj = row[q];
+                if u_kj == 0.0 {
+                    continue;
+                }
+                walk_update(
+                    &self.pattern[j],
+                    &mut self.lower[j],
+                    &structure[q + 1..],
+                    &scaled[q + 1..],
+                    u_kj,
+                );
             }
             self.pattern[k] = structure;
         }
@@ -305,6 +328,24 @@ impl Factor {
     #[cfg(test)]
     pub(crate) fn fill(&self) -> usize {
         self.pattern.iter().map(Vec::len).sum()
+    }
+}
+
+/// Subtracts `factor · by[q]` from the entries of `values` (laid out on the
+/// sorted `target`) at the indices `at[q]`, sorted and all in `target`.
+fn walk_update(target: &[usize], values: &mut [f64], at: &[usize], by: &[f64], factor: f64) {
+    let Some(&first) = at.first() else {
+        return;
+    };
+    let mut r = target.partition_point(|&t| t < first);
+    for (&j, &u) in at.iter().zip(by) {
+        if u == 0.0 {
+            continue;
+        }
+        while target[r] < j {
+            r += 1;
+        }
+        values[r] -= factor * u;
     }
 }
 
