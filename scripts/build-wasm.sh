@@ -58,11 +58,15 @@ bind() {
       "$pkg/$dir/journey_wasm_bg.wasm" -o "$pkg/$dir/journey_wasm_bg.wasm"
   done
   copy_entries "$pkg"
-  # The full build's EventLog also has readXesGzip (added in common.js).
+  # The full build's EventLog also has readXesGzip (added in common.js),
+  # and the full build has attribution from path data: its ES module entries
+  # export it (node.cjs passes it on when the module has it).
   if [ "$features" = "--features full" ]; then
     for entry in web node; do
       sed "s|MODULE|$entry/journey_wasm.js|" journey-wasm/npm/gzip.d.ts.in >> "$pkg/$entry.d.ts"
     done
+    echo "export { attributePaths } from './web/journey_wasm.js';" >> "$pkg/web.js"
+    echo "export const { attributePaths } = journey;" >> "$pkg/node.mjs"
   fi
 }
 pkg=target/npm/journey-wasm

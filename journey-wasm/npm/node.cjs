@@ -21,11 +21,12 @@ const api = {
   JourneyModel: wasm.JourneyModel,
   EventLog: wasm.EventLog,
   Tracker: wasm.Tracker,
-  attributePaths: wasm.attributePaths,
   JourneyError,
   version: wasm.version,
   init,
   initSync,
 };
 if (wasm.__testPanic) api.__testPanic = wasm.__testPanic;
+// The full build's attribution (scripts/build-wasm.sh adds its ESM exports).
+if (wasm.attributePaths) api.attributePaths = wasm.attributePaths;
 module.exports = api;

@@ -3,6 +3,5 @@
 // 'journey-wasm'` works in Node, Vitest and the browser alike.
 import journey from './node.cjs';
 
-export const { JourneyModel, EventLog, Tracker, attributePaths, JourneyError, version, init, initSync } =
-  journey;
+export const { JourneyModel, EventLog, Tracker, JourneyError, version, init, initSync } = journey;
 export default init;

@@ -10,7 +10,7 @@ import wasmInit, {
 } from './web/journey_wasm.js';
 import { JourneyError, addXesGzip, refuseFreed, zones } from './common.js';
 
-export { JourneyModel, EventLog, Tracker, attributePaths, version } from './web/journey_wasm.js';
+export { JourneyModel, EventLog, Tracker, version } from './web/journey_wasm.js';
 export { JourneyError };
 
 refuseFreed([JourneyModel, EventLog, Tracker]);

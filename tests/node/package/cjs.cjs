@@ -8,4 +8,6 @@ const full = require('journey-wasm/full');
 const log = new full.EventLog();
 const read = log.readJson('{"userId":"u1","event":"Signed Up","timestamp":"2026-01-01T00:00:00Z"}\n', { preset: 'segment' });
 if (read.rows_used !== 1 || log.length !== 1) throw new Error('wrong JSON read');
+if (full.attributePaths('path,total_conversions\na,1\n').conversions !== 1) throw new Error('wrong attribution');
+if ('attributePaths' in require('journey-wasm')) throw new Error('attribution in the default build');
 console.log(`cjs: journey-wasm ${version()} ok, journey-wasm/full ok`);

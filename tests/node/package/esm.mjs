@@ -19,4 +19,8 @@ const log = new full.EventLog();
 const xes = readFileSync(join(dirname(process.argv[2]), 'xes/running-example.xes'), 'utf8');
 if (log.readXes(xes).rows_used !== 42) throw new Error('wrong XES read');
 if (log.discover(undefined, 1).traces !== 6) throw new Error('wrong XES discovery');
+// Attribution is the full build's: its entry exports it, the default's does not.
+const credit = full.attributePaths('path,total_conversions\na > b,1\n');
+if (credit.heuristics[0].shapley !== 0.5) throw new Error('wrong Shapley credit');
+if ('attributePaths' in (await import('journey-wasm'))) throw new Error('attribution in the default build');
 console.log(`esm: journey-wasm ${version()} ok, journey-wasm/full ok`);
