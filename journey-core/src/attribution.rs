@@ -1057,6 +1057,31 @@ fn build_chain(indexed: &Indexed<'_>, order: usize) -> Chain {
 }
 
 impl Chain {
+    /// Number of transitions between transient states.
+    fn transitions(&self) -> usize {
+        self.q.iter().map(Vec::len).sum()
+    }
+
+    /// States and transitions: what a pass over the chain costs.
+    fn size(&self) -> f64 {
+        (self.states.len() + self.transitions()) as f64
+    }
+
+    /// The conversion probability from each state (`h = (I − Q)⁻¹ r`,
+    /// with `I − Q` factorized) and from the start (`π·h`).
+    fn converting(&self, factor: &Factor) -> (Vec<f64>, f64) {
+        let mut h = self.convert.clone();
+        factor.solve(&mut h);
+        let from_start = self
+            .start
+            .iter()
+            .zip(&h)
+            .map(|(p, h)| p * h)
+            .sum::<f64>()
+            .clamp(0.0, 1.0);
+        (h, from_start)
+    }
+
     /// The touchpoints of a state, oldest first.
     fn window(&self, s: usize) -> &[u32] {
         let state = &self.states[s];
@@ -1175,7 +1200,7 @@ impl Method {
 
     /// The method and, for factorization, its flop count.
     fn for_chain(chain: &Chain) -> (Method, f64) {
-        let transitions: usize = chain.q.iter().map(Vec::len).sum();
+        let transitions = chain.transitions();
         let budget = (Self::FLOPS_PER_TRANSITION * transitions as f64).max(1e6);
         let cost = crate::linalg::factor_cost(&chain.q);
         if cost <= budget {
@@ -1207,7 +1232,7 @@ fn removal_work(
     steps: usize,
     touchpoints: usize,
 ) -> f64 {
-    let size = (chain.states.len() + chain.q.iter().map(Vec::len).sum::<usize>()) as f64;
+    let size = chain.size();
     match method {
         // One factorization shared by every touchpoint: order 1 reads the
         // effects off the inverse's diagonal (Takahashi's recurrences cost
@@ -1311,15 +1336,7 @@ struct Shared {
 impl Shared {
     fn new(chain: &Chain) -> Result<Shared, Error> {
         let factor = Factor::new(&chain.q).map_err(|_| no_way_out())?;
-        let mut h = chain.convert.clone();
-        factor.solve(&mut h);
-        let probability = chain
-            .start
-            .iter()
-            .zip(&h)
-            .map(|(p, h)| p * h)
-            .sum::<f64>()
-            .clamp(0.0, 1.0);
+        let (h, probability) = chain.converting(&factor);
         let visits = (chain.order == 1).then(|| {
             let mut w = chain.start.clone();
             factor.solve_transpose(&mut w);
@@ -1548,15 +1565,7 @@ fn probability(chain: &Chain, method: Method) -> Result<f64, Error> {
     match method {
         Method::Direct => {
             let factor = Factor::new(&chain.q).map_err(|_| no_way_out())?;
-            let mut h = chain.convert.clone();
-            factor.solve(&mut h);
-            Ok(chain
-                .start
-                .iter()
-                .zip(&h)
-                .map(|(p, h)| p * h)
-                .sum::<f64>()
-                .clamp(0.0, 1.0))
+            Ok(chain.converting(&factor).1)
         }
         Method::Propagate => {
             let none = vec![false; chain.states.len()];
@@ -1597,7 +1606,7 @@ fn markov_model(
             (base, steps, None)
         }
     };
-    let size = (chain.states.len() + chain.q.iter().map(Vec::len).sum::<usize>()) as f64;
+    let size = chain.size();
     let one_solve = match method {
         Method::Direct => factor_cost + 100.0 * size,
         Method::Propagate => steps as f64 * size,
@@ -1680,7 +1689,7 @@ fn markov_model(
     Ok(MarkovModel {
         order: order as u8,
         states: chain.states.len(),
-        transitions: chain.q.iter().map(Vec::len).sum(),
+        transitions: chain.transitions(),
         conversion_probability: base,
         touchpoints: names
             .iter()

@@ -148,7 +148,6 @@ impl Factor {
 
     fn eliminate(&mut self) -> Result<(), Singular> {
         let n = self.diag.len();
-        let mut column = Vec::new();
         let mut row = Vec::new();
         let mut scaled = Vec::new();
         for k in 0..n {
@@ -168,11 +167,13 @@ impl Factor {
             // one, both sorted, so each is found by walking forward (not by
             // a search per entry). Each entry gets the one update it got
             // before, so the factors are the same to the bit.
-            column.clone_from(&self.lower[k]);
+            // Column k of the matrix before the division by the pivot.
+            scaled.clear();
+            scaled.extend(self.lower[k].iter().map(|l| l * pivot));
             row.clone_from(&self.upper[k]);
             let structure = std::mem::take(&mut self.pattern[k]);
             for (p, &i) in structure.iter().enumerate() {
-                let a_ik = column[p] * pivot;
+                let a_ik = scaled[p];
                 if a_ik == 0.0 {
                     continue;
                 }
@@ -187,9 +188,6 @@ impl Factor {
                     a_ik,
                 );
             }
-            // Column k of the matrix before the division by the pivot.
-            scaled.clear();
-            scaled.extend(column.iter().map(|l| l * pivot));
             for (q, &j) in structure.iter().enumerate() {
                 let u_kj = row[q];
                 if u_kj == 0.0 {
